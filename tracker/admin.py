@@ -1,0 +1,283 @@
+"""The editors' back office."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import bulk_update_with_history
+
+from tracker.models import (
+    Actor,
+    Clause,
+    ClauseLink,
+    ClauseTarget,
+    Event,
+    Figure,
+    Indicator,
+    Party,
+    Plan,
+    PlanVersion,
+    Position,
+    Source,
+    Topic,
+    VersionClaim,
+)
+
+admin.site.site_header = "Peace-plan tracker: editors"
+admin.site.site_title = "Peace-plan tracker"
+admin.site.index_title = "Curate plans, evidence and positions"
+
+
+def _set_published(modeladmin, request, queryset, value):
+    """Change publication and write a history row per object, with the editor's name."""
+    objs = list(queryset)
+    now = timezone.now()
+    for obj in objs:
+        obj.is_published = value
+        obj.updated_at = now
+    bulk_update_with_history(
+        objs,
+        queryset.model,
+        ["is_published", "updated_at"],
+        default_user=request.user,
+        default_change_reason="Published" if value else "Returned to draft",
+    )
+    return len(objs)
+
+
+@admin.action(description="Publish the selected items (readers will see them)")
+def publish(modeladmin, request, queryset):
+    count = _set_published(modeladmin, request, queryset, True)
+    modeladmin.message_user(request, f"Published {count} item(s).", messages.SUCCESS)
+
+
+@admin.action(description="Unpublish the selected items (back to draft)")
+def unpublish(modeladmin, request, queryset):
+    count = _set_published(modeladmin, request, queryset, False)
+    modeladmin.message_user(request, f"Returned {count} item(s) to draft.", messages.SUCCESS)
+
+
+class PublishableAdmin(SimpleHistoryAdmin):
+    actions = [publish, unpublish]
+
+
+@admin.register(Topic)
+class TopicAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["key", "title", "publisher", "published_on", "date_is_approximate", "reliability"]
+    list_filter = ["reliability", "date_is_approximate"]
+    search_fields = ["key", "title", "publisher", "url"]
+    date_hierarchy = "published_on"
+
+
+class ActorInline(admin.TabularInline):
+    model = Actor
+    extra = 0
+    show_change_link = True
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Party)
+class PartyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "short_name", "kind", "display_order"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ActorInline]
+
+
+@admin.register(Actor)
+class ActorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "party", "role"]
+    list_filter = ["party"]
+    list_select_related = ["party"]
+    search_fields = ["name", "role", "party__name"]
+    autocomplete_fields = ["party"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class VersionInline(admin.TabularInline):
+    model = PlanVersion
+    fields = ["name", "slug", "released_on", "status", "text_basis", "is_published"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Plan)
+class PlanAdmin(PublishableAdmin):
+    list_display = ["title", "slug", "is_published"]
+    list_filter = ["is_published"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [VersionInline]
+
+
+class ClauseInline(admin.TabularInline):
+    model = Clause
+    fields = ["sort_order", "number", "heading", "text_basis", "is_published"]
+    ordering = ["sort_order", "pk"]
+    extra = 0
+    show_change_link = True
+
+
+class VersionClaimInline(admin.TabularInline):
+    model = VersionClaim
+    extra = 0
+    autocomplete_fields = ["claimed_by", "source"]
+
+
+@admin.register(PlanVersion)
+class PlanVersionAdmin(PublishableAdmin):
+    list_display = ["name", "plan", "released_on", "status", "text_basis", "point_count", "is_published"]
+    list_filter = ["plan", "status", "text_basis", "is_published"]
+    list_select_related = ["plan"]
+    search_fields = ["name", "summary", "plan__title"]
+    autocomplete_fields = ["plan", "based_on", "proposed_by", "sources"]
+    date_hierarchy = "released_on"
+    inlines = [ClauseInline, VersionClaimInline]
+
+
+class ClauseTargetInline(admin.TabularInline):
+    model = ClauseTarget
+    extra = 0
+    autocomplete_fields = ["indicator"]
+    show_change_link = True
+
+
+class LinkForwardInline(admin.TabularInline):
+    model = ClauseLink
+    fk_name = "from_clause"
+    verbose_name = "link to a later version"
+    verbose_name_plural = "lineage: where this point went in later versions"
+    fields = ["to_clause", "to_version", "relation", "grade", "note", "source"]
+    autocomplete_fields = ["to_clause", "to_version", "source"]
+    extra = 0
+    show_change_link = True
+
+
+class PositionInline(admin.TabularInline):
+    model = Position
+    fk_name = "clause"
+    fields = ["party", "actor", "stance", "stated_on", "quote", "source", "is_published"]
+    autocomplete_fields = ["party", "actor", "source"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Clause)
+class ClauseAdmin(PublishableAdmin):
+    list_display = ["__str__", "number", "version", "text_basis", "is_published"]
+    list_filter = ["version__plan", "version", "text_basis", "topics", "is_published"]
+    list_select_related = ["version", "version__plan"]
+    search_fields = ["number", "heading", "summary", "text", "version__name"]
+    autocomplete_fields = ["version", "topics", "sources", "context_indicators"]
+    inlines = [ClauseTargetInline, LinkForwardInline, PositionInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Autocomplete widgets show clauses with their version, so fetch it in the same query.
+        queryset = queryset.select_related("version", "version__plan")
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(ClauseLink)
+class ClauseLinkAdmin(SimpleHistoryAdmin):
+    list_display = ["from_clause", "relation", "to_clause", "to_version", "grade"]
+    list_filter = ["relation", "grade", "from_version", "to_version"]
+    list_select_related = [
+        "from_clause",
+        "from_clause__version",
+        "from_clause__version__plan",
+        "to_clause",
+        "to_clause__version",
+        "to_clause__version__plan",
+        "to_version",
+        "to_version__plan",
+    ]
+    search_fields = ["note", "from_clause__heading", "to_clause__heading"]
+    autocomplete_fields = ["from_clause", "to_clause", "to_version", "source"]
+
+
+@admin.register(Position)
+class PositionAdmin(PublishableAdmin):
+    list_display = ["stated_on", "party", "actor", "stance", "subject_display", "is_published"]
+    list_filter = ["party", "stance", "is_published", "version"]
+    list_select_related = [
+        "party",
+        "actor",
+        "actor__party",
+        "clause",
+        "clause__version",
+        "clause__version__plan",
+        "version",
+        "version__plan",
+    ]
+    search_fields = ["quote", "note", "actor__name", "party__name", "clause__heading"]
+    autocomplete_fields = ["party", "actor", "clause", "version", "source", "other_sources"]
+    date_hierarchy = "stated_on"
+
+    @admin.display(description="about")
+    def subject_display(self, obj):
+        return obj.subject
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "unit", "slug"]
+    search_fields = ["name", "unit", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Figure)
+class FigureAdmin(PublishableAdmin):
+    list_display = [
+        "indicator",
+        "display_value",
+        "period_end",
+        "reported_on",
+        "claimed_by",
+        "kind",
+        "confidence",
+        "is_published",
+    ]
+    list_filter = ["indicator", "kind", "confidence", "is_published"]
+    list_select_related = ["indicator"]
+    search_fields = ["indicator__name", "claimed_by", "caveat"]
+    autocomplete_fields = ["indicator", "source", "other_sources"]
+    date_hierarchy = "reported_on"
+
+    @admin.display(description="value")
+    def display_value(self, obj):
+        return obj.display_value
+
+
+@admin.register(ClauseTarget)
+class ClauseTargetAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "clause"]
+    list_filter = ["indicator", "comparator"]
+    list_select_related = ["indicator", "clause", "clause__version", "clause__version__plan"]
+    search_fields = ["label", "indicator__name", "clause__heading"]
+    autocomplete_fields = ["clause", "indicator"]
+
+
+@admin.register(Event)
+class EventAdmin(PublishableAdmin):
+    list_display = ["happened_on", "title", "kind", "is_published"]
+    list_filter = ["kind", "is_published", "parties"]
+    search_fields = ["title", "description"]
+    autocomplete_fields = ["parties", "sources"]
+    date_hierarchy = "happened_on"
+
+
+@admin.register(VersionClaim)
+class VersionClaimAdmin(SimpleHistoryAdmin):
+    list_display = ["version", "attribute", "value", "stated_on", "claimed_by", "grade"]
+    list_filter = ["grade", "version"]
+    list_select_related = ["version", "version__plan", "claimed_by", "claimed_by__party"]
+    search_fields = ["attribute", "value", "note"]
+    autocomplete_fields = ["version", "claimed_by", "source"]
+    date_hierarchy = "stated_on"

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class TrackerConfig(AppConfig):
+    name = "tracker"
+    verbose_name = "Peace-plan tracker"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from tracker.roles import ensure_editors_group
+
+        # Keep the Editors group in step with the models after every migrate.
+        post_migrate.connect(ensure_editors_group, sender=self)

@@ -1,0 +1,272 @@
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .base import Publishable, PublishableQuerySet
+
+
+class Indicator(models.Model):
+    """A measured quantity with a unit, such as Ukrainian armed forces personnel."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=60, help_text="What one unit counts, e.g. 'personnel', 'cases', 'USD bn'.")
+    description = models.TextField(blank=True)
+    caveat = models.TextField(
+        blank=True, help_text="What readers must keep in mind, e.g. 'counts criminal cases, not people'."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.unit})"
+
+    def get_absolute_url(self):
+        return reverse("tracker:indicator-detail", kwargs={"slug": self.slug})
+
+
+class FigureKind(models.TextChoices):
+    OFFICIAL = "official", "Official"
+    REPORTED = "reported", "Reported"
+    CLAIM = "claim", "Claim"
+    ESTIMATE = "estimate", "Estimate"
+    DERIVED = "derived", "Derived"
+
+
+class Confidence(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    UNVERIFIED = "unverified", "Unverified"
+    DISPUTED = "disputed", "Disputed"
+    UNSUBSTANTIATED = "unsubstantiated", "Unsubstantiated"
+
+
+class FigureQuerySet(PublishableQuerySet):
+    def as_of(self, date):
+        """Figures reported on or before the date."""
+        return self.filter(reported_on__lte=date)
+
+    def chronological(self):
+        return self.order_by(models.functions.Coalesce("period_end", "reported_on"), "reported_on", "pk")
+
+
+class Figure(Publishable):
+    """One sourced value of an indicator: a value, a low-high range, or both."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="figures")
+    value = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    low = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    high = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    is_lower_bound = models.BooleanField(
+        default=False, help_text="Tick when the source says 'over' or 'more than' the value."
+    )
+    period_start = models.DateField(null=True, blank=True, help_text="For a count over a period: its first day.")
+    period_end = models.DateField(
+        null=True, blank=True, help_text="The date the figure describes, or the last day of its period."
+    )
+    period_label = models.CharField(max_length=100, blank=True, help_text="As the source puts it, e.g. 'Jan-Oct 2025'.")
+    reported_on = models.DateField(help_text="When the figure was made public.")
+    claimed_by = models.CharField(
+        max_length=200, help_text="Who states the figure, e.g. 'Prosecutor General's Office'."
+    )
+    kind = models.CharField(max_length=10, choices=FigureKind)
+    confidence = models.CharField(max_length=16, choices=Confidence, default=Confidence.UNVERIFIED)
+    caveat = models.TextField(blank=True)
+    source = models.ForeignKey("tracker.Source", on_delete=models.PROTECT, related_name="figures")
+    other_sources = models.ManyToManyField("tracker.Source", blank=True, related_name="corroborated_figures")
+
+    objects = FigureQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[other_sources])
+
+    class Meta:
+        ordering = ["indicator", "reported_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__isnull=False) | (Q(low__isnull=False) & Q(high__isnull=False)),
+                name="figure_has_value_or_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(low__isnull=True) | Q(high__isnull=True) | Q(low__lte=F("high")),
+                name="figure_low_not_above_high",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(low__isnull=True) | Q(low__lte=F("value")),
+                name="figure_value_not_below_low",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(high__isnull=True) | Q(value__lte=F("high")),
+                name="figure_value_not_above_high",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True)
+                | Q(period_end__isnull=True)
+                | Q(period_start__lte=F("period_end")),
+                name="figure_period_starts_before_it_ends",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.name}: {self.display_value} ({self.claimed_by}, {self.reported_on})"
+
+    def get_absolute_url(self):
+        return self.indicator.get_absolute_url() + f"#figure-{self.pk}"
+
+    @property
+    def is_range(self):
+        return self.low is not None and self.high is not None
+
+    @property
+    def display_value(self):
+        def fmt(number):
+            return f"{number.normalize():,f}"
+
+        if self.value is not None:
+            text = ("over " if self.is_lower_bound else "") + fmt(self.value)
+            if self.is_range:
+                text += f" (range {fmt(self.low)}-{fmt(self.high)})"
+            return text
+        return f"{fmt(self.low)}-{fmt(self.high)}"
+
+    def clean(self):
+        errors = {}
+        if self.value is None and (self.low is None or self.high is None):
+            errors["value"] = "Give a value, or both ends of a range."
+        if (self.low is None) != (self.high is None):
+            errors["high" if self.high is None else "low"] = "A range needs both a low and a high end."
+        if self.low is not None and self.high is not None and self.low > self.high:
+            errors["low"] = "The low end cannot be above the high end."
+        if self.value is not None and self.low is not None and self.value < self.low:
+            errors["value"] = "The value cannot be below the low end of the range."
+        if self.value is not None and self.high is not None and self.value > self.high:
+            errors["value"] = "The value cannot be above the high end of the range."
+        if self.period_start and self.period_end and self.period_start > self.period_end:
+            errors["period_start"] = "The period cannot start after it ends."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Comparator(models.TextChoices):
+    AT_MOST = "lte", "at most"
+    LESS_THAN = "lt", "less than"
+    AT_LEAST = "gte", "at least"
+    MORE_THAN = "gt", "more than"
+    EXACTLY = "eq", "exactly"
+
+
+_TESTS = {
+    Comparator.AT_MOST: lambda x, t: x <= t,
+    Comparator.LESS_THAN: lambda x, t: x < t,
+    Comparator.AT_LEAST: lambda x, t: x >= t,
+    Comparator.MORE_THAN: lambda x, t: x > t,
+    Comparator.EXACTLY: lambda x, t: x == t,
+}
+
+
+class GapStatus(models.TextChoices):
+    MEETS = "meets", "Meets the term"
+    MISSES = "misses", "Misses the term"
+    STRADDLES = "straddles", "Range straddles the term"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """How one figure stands against a clause's numeric term.
+
+    ``difference`` is figure minus target (for a range: its low and high ends, in
+    ``difference_low`` and ``difference_high``); ``percent`` is that difference as a share
+    of the target; ``share_of_figure`` is it as a share of the figure, which is the
+    cut (or increase) the term asks for.
+    """
+
+    target: "ClauseTarget"
+    figure: Figure
+    status: str
+    difference: Decimal | None
+    difference_low: Decimal | None
+    difference_high: Decimal | None
+    percent: Decimal | None
+    share_of_figure: Decimal | None
+
+    @property
+    def meets(self):
+        return self.status == GapStatus.MEETS
+
+
+def _percent(part, whole):
+    if whole in (None, 0) or part is None:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+class ClauseTargetQuerySet(models.QuerySet):
+    def published(self):
+        from .plans import Clause
+
+        return self.filter(clause__in=Clause.objects.published())
+
+
+class ClauseTarget(models.Model):
+    """A clause's numeric term tied to an indicator: 'armed forces at most 600,000'."""
+
+    clause = models.ForeignKey("tracker.Clause", on_delete=models.CASCADE, related_name="targets")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
+    comparator = models.CharField(max_length=3, choices=Comparator)
+    value = models.DecimalField(max_digits=20, decimal_places=3)
+    label = models.CharField(max_length=200, blank=True, help_text="How the term reads, e.g. 'peacetime force cap'.")
+    note = models.TextField(blank=True)
+
+    objects = ClauseTargetQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["clause", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["clause", "indicator", "comparator"], name="unique_target_per_clause"),
+            models.CheckConstraint(condition=Q(comparator__in=Comparator.values), name="target_comparator_known"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.name} {self.get_comparator_display()} {self.value.normalize():,f}"
+
+    def gap(self, figure):
+        """Compare one figure of this target's indicator with the term."""
+        test = _TESTS[self.comparator]
+        target = self.value
+        if figure.is_range:
+            low_ok, high_ok = test(figure.low, target), test(figure.high, target)
+            status = (
+                GapStatus.MEETS
+                if low_ok and high_ok
+                else GapStatus.MISSES
+                if not (low_ok or high_ok)
+                else GapStatus.STRADDLES
+            )
+            difference_low, difference_high = figure.low - target, figure.high - target
+        else:
+            status = GapStatus.MEETS if test(figure.value, target) else GapStatus.MISSES
+            difference_low = difference_high = None
+        central = figure.value
+        difference = central - target if central is not None else None
+        return Gap(
+            target=self,
+            figure=figure,
+            status=status,
+            difference=difference,
+            difference_low=difference_low,
+            difference_high=difference_high,
+            percent=_percent(difference, target),
+            share_of_figure=_percent(difference, central),
+        )
+
+    def gaps(self, figures=None):
+        """Gaps against the given figures, or every published figure of the indicator."""
+        if figures is None:
+            figures = self.indicator.figures.published().chronological()
+        return [self.gap(figure) for figure in figures if figure.indicator_id == self.indicator_id]

@@ -1,0 +1,55 @@
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class PartyKind(models.TextChoices):
+    STATE = "state", "State"
+    BLOC = "bloc", "Group of states"
+    ORGANISATION = "organisation", "International organisation"
+    OTHER = "other", "Other"
+
+
+class Party(models.Model):
+    """A side in the negotiation: a state, a group of states or an organisation."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    short_name = models.CharField(max_length=30, help_text="Used in tables and the stance matrix, e.g. US.")
+    kind = models.CharField(max_length=14, choices=PartyKind, default=PartyKind.STATE)
+    description = models.TextField(blank=True)
+    display_order = models.PositiveSmallIntegerField(
+        default=100, help_text="Parties appear in this order in matrices; lower comes first."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["display_order", "name", "pk"]
+        verbose_name_plural = "parties"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("tracker:party-detail", kwargs={"slug": self.slug})
+
+
+class Actor(models.Model):
+    """A person or office that speaks for a party."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="actors")
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    role = models.CharField(max_length=200, blank=True, help_text="Office held when speaking, e.g. Foreign Minister.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["party__display_order", "name", "pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.party.short_name})"
+
+    def get_absolute_url(self):
+        return reverse("tracker:actor-detail", kwargs={"slug": self.slug})

@@ -1,0 +1,339 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .base import Grade, Publishable, PublishableQuerySet
+
+
+class Topic(models.Model):
+    """A subject heading clauses are filed under: territory, armed forces, sanctions..."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Plan(Publishable):
+    """A negotiated framework that goes through versions."""
+
+    slug = models.SlugField(max_length=80, unique=True, help_text="Used in the address: /plans/<slug>/.")
+    title = models.CharField(max_length=200)
+    summary = models.TextField(blank=True, help_text="What the plan is about, in the project's own words.")
+
+    objects = PublishableQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("tracker:plan-detail", kwargs={"plan": self.slug})
+
+
+class VersionStatus(models.TextChoices):
+    LEAKED = "leaked", "Leaked"
+    PROPOSED = "proposed", "Proposed"
+    COUNTER_PROPOSAL = "counter", "Counter-proposal"
+    REVISED = "revised", "Revised draft"
+    AGREED = "agreed", "Agreed"
+    SUPERSEDED = "superseded", "Superseded"
+    REJECTED = "rejected", "Rejected"
+
+
+class TextBasis(models.TextChoices):
+    """How completely a version's text is known."""
+
+    OFFICIAL_FULL = "official_full", "Official full text"
+    LEAKED_FULL = "leaked_full", "Leaked full text"
+    PARTIAL = "partial", "Partial reports"
+    ORAL_SUMMARY = "oral_summary", "Oral summary"
+
+
+FULL_TEXT_BASES = (TextBasis.OFFICIAL_FULL, TextBasis.LEAKED_FULL)
+
+
+class PlanVersionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True, plan__is_published=True)
+
+
+class PlanVersion(Publishable):
+    """One text of a plan, such as the 28-point draft or the 19-point revision."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
+    slug = models.SlugField(max_length=80, help_text="Used in the address: /plans/<plan>/<slug>/.")
+    name = models.CharField(max_length=200)
+    released_on = models.DateField(help_text="When the text was published, leaked or presented.")
+    released_on_note = models.CharField(
+        max_length=200, blank=True, help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'."
+    )
+    status = models.CharField(max_length=12, choices=VersionStatus, default=VersionStatus.PROPOSED)
+    text_basis = models.CharField(
+        max_length=14,
+        choices=TextBasis,
+        default=TextBasis.PARTIAL,
+        help_text="How completely the text is known. Lineage treats unlinked clauses of a partly known "
+        "version as 'fate not reported' rather than 'dropped'.",
+    )
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        help_text="The version this one revises or answers.",
+    )
+    proposed_by = models.ManyToManyField("tracker.Party", blank=True, related_name="versions_proposed")
+    point_count = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Number of points as generally reported; disputed counts go under claims."
+    )
+    summary = models.TextField(blank=True, help_text="What this version is and how it came about.")
+    sources = models.ManyToManyField("tracker.Source", related_name="versions")
+
+    objects = PlanVersionQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[proposed_by, sources])
+
+    class Meta:
+        ordering = ["plan", "released_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "slug"], name="unique_version_slug_per_plan"),
+            models.CheckConstraint(condition=~Q(based_on=F("pk")), name="version_not_based_on_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan.title}: {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("tracker:version-detail", kwargs={"plan": self.plan.slug, "version": self.slug})
+
+    @property
+    def text_is_complete(self):
+        return self.text_basis in FULL_TEXT_BASES
+
+    def clean(self):
+        if self.based_on_id and self.pk and self.based_on_id == self.pk:
+            raise ValidationError({"based_on": "A version cannot revise itself."})
+        if self.based_on_id and self.plan_id and self.based_on.plan_id != self.plan_id:
+            raise ValidationError({"based_on": "A version can only revise a version of the same plan."})
+
+    def compare_with(self, other):
+        """Clause-by-clause lineage between this version and another of the same plan."""
+        from tracker.lineage import compare_versions
+
+        return compare_versions(self, other)
+
+
+class VersionClaim(models.Model):
+    """A sourced claim about a version's metadata that is disputed, such as its number of points."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="claims")
+    attribute = models.CharField(max_length=100, help_text="What is claimed about, e.g. 'number of points'.")
+    value = models.CharField(max_length=200)
+    stated_on = models.DateField()
+    claimed_by = models.ForeignKey(
+        "tracker.Actor", on_delete=models.PROTECT, null=True, blank=True, related_name="version_claims"
+    )
+    grade = models.CharField(max_length=12, choices=Grade, default=Grade.REPORTED)
+    note = models.TextField(blank=True)
+    source = models.ForeignKey("tracker.Source", on_delete=models.PROTECT, related_name="version_claims")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["version", "stated_on", "pk"]
+
+    def __str__(self):
+        return f"{self.version.name}: {self.attribute} = {self.value}"
+
+
+class ClauseTextBasis(models.TextChoices):
+    """How a clause's wording is known."""
+
+    OFFICIAL = "official", "Official text"
+    LEAKED = "leaked", "Leaked text"
+    REPORTED = "reported", "Reported (paraphrase from media accounts)"
+    ORAL = "oral", "Oral summary"
+
+
+class ClauseQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True, version__is_published=True, version__plan__is_published=True)
+
+    def with_version(self):
+        return self.select_related("version", "version__plan")
+
+
+class Clause(Publishable):
+    """One point of a version. Its identity is the row; its number is only a label."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="clauses")
+    number = models.CharField(
+        max_length=20, help_text="The label the text gives the point, such as 6 or 12a. Unique within a version."
+    )
+    sort_order = models.PositiveIntegerField(default=0, help_text="Clauses are listed by this number.")
+    heading = models.CharField(max_length=200)
+    summary = models.TextField(help_text="What the point says, in the project's own words.")
+    text = models.TextField(blank=True, help_text="The verbatim text, where it is public.")
+    text_basis = models.CharField(max_length=10, choices=ClauseTextBasis, default=ClauseTextBasis.REPORTED)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="clauses")
+    sources = models.ManyToManyField("tracker.Source", blank=True, related_name="clauses")
+    context_indicators = models.ManyToManyField(
+        "tracker.Indicator",
+        blank=True,
+        related_name="context_clauses",
+        help_text="Indicators that bear on this clause without being one of its numeric terms.",
+    )
+
+    objects = ClauseQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[topics, sources, context_indicators])
+
+    class Meta:
+        ordering = ["version", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="unique_clause_number_per_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.version.name} point {self.number}: {self.heading}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "tracker:clause-detail",
+            kwargs={"plan": self.version.plan.slug, "version": self.version.slug, "number": self.number},
+        )
+
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude)
+        if self.version_id and self.number:
+            clash = Clause.objects.filter(version_id=self.version_id, number=self.number).exclude(pk=self.pk)
+            if clash.exists():
+                raise ValidationError({"number": f"This version already has a point {self.number}."})
+
+
+class LinkRelation(models.TextChoices):
+    UNCHANGED = "unchanged", "Unchanged"
+    REWORDED = "reworded", "Reworded"
+    AMENDED = "amended", "Amended"
+    REMOVED = "removed", "Removed (reported)"
+
+
+class ClauseLinkQuerySet(models.QuerySet):
+    def published(self):
+        public = Clause.objects.published()
+        return self.filter(from_clause__in=public).filter(
+            Q(to_clause__in=public)
+            | Q(to_clause__isnull=True, to_version__is_published=True, to_version__plan__is_published=True)
+        )
+
+
+class ClauseLink(models.Model):
+    """Lineage: an earlier clause carried into a later version, or reported removed from it.
+
+    Merges and splits are several links. The two versions are stored on the row so the
+    database itself can refuse a link within one version.
+    """
+
+    from_clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="links_forward")
+    to_clause = models.ForeignKey(
+        Clause,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="links_back",
+        help_text="The later clause. Leave empty to record that the point was removed from the later version.",
+    )
+    from_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="+", editable=False)
+    to_version = models.ForeignKey(
+        PlanVersion,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="For a removal: the later version the point was removed from. "
+        "Filled in from the later clause otherwise.",
+    )
+    relation = models.CharField(max_length=10, choices=LinkRelation)
+    note = models.TextField(blank=True, help_text="What changed, in the project's own words.")
+    grade = models.CharField(max_length=12, choices=Grade, default=Grade.REPORTED)
+    source = models.ForeignKey(
+        "tracker.Source", on_delete=models.PROTECT, null=True, blank=True, related_name="clause_links"
+    )
+
+    objects = ClauseLinkQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["from_clause__version", "from_clause__sort_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_version=F("to_version")), name="link_joins_two_different_versions"
+            ),
+            models.CheckConstraint(
+                condition=(Q(to_clause__isnull=False) & ~Q(relation="removed"))
+                | (Q(to_clause__isnull=True) & Q(relation="removed") & Q(to_version__isnull=False)),
+                name="link_has_later_clause_or_records_removal",
+            ),
+            models.UniqueConstraint(fields=["from_clause", "to_clause"], name="unique_clause_link"),
+            models.UniqueConstraint(
+                fields=["from_clause", "to_version"],
+                condition=Q(to_clause__isnull=True),
+                name="unique_removal_per_version",
+            ),
+        ]
+
+    def __str__(self):
+        target = self.to_clause or f"removed from {self.to_version}"
+        return f"{self.from_clause} -> {target}"
+
+    def save(self, *args, **kwargs):
+        self._sync_versions()
+        super().save(*args, **kwargs)
+
+    def _sync_versions(self):
+        if self.from_clause_id:
+            self.from_version_id = Clause.objects.values_list("version_id", flat=True).get(pk=self.from_clause_id)
+        if self.to_clause_id:
+            self.to_version_id = Clause.objects.values_list("version_id", flat=True).get(pk=self.to_clause_id)
+
+    def clean(self):
+        errors = {}
+        if not self.from_clause_id:
+            return
+        self._sync_versions()
+        if self.to_clause_id:
+            if self.relation == LinkRelation.REMOVED:
+                errors["relation"] = "A removal has no later clause: clear the later clause, or pick another relation."
+            elif self.to_version_id == self.from_version_id:
+                errors["to_clause"] = "A link must join clauses of two different versions."
+            elif self.to_clause.version.plan_id != self.from_clause.version.plan_id:
+                errors["to_clause"] = "A link must join clauses of the same plan."
+        else:
+            if self.relation != LinkRelation.REMOVED:
+                errors["to_clause"] = "Choose the later clause, or set the relation to 'removed'."
+            if not self.to_version_id:
+                errors["to_version"] = "Name the later version the point was removed from."
+            elif self.to_version_id == self.from_version_id:
+                errors["to_version"] = "A point cannot be removed from its own version."
+            elif PlanVersion.objects.filter(pk=self.to_version_id).values_list("plan_id", flat=True).first() != (
+                self.from_clause.version.plan_id
+            ):
+                errors["to_version"] = "The later version must belong to the same plan."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_removal(self):
+        return self.to_clause_id is None

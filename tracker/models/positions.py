@@ -1,0 +1,149 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .base import Publishable
+
+
+class Stance(models.TextChoices):
+    """An ordered scale, from full support to outright rejection."""
+
+    SUPPORTS = "supports", "Supports"
+    CONDITIONAL = "conditional", "Supports with conditions"
+    AMBIGUOUS = "ambiguous", "Ambiguous"
+    OPPOSES = "opposes", "Opposes"
+    REJECTS = "rejects", "Rejects"
+
+    @classmethod
+    def rank(cls, value):
+        """Position on the scale: 0 for supports up to 4 for rejects."""
+        return list(cls.values).index(value)
+
+
+class PositionQuerySet(models.QuerySet):
+    def published(self):
+        """Published positions on published subjects: a clause of a published version, or the version."""
+        return self.filter(is_published=True).filter(
+            Q(
+                clause__isnull=False,
+                clause__is_published=True,
+                clause__version__is_published=True,
+                clause__version__plan__is_published=True,
+            )
+            | Q(clause__isnull=True, version__is_published=True, version__plan__is_published=True)
+        )
+
+    def as_of(self, date):
+        """Positions stated on or before the date."""
+        return self.filter(stated_on__lte=date)
+
+    def latest(self):
+        """Each party's latest position on each subject (a clause, or a version as a whole).
+
+        Two positions stated on the same day are ordered by entry: the later entry stands.
+        Apply published() and as_of() first; the choice is made among those rows only.
+        """
+        newest = (
+            self.filter(party=OuterRef("party"))
+            .filter(
+                Q(clause__isnull=False, clause=OuterRef("clause")) | Q(clause__isnull=True, version=OuterRef("version"))
+            )
+            .order_by("-stated_on", "-pk")
+            .values("pk")[:1]
+        )
+        return self.filter(pk=Subquery(newest))
+
+    def track(self):
+        """The sequence of positions over time."""
+        return self.order_by("stated_on", "pk")
+
+    def with_related(self):
+        return self.select_related(
+            "party", "actor", "source", "clause", "clause__version", "clause__version__plan", "version", "version__plan"
+        )
+
+
+class Position(Publishable):
+    """A party's stance on a clause, or on a whole version, stated on a date."""
+
+    party = models.ForeignKey("tracker.Party", on_delete=models.PROTECT, related_name="positions")
+    actor = models.ForeignKey(
+        "tracker.Actor",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="positions",
+        help_text="Who voiced it, if a named person or office did. Must speak for the party.",
+    )
+    clause = models.ForeignKey(
+        "tracker.Clause",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="positions",
+        help_text="The clause this position is about. Leave empty for a position on a whole version.",
+    )
+    version = models.ForeignKey(
+        "tracker.PlanVersion",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="positions",
+        help_text="For a position on a version as a whole. Leave empty when a clause is chosen.",
+    )
+    stance = models.CharField(max_length=12, choices=Stance)
+    stated_on = models.DateField()
+    date_is_approximate = models.BooleanField(default=False)
+    quote = models.CharField(
+        max_length=300, blank=True, help_text="A short verbatim quote (under 15 words), attributed to the actor."
+    )
+    quote_is_paraphrase = models.BooleanField(
+        default=False, help_text="Tick when the words are a reported paraphrase rather than a verbatim quote."
+    )
+    note = models.TextField(blank=True, help_text="Context, in the project's own words.")
+    source = models.ForeignKey("tracker.Source", on_delete=models.PROTECT, related_name="positions")
+    other_sources = models.ManyToManyField(
+        "tracker.Source", blank=True, related_name="corroborated_positions", help_text="Further sources that agree."
+    )
+
+    objects = PositionQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[other_sources])
+
+    class Meta:
+        ordering = ["stated_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(clause__isnull=False) & Q(version__isnull=True))
+                | (Q(clause__isnull=True) & Q(version__isnull=False)),
+                name="position_on_a_clause_or_a_version",
+            ),
+            models.CheckConstraint(condition=Q(stance__in=Stance.values), name="position_stance_is_on_the_scale"),
+        ]
+        indexes = [models.Index(fields=["party", "stated_on"], name="position_party_date")]
+
+    def __str__(self):
+        return f"{self.party.short_name} {self.get_stance_display().lower()} {self.subject} ({self.stated_on})"
+
+    @property
+    def subject(self):
+        return self.clause if self.clause_id else self.version
+
+    @property
+    def stance_rank(self):
+        return Stance.rank(self.stance)
+
+    def get_absolute_url(self):
+        return reverse("tracker:party-detail", kwargs={"slug": self.party.slug}) + f"#position-{self.pk}"
+
+    def clean(self):
+        errors = {}
+        if self.clause_id and self.version_id:
+            errors["version"] = "Choose a clause or a whole version, not both."
+        elif not self.clause_id and not self.version_id:
+            errors["clause"] = "Choose the clause this position is about, or a whole version."
+        if self.actor_id and self.party_id and self.actor.party_id != self.party_id:
+            errors["actor"] = f"{self.actor.name} does not speak for {self.party.name}."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,114 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .base import Publishable, PublishableQuerySet
+
+
+class Reliability(models.TextChoices):
+    STANDARD = "standard", "Independent outlet"
+    WIRE_REPRINT = "reprint", "Reprint or aggregator of wire or major-outlet text"
+    STATE_MEDIA = "state", "State or state-aligned media"
+    LOW = "low", "Low reliability"
+    OFFICIAL = "official", "Official document or transcript"
+
+
+class Source(models.Model):
+    """A document that facts on the site are taken from: an article, a statement, a transcript."""
+
+    key = models.SlugField(
+        max_length=40,
+        unique=True,
+        help_text="A short stable identifier used in the shipped dataset and in citations, such as S01.",
+    )
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, help_text="The outlet or body that published it.")
+    url = models.URLField("URL", max_length=600, blank=True)
+    no_url_reason = models.CharField(
+        "reason for no URL",
+        max_length=300,
+        blank=True,
+        help_text="Required when there is no URL: say why (print only, private briefing...).",
+    )
+    published_on = models.DateField(
+        null=True, blank=True, help_text="The date the source shows, or the likely date from context."
+    )
+    date_is_approximate = models.BooleanField(
+        default=False, help_text="Tick when the page shows no date and the date is inferred from context."
+    )
+    date_note = models.CharField(max_length=200, blank=True)
+    reliability = models.CharField(max_length=12, choices=Reliability, default=Reliability.STANDARD)
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["key", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(no_url_reason=""),
+                name="source_has_url_or_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key}: {self.title} ({self.publisher})"
+
+    def get_absolute_url(self):
+        return reverse("tracker:source-detail", kwargs={"key": self.key})
+
+    def clean(self):
+        if not self.url and not self.no_url_reason:
+            raise ValidationError({"no_url_reason": "Give a URL, or say why the source has none."})
+
+
+class EventKind(models.TextChoices):
+    SUMMIT = "summit", "Summit"
+    TALKS = "talks", "Talks"
+    PUBLICATION = "publication", "Publication or leak"
+    STATEMENT = "statement", "Statement"
+    DECISION = "decision", "Decision"
+    OTHER = "other", "Other"
+
+
+class EventQuerySet(PublishableQuerySet):
+    def as_of(self, date):
+        return self.filter(happened_on__lte=date)
+
+
+class Event(Publishable):
+    """A dated happening: a summit, a round of talks, the publication of a text."""
+
+    happened_on = models.DateField("date")
+    ends_on = models.DateField(null=True, blank=True, help_text="Last day, for events over several days.")
+    date_is_approximate = models.BooleanField(default=False)
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=12, choices=EventKind, default=EventKind.OTHER)
+    description = models.TextField(blank=True, help_text="What happened, in the project's own words.")
+    parties = models.ManyToManyField("tracker.Party", blank=True, related_name="events")
+    sources = models.ManyToManyField(Source, related_name="events")
+
+    objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[parties, sources])
+
+    class Meta:
+        ordering = ["happened_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("happened_on")),
+                name="event_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.happened_on}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("tracker:timeline") + f"#event-{self.pk}"
+
+    def clean(self):
+        if self.ends_on and self.happened_on and self.ends_on < self.happened_on:
+            raise ValidationError({"ends_on": "An event cannot end before it starts."})
