@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tracker.views import plans
+from tracker.views.health import healthz
 
 # Public pages; models' get_absolute_url and templates rely on these names (namespace "tracker").
 public_patterns = [
@@ -13,6 +14,7 @@ public_patterns = [
 ]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include((public_patterns, "tracker"))),
 ]
