@@ -9,6 +9,8 @@ def pytest_configure(config):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Tests make many API requests from one address; the throttling test lowers this itself.
+    settings.API_ANON_THROTTLE_RATE = "100000/minute"
 
 
 @pytest.fixture

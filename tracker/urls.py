@@ -9,5 +9,6 @@ public_patterns = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include(("tracker.api.urls", "api"))),
     path("", include((public_patterns, "tracker"))),
 ]
