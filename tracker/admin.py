@@ -1,6 +1,7 @@
 """The editors' back office."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
@@ -59,6 +60,11 @@ def unpublish(modeladmin, request, queryset):
 class PublishableAdmin(SimpleHistoryAdmin):
     actions = [publish, unpublish]
 
+    def get_fields(self, request, obj=None):
+        # Publishing is the last decision on a form, so the box comes last.
+        fields = [name for name in super().get_fields(request, obj) if name != "is_published"]
+        return [*fields, "is_published"]
+
 
 @admin.register(Topic)
 class TopicAdmin(SimpleHistoryAdmin):
@@ -73,6 +79,8 @@ class SourceAdmin(SimpleHistoryAdmin):
     list_filter = ["reliability", "date_is_approximate"]
     search_fields = ["key", "title", "publisher", "url"]
     date_hierarchy = "published_on"
+    # A URL typed without a scheme is taken as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ActorInline(admin.TabularInline):

@@ -1,6 +1,8 @@
 """FilterSets shared by the public pages, their CSV downloads and the API.
 
-One FilterSet per model, so a filter means the same thing on every surface. Each starts from
+One FilterSet per model, so a filter means the same thing on every surface. Views must check
+``is_valid()`` before using ``qs`` (see ``tracker.views.common.filtered``): django-filter drops
+invalid values from ``qs``, which would show unfiltered data. Each starts from
 the published rows it is given; ``as_of`` is a date filter with a method so that a malformed
 date is a validation error (400 in the API, a message on a page) and the schema documents it.
 """
@@ -126,56 +128,81 @@ class PlanVersionFilter(django_filters.FilterSet):
 
 
 class ClauseFilter(django_filters.FilterSet):
+    """A version's clauses by topic, by how their text is known, and by party and stance.
+
+    Party and stance read each party's latest published position on the clause, as of the
+    date given to the FilterSet (``as_of=``; today when None): with both, clauses where that
+    party's stance is the one chosen; with the party alone, clauses it has taken a position on;
+    with the stance alone, clauses where any party holds it.
+    """
+
+    topic = KeyChoiceFilter(
+        field_name="topics",
+        queryset=Topic.objects.order_by("name", "pk"),
+        to_field_name="slug",
+        empty_label="Any topic",
+        label="Topic",
+    )
+    text_basis = django_filters.ChoiceFilter(choices=ClauseTextBasis.choices, empty_label="Any", label="Text known as")
+    party = KeyChoiceFilter(
+        queryset=Party.objects.order_by("display_order", "name", "pk"),
+        to_field_name="slug",
+        empty_label="Any party",
+        label="Party",
+        method="filter_by_stance",
+    )
+    stance = django_filters.ChoiceFilter(
+        choices=Stance.choices, empty_label="Any stance", label="Stance", method="filter_by_stance"
+    )
+
+    class Meta:
+        model = Clause
+        fields = ["topic", "text_basis", "party", "stance"]
+
+    def __init__(self, data=None, queryset=None, *, as_of=None, **kwargs):
+        self.as_of = as_of
+        super().__init__(data, queryset, **kwargs)
+
+    def filter_by_stance(self, queryset, name, value):
+        # Party and stance are applied together in filter_queryset.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        party = self.form.cleaned_data.get("party")
+        stance = self.form.cleaned_data.get("stance")
+        if party or stance:
+            as_of = self.as_of or self.form.cleaned_data.get("as_of")
+            positions = latest_positions(as_of).filter(clause__isnull=False)
+            if party:
+                positions = positions.filter(party=party)
+            if stance:
+                positions = positions.filter(stance=stance)
+            queryset = queryset.filter(pk__in=positions.values("clause_id"))
+        return queryset
+
+
+class ClauseApiFilter(ClauseFilter):
+    """The version page's clause filters, plus what an API client needs across versions.
+
+    Pages read ``?as_of=`` themselves and pass it to the constructor; API clients give it as a
+    parameter, which sets the date party and stance are read at.
+    """
+
     plan = KeyChoiceFilter(
         field_name="version__plan", queryset=_published_plans, to_field_name="slug", label="Plan, by its slug."
     )
     version = django_filters.CharFilter(
         field_name="version__slug", label="Version, by its slug (unique within a plan; combine with plan)."
     )
-    topic = KeyChoiceFilter(
-        field_name="topics", queryset=Topic.objects.all(), to_field_name="slug", label="Topic, by its slug."
+    as_of = django_filters.DateFilter(
+        method="filter_by_stance",
+        label="State of play on this date (YYYY-MM-DD): party and stance count positions stated by then.",
     )
-    text_basis = django_filters.ChoiceFilter(choices=ClauseTextBasis.choices, label="How the wording is known.")
-    party = KeyChoiceFilter(
-        queryset=Party.objects.all(),
-        to_field_name="slug",
-        method="filter_party",
-        label="Clauses this party has taken a position on (with stance: whose latest stance is that).",
-    )
-    stance = django_filters.ChoiceFilter(
-        choices=Stance.choices, method="filter_stance", label="Clauses with a party's latest stance at this value."
-    )
-    as_of = as_of_filter("clauses of versions released by then; party and stance count positions stated by then.")
     updated_since = UpdatedSinceFilter()
 
-    class Meta:
-        model = Clause
-        fields = []
-
-    def _latest_positions(self):
-        positions = Position.objects.published()
-        as_of = self.form.cleaned_data.get("as_of")
-        if as_of:
-            positions = positions.as_of(as_of)
-        positions = positions.latest()
-        party = self.form.cleaned_data.get("party")
-        stance = self.form.cleaned_data.get("stance")
-        if party:
-            positions = positions.filter(party=party)
-        if stance:
-            positions = positions.filter(stance=stance)
-        return positions
-
-    def filter_party(self, queryset, name, value):
-        return queryset.filter(pk__in=self._latest_positions().values("clause_id"))
-
-    def filter_stance(self, queryset, name, value):
-        if self.form.cleaned_data.get("party"):
-            return queryset  # filter_party already applied both conditions
-        return queryset.filter(pk__in=self._latest_positions().values("clause_id"))
-
-    def filter_as_of(self, queryset, name, value):
-        return queryset.filter(version__released_on__lte=value)
+    class Meta(ClauseFilter.Meta):
+        fields = ["plan", "version", *ClauseFilter.Meta.fields, "as_of", "updated_since"]
 
 
 class PartyFilter(django_filters.FilterSet):
@@ -225,11 +252,7 @@ class PositionFilter(django_filters.FilterSet):
             return queryset
         # Latest among all published positions up to as_of, so other filters (stance, actor) narrow
         # the result rather than change which position counts as the latest.
-        latest = Position.objects.published()
-        as_of = self.form.cleaned_data.get("as_of")
-        if as_of:
-            latest = latest.as_of(as_of)
-        return queryset.filter(pk__in=latest.latest().values("pk"))
+        return queryset.filter(pk__in=latest_positions(self.form.cleaned_data.get("as_of")).values("pk"))
 
 
 class IndicatorFilter(django_filters.FilterSet):
@@ -281,3 +304,11 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_as_of(self, queryset, name, value):
         return queryset.as_of(value)
+
+
+def latest_positions(as_of=None):
+    """Each party's latest published position per subject, stated on or before ``as_of`` if given."""
+    positions = Position.objects.published()
+    if as_of:
+        positions = positions.as_of(as_of)
+    return positions.latest()

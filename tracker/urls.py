@@ -1,14 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker import views
+from tracker.views import plans
+from tracker.views.health import healthz
 
+# Public pages; models' get_absolute_url and templates rely on these names (namespace "tracker").
 public_patterns = [
-    path("", views.home, name="home"),
+    path("", plans.home, name="home"),
 ]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include(("tracker.api.urls", "api"))),
     path("", include((public_patterns, "tracker"))),
 ]
+
+handler400 = "tracker.views.common.bad_request"

@@ -164,7 +164,7 @@ class ClauseViewSet(ReadOnlyViewSet):
     """Clauses of published versions, with their numeric targets and lineage links both ways."""
 
     serializer_class = serializers.ClauseSerializer
-    filterset_class = tracker_filters.ClauseFilter
+    filterset_class = tracker_filters.ClauseApiFilter
     lookup_url_kwarg = "key"
     lookup_value_regex = CLAUSE_KEY
     ordering = ["version__plan__title", "version__released_on", "version_id", "sort_order", "pk"]
