@@ -4,6 +4,7 @@ The real files are loaded once for the module, inside a transaction rolled back 
 each test runs in its own savepoint, so tests that edit or reload leave the others untouched.
 """
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -11,7 +12,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from tracker import dataset
-from tracker.models import Clause, Plan, PlanVersion, Source
+from tracker.lineage import Change, compare_versions
+from tracker.models import Clause, ClauseLink, Grade, LinkRelation, Plan, PlanVersion, Position, Source
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +134,64 @@ def test_load_dataset_reload_restores_the_shipped_content(loaded):
     assert Clause.objects.get(version__slug="28-point", number="6").summary == shipped_summary
     assert not Source.objects.filter(key="E1").exists()
     assert Source.objects.count() == 145
+    # The editor's work is gone from the tables but not from the history.
+    assert Source.history.filter(key="E1", history_type="-").exists()
+
+
+def test_every_position_cites_a_dated_source_and_its_actor_speaks_for_its_party(loaded):
+    positions = Position.objects.select_related("source", "actor", "party")
+    assert positions.count() >= 60
+    for position in positions:
+        assert position.source.published_on, position.pk
+        if position.actor_id:
+            assert position.actor.party_id == position.party_id, str(position)
+
+
+def test_russias_stance_on_the_28_point_draft_as_of_22_november_is_putins_of_21_november(loaded):
+    latest = (
+        Position.objects.published()
+        .as_of(datetime.date(2025, 11, 22))
+        .latest()
+        .get(party__slug="russia", clause__isnull=True, version__slug="28-point")
+    )
+    assert latest.actor.slug == "putin"
+    assert latest.stated_on == datetime.date(2025, 11, 21)
+    assert latest.stance == "conditional"
+
+
+def compare(earlier, later):
+    versions = PlanVersion.objects.filter(plan__slug="us-framework-2025")
+    comparison = compare_versions(versions.get(slug=earlier), versions.get(slug=later))
+    return {clause.number: row for row in comparison.rows for clause in row.earlier}
+
+
+def test_in_the_19_point_revision_the_amnesty_is_a_reported_removal_and_point_23_is_fate_not_reported(loaded):
+    rows = compare("28-point", "19-point")
+
+    amnesty = rows["26"]
+    assert amnesty.change == Change.DROPPED
+    [removal] = amnesty.links
+    assert removal.relation == LinkRelation.REMOVED
+    assert removal.grade == Grade.REPORTED
+    assert removal.source.key == "S22"
+    assert rows["23"].change == Change.FATE_NOT_REPORTED
+    assert rows["23"].links == []
+    assert rows["6"].change == Change.AMENDED
+
+
+def test_points_whose_fate_nobody_reported_have_no_link_forward(loaded):
+    # The sheet found no reporting on points 15-18, 23 and 27 in any later version.
+    for number in ["15", "16", "17", "18", "23", "27"]:
+        assert not ClauseLink.objects.filter(from_clause__version__slug="28-point", from_clause__number=number).exists()
+
+
+def test_only_on_record_statements_are_graded_confirmed(loaded):
+    confirmed = ClauseLink.objects.filter(grade=Grade.CONFIRMED).select_related("source")
+    assert {link.source.key for link in confirmed} <= {"S25", "S72", "S87", "S91", "S92"}
+    assert not ClauseLink.objects.filter(relation=LinkRelation.REMOVED).exclude(grade=Grade.REPORTED).exists()
+
+
+def test_every_link_cites_a_dated_source_and_says_what_changed(loaded):
+    for link in ClauseLink.objects.select_related("source"):
+        assert link.source and link.source.published_on, str(link)
+        assert link.note.strip(), str(link)
