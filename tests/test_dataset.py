@@ -5,6 +5,7 @@ each test runs in its own savepoint, so tests that edit or reload leave the othe
 """
 
 import datetime
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -13,7 +14,19 @@ from django.db import transaction
 
 from tracker import dataset
 from tracker.lineage import Change, compare_versions
-from tracker.models import Clause, ClauseLink, Grade, LinkRelation, Plan, PlanVersion, Position, Source
+from tracker.models import (
+    Clause,
+    ClauseLink,
+    ClauseTarget,
+    Figure,
+    GapStatus,
+    Grade,
+    LinkRelation,
+    Plan,
+    PlanVersion,
+    Position,
+    Source,
+)
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +208,56 @@ def test_every_link_cites_a_dated_source_and_says_what_changed(loaded):
     for link in ClauseLink.objects.select_related("source"):
         assert link.source and link.source.published_on, str(link)
         assert link.note.strip(), str(link)
+
+
+def test_every_figure_cites_a_source_with_a_date_or_says_why_none_can_be_given(loaded):
+    figures = Figure.objects.select_related("source").prefetch_related("other_sources")
+    assert figures.count() >= 50
+    undated = []
+    for figure in figures:
+        cited = [figure.source, *figure.other_sources.all()]
+        if any(source.published_on for source in cited):
+            continue
+        # One source in the sheet (S118) shows no date and none can be inferred: the source says so,
+        # and the figure must warn readers about its date itself.
+        assert figure.source.date_note and "date" in figure.caveat, str(figure)
+        undated.append(figure.source.key)
+    assert set(undated) <= {"S118"}
+
+
+def test_the_28_point_force_cap_is_200000_below_the_reported_800000(loaded):
+    cap = ClauseTarget.objects.get(clause__version__slug="28-point", clause__number="6")
+    strength = Figure.objects.get(indicator=cap.indicator, value=800000, source__key="S00")
+
+    gap = cap.gap(strength)
+
+    assert cap.comparator == "lte" and cap.value == 600000
+    assert gap.status == GapStatus.MISSES
+    assert gap.difference == 200000
+    assert gap.percent == Decimal("33.3")
+
+
+@pytest.mark.parametrize("version", ["e3-counter-proposal", "19-point", "20-point"])
+def test_the_later_versions_cap_the_force_at_800000(loaded, version):
+    cap = ClauseTarget.objects.get(clause__version__slug=version, indicator__slug="ua-armed-forces-personnel")
+    assert cap.comparator == "lte"
+    assert cap.value == 800000
+
+
+def test_the_other_numeric_terms_of_the_28_point_draft_are_targets(loaded):
+    terms = {
+        (t.clause.number, t.indicator.slug): (t.comparator, t.value)
+        for t in ClauseTarget.objects.filter(clause__version__slug="28-point").select_related("clause", "indicator")
+    }
+    assert terms == {
+        ("6", "ua-armed-forces-personnel"): ("lte", 600000),
+        ("14", "frozen-russian-assets"): ("gte", 100),
+        ("19", "znpp-electricity-share-ukraine"): ("eq", 50),
+        ("25", "days-to-elections"): ("lte", 100),
+    }
+
+
+def test_the_force_cap_clauses_cite_desertion_and_casualty_figures_as_context(loaded):
+    for clause in Clause.objects.filter(targets__indicator__slug="ua-armed-forces-personnel"):
+        context = set(clause.context_indicators.values_list("slug", flat=True))
+        assert {"ua-awol-desertion-cases", "ua-war-dead", "ua-casualties"} <= context, str(clause)
