@@ -18,6 +18,7 @@ from tracker.models import (
     Clause,
     ClauseLink,
     ClauseTarget,
+    Event,
     Figure,
     GapStatus,
     Grade,
@@ -54,9 +55,9 @@ def cited_sources():
     return Source.objects.filter(key__in=keys)
 
 
-def test_the_shipped_files_load_without_any_missing_file_warnings_for_the_plan(loaded):
-    assert "plan.toml" not in loaded.missing_files
-    assert "sources.toml" not in loaded.missing_files
+def test_all_six_shipped_files_are_present_and_load_without_skipping_anything(loaded):
+    assert loaded.missing_files == []
+    assert loaded.skipped_references == {}
     assert Plan.objects.published().get().slug == "us-framework-2025"
 
 
@@ -261,3 +262,10 @@ def test_the_force_cap_clauses_cite_desertion_and_casualty_figures_as_context(lo
     for clause in Clause.objects.filter(targets__indicator__slug="ua-armed-forces-personnel"):
         context = set(clause.context_indicators.values_list("slug", flat=True))
         assert {"ua-awol-desertion-cases", "ua-war-dead", "ua-casualties"} <= context, str(clause)
+
+
+def test_every_event_cites_at_least_one_dated_source(loaded):
+    events = Event.objects.prefetch_related("sources")
+    assert events.count() >= 20
+    for event in events:
+        assert [s for s in event.sources.all() if s.published_on], str(event)
