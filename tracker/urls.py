@@ -12,6 +12,7 @@ public_patterns = [
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include(("tracker.api.urls", "api"))),
     path("", include((public_patterns, "tracker"))),
 ]
 
