@@ -59,6 +59,8 @@ def base_env(database_url, **extra):
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SECURE_COOKIES="0",
         DJANGO_CONN_MAX_AGE="60",
+        # wrk is one client hammering one address: the API's per-reader limit would answer 429 to it.
+        API_ANON_THROTTLE_RATE="1000000000/second",
     )
     env.update(extra)
     return env
@@ -167,7 +169,9 @@ def fetch(path):
 
 
 def wrk(path, seconds, connections=16, script=None):
+    # Browsers all accept gzip: WhiteNoise and the page cache then send compressed bodies.
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
+    command += ["-H", "Accept-Encoding: gzip"]
     if script:
         command += ["-s", str(script)]
     command.append(f"http://127.0.0.1:{PORT}{path}")
@@ -227,16 +231,18 @@ def load_run(env, pages, static_url):
     return result
 
 
-def profile(env, page_name):
+def profile(env, page_name, cached=False):
+    command = [PYTHON, "bench/measure.py", "--profile", page_name] + (["--cached"] if cached else [])
     output = subprocess.run(
-        [PYTHON, "bench/measure.py", "--profile", page_name],
+        command,
         cwd=ROOT,
-        env=env,
+        env={**env, "REDIS_URL": REDIS_URL} if cached else env,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    (OUT / f"profile-{re.sub(r'[^a-z0-9]+', '-', page_name.lower())}.txt").write_text(output)
+    slug = re.sub(r"[^a-z0-9]+", "-", page_name.lower()) + ("-cached" if cached else "")
+    (OUT / f"profile-{slug}.txt").write_text(output)
     return output
 
 
@@ -330,9 +336,15 @@ def main():
                 log(f"  load run: {LOAD_SECONDS} s at 64 connections over the page mix")
                 load = load_run(env, pages, static_url)
                 for page in pages:
-                    if page["url"] and misses(run, page):
-                        log(f"  profiling {page['name']}")
-                        profiles[page["name"]] = profile(env, page["name"])
+                    if not page["url"]:
+                        continue
+                    uncached_miss, cached_miss = misses(run, page)
+                    if uncached_miss:
+                        log(f"  profiling {page['name']}, uncached")
+                        profiles[f"{page['name']}, uncached"] = profile(env, page["name"])
+                    if cached_miss:
+                        log(f"  profiling {page['name']}, cache hits")
+                        profiles[f"{page['name']}, cache hits"] = profile(env, page["name"], cached=True)
             drop_database(backend, scale)
             (OUT / "results.json").write_text(json.dumps({"runs": runs, "load": load}, indent=1, default=str))
     finished = datetime.datetime.now(datetime.UTC)
@@ -352,12 +364,10 @@ def ratio(run, page_name):
 
 
 def misses(run, page):
+    """Whether the page misses an uncached target (throughput or server time), and the cached one."""
     vs_trivial, vs_static = ratio(run, page["name"])
-    return (
-        vs_trivial < TARGETS["uncached_vs_trivial"]
-        or vs_static < TARGETS["cached_vs_static"]
-        or page["p95_ms"] > TARGETS["p95_ms"]
-    )
+    uncached = vs_trivial < TARGETS["uncached_vs_trivial"] or page["p95_ms"] >= TARGETS["p95_ms"]
+    return uncached, vs_static < TARGETS["cached_vs_static"]
 
 
 def render(runs, load, profiles, started, finished, load_before, load_after):
@@ -492,21 +502,34 @@ def targets_section(runs, names, page_of, columns):
         vs_trivial, vs_static = ratio(pg, name)
         p95 = page_of[("postgresql", largest, name)]["p95_ms"]
         rows.append(
-            f"| {name} | {vs_trivial:.0%} {mark(vs_trivial >= TARGETS['uncached_vs_trivial'])} | "
-            f"{vs_static:.0%} {mark(vs_static >= TARGETS['cached_vs_static'])} | "
-            f"{p95} {mark(p95 < TARGETS['p95_ms'])} |"
+            f"| {name} | {share_verdict(vs_trivial, TARGETS['uncached_vs_trivial'])} | "
+            f"{share_verdict(vs_static, TARGETS['cached_vs_static'])} | "
+            f"{p95} ms: "
+            + ("met" if p95 < TARGETS["p95_ms"] else f"**missed** by {p95 - TARGETS['p95_ms']:.0f} ms")
+            + " |"
         )
     out += [
         "",
         f"PostgreSQL, scale {largest}:",
         "",
-        "| page | uncached vs trivial (≥ 40%) | cached vs static (≥ 80%) | server p95 ms (< 100) |",
+        "| page | uncached vs trivial view (target ≥ 40%) | cached vs static file (≥ 80%) | server p95 (< 100 ms) |",
         "|---|---:|---:|---:|",
         *rows,
     ]
     peak = max(max(r["peak_mb"].values()) for r in runs)
     out += ["", f"- Peak memory per worker, all runs: {peak:.0f} MB (target < 150 MB): {mark(peak < 150)}."]
+    out += [
+        "- Page sizes at the largest scale on PostgreSQL (uncompressed HTML): "
+        + ", ".join(f"{n} {page_of[('postgresql', largest, n)]['bytes'] / 1024:.0f} KB" for n in names)
+        + "; the static file is a few KB."
+    ]
     return out
+
+
+def share_verdict(share, target):
+    if share >= target:
+        return f"{share:.0%}: met"
+    return f"{share:.0%}: **missed** by {(target - share) * 100:.0f} points"
 
 
 def mark(ok):

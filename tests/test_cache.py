@@ -1,6 +1,7 @@
 """The anonymous readers' page cache: fast repeats, and an editor's change visible on the very next request."""
 
 import datetime
+import gzip
 import os
 
 import pytest
@@ -154,3 +155,19 @@ def test_the_cache_is_redis_exactly_when_redis_url_is_set():
         assert cache.get("probe") == 1
     else:
         assert backend == "LocMemCache"
+
+
+def test_a_cached_page_is_sent_gzipped_to_readers_who_accept_it_and_plain_to_others(db, page_cache, reader):
+    PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    plain = reader.get(home).content
+    assert len(plain) >= 1024, "the home page is big enough to be stored compressed"
+    zipped = reader.get(home, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert zipped["X-Page-Cache"] == "hit"
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == plain
+    again = reader.get(home)
+    assert again["X-Page-Cache"] == "hit"
+    assert not again.has_header("Content-Encoding")
+    assert again.content == plain

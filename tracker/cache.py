@@ -15,6 +15,7 @@ The generation is bumped
 - by commands that write in bulk (``bump_generation()``).
 """
 
+import gzip
 import hashlib
 import time
 
@@ -22,6 +23,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import parse_http_date_safe
 
 GENERATION_KEY = "pages:generation"
 SAFE_METHODS = {"GET", "HEAD"}
@@ -88,6 +92,25 @@ def _is_cacheable_response(request, response):
     )
 
 
+# The generation this process saw last: lets one round trip fetch both the current generation and the
+# page stored under the generation it most likely still is.
+_last_seen = {"generation": None}
+
+
+def _lookup(request):
+    """The page's key under the current generation, and what is stored there (or None)."""
+    guess = _last_seen["generation"]
+    if guess is not None:
+        guessed_key = _page_key(request, guess)
+        found = cache.get_many([GENERATION_KEY, guessed_key])
+        if found.get(GENERATION_KEY) == guess:
+            return guessed_key, found.get(guessed_key)
+    generation = current_generation()
+    _last_seen["generation"] = generation
+    key = _page_key(request, generation)
+    return key, cache.get(key)
+
+
 class AnonymousPageCacheMiddleware:
     """Serve anonymous readers' GET and HEAD requests from the cache; bump the generation after writes."""
 
@@ -101,10 +124,9 @@ class AnonymousPageCacheMiddleware:
                 bump_generation()
             return response
 
-        key = _page_key(request, current_generation())
-        stored = cache.get(key)
+        key, stored = _lookup(request)
         if stored is not None:
-            return _rebuild(stored)
+            return _rebuild(request, stored)
 
         response = self.get_response(request)
         if _is_cacheable_response(request, response):
@@ -113,17 +135,37 @@ class AnonymousPageCacheMiddleware:
         return response
 
 
+# Bodies above this size are stored gzipped: less to keep in Redis, less to send to browsers (which all accept gzip).
+COMPRESS_MIN_BYTES = 1024
+
+
 def _freeze(response):
-    headers = [(name, value) for name, value in response.items() if name.lower() != "x-page-cache"]
-    return (response.status_code, headers, response.content)
+    headers = [
+        (name, value) for name, value in response.items() if name.lower() not in {"x-page-cache", "content-length"}
+    ]
+    content = response.content
+    if len(content) >= COMPRESS_MIN_BYTES and not response.has_header("Content-Encoding"):
+        return (response.status_code, headers, gzip.compress(content, compresslevel=6, mtime=0), True)
+    return (response.status_code, headers, content, False)
 
 
-def _rebuild(stored):
-    from django.http import HttpResponse
-
-    status, headers, content = stored
-    response = HttpResponse(content, status=status)
+def _rebuild(request, stored):
+    status, headers, content, gzipped = stored
+    response = HttpResponse(status=status)
     for name, value in headers:
         response[name] = value
+    if gzipped:
+        patch_vary_headers(response, ["Accept-Encoding"])
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            response["Content-Encoding"] = "gzip"
+        else:
+            content = gzip.decompress(content)
+    response.content = content
     response["X-Page-Cache"] = "hit"
-    return response
+    # Honour If-None-Match / If-Modified-Since against the stored ETag and Last-Modified.
+    return get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(response["Last-Modified"]) if response.has_header("Last-Modified") else None,
+        response=response,
+    )
