@@ -7,6 +7,7 @@ import os
 import pytest
 from django import forms
 from django.core.cache import cache, caches
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -171,3 +172,9 @@ def test_a_cached_page_is_sent_gzipped_to_readers_who_accept_it_and_plain_to_oth
     assert again["X-Page-Cache"] == "hit"
     assert not again.has_header("Content-Encoding")
     assert again.content == plain
+
+
+def test_every_migrate_makes_cached_pages_stale_since_a_deploy_may_change_templates(db):
+    before = current_generation()
+    call_command("migrate", verbosity=0)
+    assert current_generation() != before

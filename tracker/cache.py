@@ -12,7 +12,8 @@ The generation is bumped
   otherwise store the old page under the new generation);
 - after every successful write request through the site (the admin's bulk publish
   action updates rows without sending signals);
-- by commands that write in bulk (``bump_generation()``).
+- by commands that write in bulk (``bump_generation()``);
+- after every migrate, which each deploy runs: new code may render the same data differently.
 """
 
 import gzip
@@ -22,12 +23,14 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
 GENERATION_KEY = "pages:generation"
+# Part of every page key: change it when the stored tuple changes shape, so old entries are never read.
+ENTRY_FORMAT = 2
 SAFE_METHODS = {"GET", "HEAD"}
 # The back office, and the trivial view load balancers and the benchmark probe.
 UNCACHED_PREFIXES = ("/admin/", "/healthz")
@@ -58,15 +61,20 @@ def _bump_now_and_on_commit(sender, **kwargs):
     transaction.on_commit(bump_generation)
 
 
+def _bump_after_migrate(sender, **kwargs):
+    bump_generation()
+
+
 def connect_signals():
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(_bump_now_and_on_commit, dispatch_uid=f"tracker-page-cache-{id(signal)}")
+    post_migrate.connect(_bump_after_migrate, dispatch_uid="tracker-page-cache-migrate")
 
 
 def _page_key(request, generation):
     # Scheme and host reach absolute links (API hyperlinks, canonical URLs); Accept picks the API's format.
     identity = "\n".join([request.build_absolute_uri(), request.headers.get("Accept", "")])
-    return f"pages:{generation}:{hashlib.sha256(identity.encode()).hexdigest()}"
+    return f"pages:{ENTRY_FORMAT}:{generation}:{hashlib.sha256(identity.encode()).hexdigest()}"
 
 
 def _is_cacheable_request(request):
