@@ -163,3 +163,54 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- Open data: the read-only API, its schema and docs, feeds and the dataset download ---
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
+
+# 304 for a matching If-None-Match / If-Modified-Since, also on responses served from the page
+# cache (which replays the ETag and Last-Modified the view set), so it sits just outside it.
+_page_cache = "tracker.cache.AnonymousPageCacheMiddleware"
+MIDDLEWARE.insert(
+    MIDDLEWARE.index(_page_cache) if _page_cache in MIDDLEWARE else len(MIDDLEWARE),
+    "django.middleware.http.ConditionalGetMiddleware",
+)
+
+# Anonymous clients are throttled per address; behind a reverse proxy set DJANGO_NUM_PROXIES to the number
+# of proxies in front of the site, or every client shares the proxy's address (or forges X-Forwarded-For).
+API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "120/minute")
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttling.AnonymousReaderThrottle"],
+    "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")),
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.TrackerAutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Peace-plan clause tracker API",
+    "DESCRIPTION": (
+        "Read-only access to the published content of the tracker: plans, versions, clauses with their "
+        "lineage and numeric targets, parties, actors, positions, indicators, figures with computed gaps, "
+        "sources and events. Drafts never appear. Anonymous use is rate-limited."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+# Atom entry ids are tag URIs under this authority; keep it fixed once feeds are public, or readers
+# see every entry again as new.
+FEED_TAG_AUTHORITY = os.environ.get("FEED_TAG_AUTHORITY", "peace-plan-tracker.org,2025")
+# --- end of open data settings ---

@@ -7,11 +7,16 @@ from tracker.views.health import healthz
 # Public pages; models' get_absolute_url and templates rely on these names (namespace "tracker").
 public_patterns = [
     path("", plans.home, name="home"),
+    path("plans/<slug:plan>/", plans.plan_detail, name="plan-detail"),
+    path("plans/<slug:plan>/compare/", plans.compare, name="compare"),
+    path("plans/<slug:plan>/<slug:version>/", plans.version_detail, name="version-detail"),
+    path("plans/<slug:plan>/<slug:version>/<str:number>/", plans.clause_detail, name="clause-detail"),
 ]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include(("tracker.api.urls", "api"))),
     path("", include((public_patterns, "tracker"))),
 ]
 
