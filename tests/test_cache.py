@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import PlanVersionFactory
+from tests.factories import ClauseFactory, PlanVersionFactory
 from tracker.cache import bump_generation, current_generation
 from tracker.models import Plan, PlanVersion
 
@@ -178,3 +178,17 @@ def test_every_migrate_makes_cached_pages_stale_since_a_deploy_may_change_templa
     before = current_generation()
     call_command("migrate", verbosity=0)
     assert current_generation() != before
+
+
+def test_an_api_list_is_cached_for_readers_and_fresh_after_a_change(db, page_cache, reader):
+    clause = ClauseFactory(heading="Force cap")
+    url = reverse("api:clause-list")
+    first = reader.get(url)
+    assert first.status_code == 200
+    assert b"Force cap" in first.content
+    assert reader.get(url)["X-Page-Cache"] == "hit"
+    clause.heading = "Peacetime force cap"
+    clause.save()
+    after = reader.get(url)
+    assert after["X-Page-Cache"] == "miss"
+    assert b"Peacetime force cap" in after.content
