@@ -93,6 +93,7 @@ def _is_cacheable_response(request, response):
         request.method == "GET"
         and response.status_code == 200
         and not response.streaming
+        and len(response.content) <= MAX_CACHED_BYTES
         and not response.cookies
         and "private" not in cache_control
         and "no-store" not in cache_control
@@ -143,6 +144,9 @@ class AnonymousPageCacheMiddleware:
         return response
 
 
+# Larger responses (the dataset download) are rare and would crowd pages out of the cache.
+MAX_CACHED_BYTES = 2 * 1024 * 1024
+COMPRESSIBLE_TYPES = ("text/", "application/json", "application/xml", "application/atom+xml", "application/rss+xml")
 # Bodies above this size are stored gzipped: less to keep in Redis, less to send to browsers (which all accept gzip).
 COMPRESS_MIN_BYTES = 1024
 
@@ -152,7 +156,8 @@ def _freeze(response):
         (name, value) for name, value in response.items() if name.lower() not in {"x-page-cache", "content-length"}
     ]
     content = response.content
-    if len(content) >= COMPRESS_MIN_BYTES and not response.has_header("Content-Encoding"):
+    compressible = response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES)
+    if compressible and len(content) >= COMPRESS_MIN_BYTES and not response.has_header("Content-Encoding"):
         return (response.status_code, headers, gzip.compress(content, compresslevel=6, mtime=0), True)
     return (response.status_code, headers, content, False)
 

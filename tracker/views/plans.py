@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 
 from tracker.filters import ClauseFilter, latest_positions
@@ -29,7 +29,16 @@ from tracker.models import (
 )
 from tracker.textdiff import word_diff
 
-from .common import InvalidQuery, as_of_context, csv_download, filtered, paginate, read_as_of, wants_csv
+from .common import (
+    InvalidQuery,
+    as_of_context,
+    csv_download,
+    filtered,
+    paginate,
+    read_as_of,
+    stream_csv,
+    wants_csv,
+)
 
 HOME_LATEST = 8
 HOME_GAPS = 5
@@ -136,14 +145,32 @@ class StanceMatrix:
 
 
 def biggest_gaps(targets, figures, limit):
-    """The widest misses between clause targets and the figures reported for their indicators."""
-    by_indicator = defaultdict(list)
+    """Each target against its indicator's most recently reported figure, widest misses first.
+
+    One row per target, so a much-reported indicator does not crowd out the others; the
+    clause page shows every figure side by side.
+    """
+    newest = {}
+    counts = defaultdict(int)
     for figure in figures:
-        by_indicator[figure.indicator_id].append(figure)
-    gaps = [target.gap(figure) for target in targets for figure in by_indicator[target.indicator_id]]
-    misses = [gap for gap in gaps if gap.status != GapStatus.MEETS and gap.percent is not None]
-    misses.sort(key=lambda gap: (-abs(gap.percent), gap.target.pk, gap.figure.pk))
-    return misses[:limit]
+        counts[figure.indicator_id] += 1
+        current = newest.get(figure.indicator_id)
+        if current is None or (figure.reported_on, figure.pk) > (current.reported_on, current.pk):
+            newest[figure.indicator_id] = figure
+    gaps = [target.gap(newest[target.indicator_id]) for target in targets if target.indicator_id in newest]
+    misses = [gap for gap in gaps if gap.status != GapStatus.MEETS]
+    misses.sort(key=lambda gap: (-abs(_widest(gap)), gap.target.pk))
+    return [(gap, counts[gap.target.indicator_id]) for gap in misses[:limit]]
+
+
+def _widest(gap):
+    """How far the figure is from the term, as a share of it (a range by its farther end)."""
+    if gap.percent is not None:
+        return gap.percent
+    ends = [d for d in (gap.difference_low, gap.difference_high) if d is not None]
+    if not ends or not gap.target.value:
+        return 0
+    return max(abs(d) for d in ends) * 100 / gap.target.value
 
 
 # Pages ---------------------------------------------------------------------------------------
@@ -151,11 +178,15 @@ def biggest_gaps(targets, figures, limit):
 
 def home(request):
     as_of = read_as_of(request)
-    versions = list(published_versions(as_of))
+    versions = list(
+        published_versions(as_of).annotate(point_total=Count("clauses", filter=Q(clauses__is_published=True)))
+    )
     plans = {}
     for version in versions:
         plans.setdefault(version.plan_id, {"plan": version.plan, "versions": []})["versions"].append(version)
-    latest = max(versions, key=lambda v: (v.released_on, v.pk)) if versions else None
+    # The matrix needs points: take the newest version whose points are recorded.
+    with_points = [v for v in versions if v.point_total]
+    latest = max(with_points, key=lambda v: (v.released_on, v.pk)) if with_points else None
     matrix = None
     if latest:
         matrix = StanceMatrix.build(
@@ -234,10 +265,22 @@ def version_detail(request, plan, version):
         "clause_rows": [(clause, matrix.for_clause(clause)) for clause in page.object_list],
         "version_positions": sorted(whole_version, key=lambda p: (p.party.display_order, p.party.name, p.pk)),
         "other_versions": others,
-        "compare_default": version.based_on if version.based_on in others else (others[-1] if others else None),
+        "compare_default": compare_default(version, others),
         **as_of_context(as_of),
     }
     return render(request, "tracker/version_detail.html", context)
+
+
+def compare_default(version, others):
+    """The version readers most likely want to compare with: the one it revises, else its first revision."""
+    for other in others:
+        if other.pk == version.based_on_id:
+            return other
+    for other in others:
+        if other.based_on_id == version.pk:
+            return other
+    later = [v for v in others if (v.released_on, v.pk) > (version.released_on, version.pk)]
+    return later[0] if later else (others[-1] if others else None)
 
 
 @dataclass
@@ -389,6 +432,12 @@ def compare(request, plan):
         if a.pk == b.pk:
             raise InvalidQuery({"b": ["Choose two different versions to compare."]})
         comparison = compare_versions(a, b, clauses=plan_clauses(plan, versions), links=plan_links(plan))
+        if wants_csv(request):
+            return stream_csv(
+                f"{plan.slug}-{comparison.earlier.slug}-to-{comparison.later.slug}",
+                COMPARE_CSV_HEADER,
+                (comparison_csv_row(row) for row in comparison.rows),
+            )
         anchored = set()
         for row in comparison.rows:
             rows.append({"row": row, "diffs": _diffs(row.earlier, row.later), "anchor": row.change not in anchored})
@@ -407,6 +456,36 @@ def compare(request, plan):
         "versions": versions,
     }
     return render(request, "tracker/compare.html", context)
+
+
+COMPARE_CSV_HEADER = [
+    "change",
+    "earlier_points",
+    "earlier_headings",
+    "later_points",
+    "later_headings",
+    "indirect",
+    "notes",
+    "grades",
+    "sources",
+]
+
+
+def comparison_csv_row(row):
+    def joined(values):
+        return "; ".join(str(v) for v in values if v)
+
+    return [
+        row.label,
+        joined(c.number for c in row.earlier),
+        joined(c.heading for c in row.earlier),
+        joined(c.number for c in row.later),
+        joined(c.heading for c in row.later),
+        "yes" if row.indirect else "no",
+        joined(link.note for link in row.links),
+        joined(link.get_grade_display() for link in row.links),
+        joined(link.source.key for link in row.links if link.source),
+    ]
 
 
 def default_pair(versions, a, b):
