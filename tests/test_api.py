@@ -47,6 +47,7 @@ def test_a_clause_is_found_by_plan_version_and_number_as_by_its_id(client, world
     assert by_key["id"] == clause.pk
     assert by_key["plan"] == "us-framework" and by_key["version"] == "28-point" and by_key["number"] == "1"
     assert by_key["topics"] == ["armed-forces"]
+    assert by_key["page_url"] == "http://testserver/plans/us-framework/28-point/1/"
     assert by_key["targets"] == [
         {"indicator": "ua-forces", "comparator": "lte", "value": "600000.000", "label": "", "note": ""}
     ]

@@ -156,7 +156,7 @@ def test_figures_dated_outside_august_to_december_2025_say_so(loaded):
 def test_the_force_cap_clause_has_reported_strengths_to_compare_with(loaded):
     cap = Clause.objects.get(version__slug="28-point", number="6").targets.get()
     gaps = {gap.figure.claimed_by: gap for gap in cap.gaps()}
-    axios = gaps["Axios, citing official sources (as relayed by S00)"]
+    axios = gaps["Axios, citing official sources (as relayed by the AntiWar.com commentary)"]
     assert axios.difference == 200000
     assert not axios.meets
 

@@ -50,6 +50,9 @@ def test_an_entrys_id_stays_the_same_when_the_position_is_edited(client, world):
 
 def test_the_party_feed_holds_only_that_partys_positions(client, world):
     feed = entries(client, "/feeds/positions/party/russia/")
+    russia = models.Party.objects.get(slug="russia")
+    root = ET.fromstring(client.get("/feeds/positions/party/russia/").content)
+    assert root.find(f"{ATOM}id").text == f"tag:peace-plan-tracker.org,2025:feed/positions/party/{russia.pk}"
     assert len(feed) == 1
     assert feed[0].find(f"{ATOM}title").text.startswith("RU supports")
     assert client.get("/feeds/positions/party/no-such-party/").status_code == 404

@@ -84,6 +84,10 @@ class PositionFeed(TrackerFeed):
     """Every party's newly recorded or changed positions, newest change first."""
 
     entry_kind = "position"
+
+    def feed_guid(self, obj=None):
+        return tag_uri("feed", "positions")
+
     title = "Peace-plan tracker: positions"
     subtitle = "Parties' stances on clauses and versions, each with its date and source."
 
@@ -130,6 +134,9 @@ class PartyPositionFeed(PositionFeed):
     def title(self, obj):
         return clean(f"Peace-plan tracker: positions of {obj.name}")
 
+    def feed_guid(self, obj):
+        return tag_uri("feed", f"positions/party/{obj.pk}")
+
     def link(self, obj):
         return _page_or_api(obj, "api:party-detail", slug=obj.slug)
 
@@ -147,6 +154,9 @@ class ClausePositionFeed(PositionFeed):
     def title(self, obj):
         return clean(f"Peace-plan tracker: positions on point {obj.number} of {obj.version.name}")
 
+    def feed_guid(self, obj):
+        return tag_uri("feed", f"positions/clause/{obj.pk}")
+
     def link(self, obj):
         return _page_or_api(obj, "api:clause-detail", key=obj.pk)
 
@@ -160,6 +170,9 @@ class VersionFeed(TrackerFeed):
     entry_kind = "version"
     title = "Peace-plan tracker: plan versions"
     subtitle = "New texts of the plans, and changes to what is known about them."
+
+    def feed_guid(self):
+        return tag_uri("feed", "versions")
 
     def link(self):
         return _url_or("tracker:home", "/api/v1/versions/")
