@@ -586,9 +586,12 @@ def mark(ok):
     return "met" if ok else "**missed**"
 
 
-def trim_profile(text, limit=60):
+def trim_profile(text, flat_lines=30, tree_lines=45):
+    """The top of the flat list and the top of the call tree."""
     lines = [line for line in text.splitlines() if line.strip()]
-    return "\n".join(lines[:limit])
+    headers = [i for i, line in enumerate(lines) if line.lstrip().startswith("_     ._")]
+    tree_start = headers[-1] if len(headers) > 1 else len(lines)
+    return "\n".join(lines[: min(tree_start, flat_lines)] + ["..."] + lines[tree_start : tree_start + tree_lines])
 
 
 if __name__ == "__main__":
