@@ -129,6 +129,11 @@ def main():
             for _ in range(count):
                 client.get(url, HTTP_ACCEPT_ENCODING="gzip")
         print(f"pyinstrument, {count} {'cached' if args.cached else 'uncached'} requests of {url}")
+        # Where the time goes, by function (self time), then the call tree through the project's code.
+        flat = profiler.output_text(unicode=False, color=False, flat=True, time="percent_of_total")
+        print("Functions by self time:")
+        print("\n".join(line for line in flat.splitlines() if line.strip())[:6000])
+        print()
         print(profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False))
         return
 
