@@ -34,7 +34,7 @@ from tracker.models import Clause, Indicator, Party  # noqa: E402
 PLAN = "synthetic-plan-0"
 BUDGET_SECONDS = 15
 VERSION = "28-point"
-LATER_VERSION = "19-point"
+LATER_VERSION = "e3-counter-proposal"
 
 
 def candidates():

@@ -418,10 +418,11 @@ def render(runs, load, profiles, started, finished, load_before, load_after):
         "# Benchmarks",
         "",
         "Written by `make bench` (`bench/run.py`); do not edit by hand. Data: `manage.py generate_synthetic "
-        f"--scale N --seed {SEED}`, N copies of the shipped dataset's shape (4 versions, 91 clauses, ~65 positions, "
-        "145 sources, 80 figures, 30 events per copy). Pages measured are those of the first copy (plan "
-        "`synthetic-plan-0`, its 28-point version, a clause with numeric targets, 28-point vs 19-point, the "
-        "party `syn-us` whose positions span every copy, an indicator).",
+        f"--scale N --seed {SEED}`, N copies of the shipped dataset's shape (per copy: 4 versions, 56 clauses, "
+        "79 positions, 145 sources, 88 figures, 52 events; parties and topics shared). Pages measured are those of "
+        "the first copy (plan `synthetic-plan-0`, its 28-point version, a clause with numeric targets, 28-point "
+        "vs the E3 counter-proposal, the party `syn-us` whose positions span every copy, an indicator) and the "
+        "API's first page of clauses.",
         "",
         f"- Date: {started:%Y-%m-%d %H:%M} to {finished:%H:%M} UTC; commit {info['commit']}",
         f"- Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} memory; Python {info['python']}",
