@@ -226,6 +226,25 @@ def test_unknown_plans_versions_and_points_get_the_404_page(client, world, url):
     assert "Not found" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/plans/us-framework-2025/28-point/" + "%F0%9F%92%A3/",
+        "/plans/us-framework-2025/28-point/" + "6" * 500 + "/",
+        "/plans/us-framework-2025/28-point/" + "6%20/",
+        "/plans/us-framework-2025/28-point/6/extra/",
+    ],
+)
+def test_odd_point_numbers_get_the_404_page(client, world, url):
+    assert client.get(url).status_code == 404
+
+
+def test_a_version_viewed_before_its_release_says_it_was_not_yet_public(client, world):
+    assert "it was not yet public" in client.get(REVISION, {"as_of": "2025-11-21"}).content.decode()
+    assert "this point was not yet public" in client.get(REVISION + "5/", {"as_of": "2025-11-21"}).content.decode()
+    assert "not yet public" not in client.get(REVISION, {"as_of": "2025-11-23"}).content.decode()
+
+
 def test_a_nul_byte_in_the_address_is_refused(client, world):
     assert client.get("/plans/us-framework-2025%00/").status_code == 400
     assert client.get(DRAFT + "?topic=secu%00rity").status_code == 400
