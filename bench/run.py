@@ -34,9 +34,9 @@ BIN = Path(sys.executable).parent
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "1 10" if QUICK else "1 10 100").split()]
-WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "2" if QUICK else "6"))
+WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "2" if QUICK else "5"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "10" if QUICK else "60"))
-SAMPLES = 10 if QUICK else 40
+SAMPLES = 10 if QUICK else 30
 PORT = int(os.environ.get("BENCH_PORT", "8106"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "tracker_perf_bench")
@@ -418,10 +418,11 @@ def render(runs, load, profiles, started, finished, load_before, load_after):
         "# Benchmarks",
         "",
         "Written by `make bench` (`bench/run.py`); do not edit by hand. Data: `manage.py generate_synthetic "
-        f"--scale N --seed {SEED}`, N copies of the shipped dataset's shape (4 versions, 91 clauses, ~65 positions, "
-        "145 sources, 80 figures, 30 events per copy). Pages measured are those of the first copy (plan "
-        "`synthetic-plan-0`, its 28-point version, a clause with numeric targets, 28-point vs 19-point, the "
-        "party `syn-us` whose positions span every copy, an indicator).",
+        f"--scale N --seed {SEED}`, N copies of the shipped dataset's shape (per copy: 4 versions, 56 clauses, "
+        "79 positions, 145 sources, 88 figures, 52 events; parties and topics shared). Pages measured are those of "
+        "the first copy (plan `synthetic-plan-0`, its 28-point version, a clause with numeric targets, 28-point "
+        "vs the E3 counter-proposal, the party `syn-us` whose positions span every copy, an indicator) and the "
+        "API's first page of clauses.",
         "",
         f"- Date: {started:%Y-%m-%d %H:%M} to {finished:%H:%M} UTC; commit {info['commit']}",
         f"- Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} memory; Python {info['python']}",
@@ -435,7 +436,8 @@ def render(runs, load, profiles, started, finished, load_before, load_after):
         f"- Server: gunicorn, 2 sync workers (`gunicorn.conf.py`), DEBUG off, WhiteNoise static files, persistent "
         f"database connections; wrk `-t2 -c16 -d{WRK_SECONDS}s` per URL on the same machine. Uncached: "
         "`DJANGO_PAGE_CACHE_SECONDS=0`; cached: the page cache on Redis.",
-        f"- Server time: {SAMPLES} requests per page through Django's test client, in-process, page cache off.",
+        f"- Server time: up to {SAMPLES} requests per page (at least 10, within 15 s) through Django's test "
+        "client, in-process, page cache off.",
         "",
     ]
     missing = {p["name"]: p["missing"] for p in runs[0]["pages"] if not p["url"]}
