@@ -76,7 +76,7 @@ class World:
         )
         ClauseLinkFactory(from_clause=self.cap, to_clause=self.new_cap, relation=LinkRelation.AMENDED)
         ClauseLinkFactory(from_clause=self.guarantee, to_clause=self.new_guarantee, relation=LinkRelation.UNCHANGED)
-        ClauseLink.objects.create(
+        self.removal = ClauseLink.objects.create(
             from_clause=self.amnesty,
             to_version=self.revision,
             relation=LinkRelation.REMOVED,
@@ -400,6 +400,7 @@ def test_a_reported_removal_reads_as_dropped_with_its_source(client, world):
     body = client.get(DRAFT + "26/").content.decode()
     assert "Dropped" in body
     assert "Removed (reported)" in body
+    assert world.removal.source.url in body
 
 
 def test_clause_page_shows_every_figure_and_the_gap_without_averaging(client, world):
