@@ -76,7 +76,7 @@ class World:
         )
         ClauseLinkFactory(from_clause=self.cap, to_clause=self.new_cap, relation=LinkRelation.AMENDED)
         ClauseLinkFactory(from_clause=self.guarantee, to_clause=self.new_guarantee, relation=LinkRelation.UNCHANGED)
-        ClauseLink.objects.create(
+        self.removal = ClauseLink.objects.create(
             from_clause=self.amnesty,
             to_version=self.revision,
             relation=LinkRelation.REMOVED,
@@ -224,6 +224,25 @@ def test_unknown_plans_versions_and_points_get_the_404_page(client, world, url):
     response = client.get(url)
     assert response.status_code == 404
     assert "Not found" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/plans/us-framework-2025/28-point/" + "%F0%9F%92%A3/",
+        "/plans/us-framework-2025/28-point/" + "6" * 500 + "/",
+        "/plans/us-framework-2025/28-point/" + "6%20/",
+        "/plans/us-framework-2025/28-point/6/extra/",
+    ],
+)
+def test_odd_point_numbers_get_the_404_page(client, world, url):
+    assert client.get(url).status_code == 404
+
+
+def test_a_version_viewed_before_its_release_says_it_was_not_yet_public(client, world):
+    assert "it was not yet public" in client.get(REVISION, {"as_of": "2025-11-21"}).content.decode()
+    assert "this point was not yet public" in client.get(REVISION + "5/", {"as_of": "2025-11-21"}).content.decode()
+    assert "not yet public" not in client.get(REVISION, {"as_of": "2025-11-23"}).content.decode()
 
 
 def test_a_nul_byte_in_the_address_is_refused(client, world):
@@ -381,6 +400,7 @@ def test_a_reported_removal_reads_as_dropped_with_its_source(client, world):
     body = client.get(DRAFT + "26/").content.decode()
     assert "Dropped" in body
     assert "Removed (reported)" in body
+    assert world.removal.source.url in body
 
 
 def test_clause_page_shows_every_figure_and_the_gap_without_averaging(client, world):
