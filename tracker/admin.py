@@ -1,6 +1,7 @@
 """The editors' back office."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
@@ -73,6 +74,8 @@ class SourceAdmin(SimpleHistoryAdmin):
     list_filter = ["reliability", "date_is_approximate"]
     search_fields = ["key", "title", "publisher", "url"]
     date_hierarchy = "published_on"
+    # A URL typed without a scheme is taken as https (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class ActorInline(admin.TabularInline):

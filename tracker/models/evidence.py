@@ -132,7 +132,9 @@ class Figure(Publishable):
             if self.is_range:
                 text += f" (range {fmt(self.low)}-{fmt(self.high)})"
             return text
-        return f"{fmt(self.low)}-{fmt(self.high)}"
+        if self.is_range:
+            return f"{fmt(self.low)}-{fmt(self.high)}"
+        return "no value"
 
     def clean(self):
         errors = {}

@@ -1,0 +1,245 @@
+"""The editors' back office: access, data entry, history and the publish actions."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from tests.admin_forms import admin_form_data
+from tests.factories import (
+    ActorFactory,
+    ClauseFactory,
+    ClauseLinkFactory,
+    ClauseTargetFactory,
+    EditorFactory,
+    EventFactory,
+    FigureFactory,
+    PlanFactory,
+    PlanVersionFactory,
+    PositionFactory,
+    SourceFactory,
+    TopicFactory,
+)
+from tracker.models import Clause, PlanVersion, Position, VersionClaim
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_readers_are_sent_to_the_login_page():
+    from django.test import Client
+
+    response = Client().get(reverse("admin:tracker_clause_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_user_without_staff_status_cannot_reach_the_admin(client):
+    user = get_user_model().objects.create_user("reader", password="a long reader password")
+    client.force_login(user)
+    response = client.get(reverse("admin:tracker_clause_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:auth_user_changelist", "admin:auth_group_changelist", "admin:auth_user_add"]
+)
+def test_an_editor_cannot_manage_users_or_groups(editor_client, url_name):
+    assert editor_client.get(reverse(url_name)).status_code == 403
+
+
+def test_the_editors_group_holds_only_tracker_permissions(editor):
+    apps = set(editor.get_all_permissions())
+    assert apps, "editors can curate"
+    assert all(perm.startswith("tracker.") for perm in apps)
+    assert "tracker.change_clause" in apps and "tracker.delete_position" in apps
+    assert not editor.is_superuser
+
+
+def test_setting_up_roles_twice_keeps_one_group_with_the_same_permissions():
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    call_command("setup_roles")
+    first = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
+    call_command("setup_roles")
+    assert Group.objects.filter(name="Editors").count() == 1
+    assert set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)) == first
+
+
+def test_the_demo_editor_is_created_once_with_a_printed_password(capsys):
+    from django.core.management import call_command
+
+    call_command("create_demo_editor")
+    first = capsys.readouterr().out
+    user = get_user_model().objects.get(username="editor")
+    password = first.split("password:")[1].split()[0]
+    assert user.check_password(password)
+    assert user.is_staff and not user.is_superuser
+    assert user.groups.filter(name="Editors").exists()
+    call_command("create_demo_editor")
+    again = capsys.readouterr().out
+    assert "already exists" in again and password not in again
+    assert get_user_model().objects.filter(username="editor").count() == 1
+
+
+def test_an_editor_adds_a_version_with_clauses_in_order(editor_client):
+    plan = PlanFactory()
+    source = SourceFactory()
+    url = reverse("admin:tracker_planversion_add")
+    page = editor_client.get(url)
+    data = admin_form_data(
+        page,
+        plan=str(plan.pk),
+        slug="19-point",
+        name="19-point revision",
+        released_on="2025-11-24",
+        status="revised",
+        text_basis="partial",
+        sources=[str(source.pk)],
+    )
+    data.update(
+        {
+            "clauses-TOTAL_FORMS": "2",
+            "clauses-0-number": "2",
+            "clauses-0-sort_order": "2",
+            "clauses-0-heading": "Force size",
+            "clauses-0-text_basis": "reported",
+            "clauses-1-number": "1",
+            "clauses-1-sort_order": "1",
+            "clauses-1-heading": "Sovereignty",
+            "clauses-1-text_basis": "reported",
+        }
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    version = PlanVersion.objects.get(slug="19-point")
+    assert [c.heading for c in version.clauses.all()] == ["Sovereignty", "Force size"]
+    assert not version.is_published, "new versions start as drafts"
+
+
+def test_an_edit_in_the_admin_appears_in_the_history_with_the_editors_name(editor_client, editor):
+    clause = ClauseFactory(heading="Armed forces")
+    url = reverse("admin:tracker_clause_change", args=[clause.pk])
+    response = editor_client.post(url, admin_form_data(editor_client.get(url), heading="Armed forces capped"))
+    assert response.status_code == 302
+    latest = clause.history.latest()
+    assert latest.heading == "Armed forces capped"
+    assert latest.history_user == editor
+    history_page = editor_client.get(reverse("admin:tracker_clause_history", args=[clause.pk]))
+    assert editor.username in history_page.content.decode()
+
+
+def test_an_editor_can_revert_a_change_from_the_history(editor_client):
+    clause = ClauseFactory(heading="Original heading")
+    url = reverse("admin:tracker_clause_change", args=[clause.pk])
+    editor_client.post(url, admin_form_data(editor_client.get(url), heading="Mistaken heading"))
+    original = clause.history.earliest()
+    revert_url = reverse("admin:tracker_clause_simple_history", args=[clause.pk, original.history_id])
+    page = editor_client.get(revert_url)
+    assert page.status_code == 200
+    response = editor_client.post(revert_url, admin_form_data(page))
+    assert response.status_code == 302
+    clause.refresh_from_db()
+    assert clause.heading == "Original heading"
+
+
+def test_publishing_from_the_list_makes_drafts_public_and_is_recorded(editor_client, editor):
+    drafts = [ClauseFactory(is_published=False) for _ in range(2)]
+    response = editor_client.post(
+        reverse("admin:tracker_clause_changelist"),
+        {"action": "publish", "_selected_action": [str(c.pk) for c in drafts]},
+    )
+    assert response.status_code == 302
+    assert Clause.objects.filter(is_published=True).count() == 2
+    assert drafts[0].history.latest().history_user == editor
+    editor_client.post(
+        reverse("admin:tracker_clause_changelist"),
+        {"action": "unpublish", "_selected_action": [str(drafts[0].pk)]},
+    )
+    assert list(Clause.objects.filter(is_published=False)) == [drafts[0]]
+
+
+def test_an_invalid_inline_position_is_refused_and_nothing_is_saved(editor_client):
+    clause = ClauseFactory()
+    stranger = ActorFactory()
+    url = reverse("admin:tracker_clause_change", args=[clause.pk])
+    data = admin_form_data(editor_client.get(url))
+    source = SourceFactory()
+    data.update(
+        {
+            "positions-TOTAL_FORMS": "1",
+            "positions-0-party": str(PositionFactory().party.pk),
+            "positions-0-actor": str(stranger.pk),
+            "positions-0-stance": "supports",
+            "positions-0-stated_on": "2025-11-21",
+            "positions-0-source": str(source.pk),
+        }
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "does not speak for" in response.content.decode()
+    assert not Position.objects.filter(clause=clause).exists()
+
+
+def _every_model_admin():
+    return [model for model in admin.site._registry if model._meta.app_label == "tracker"]
+
+
+def _one_of_each():
+    link = ClauseLinkFactory()
+    position = PositionFactory(clause=link.from_clause, actor=ActorFactory())
+    position.party = position.actor.party
+    position.save()
+    target = ClauseTargetFactory(clause=link.from_clause)
+    FigureFactory(indicator=target.indicator)
+    EventFactory()
+    TopicFactory()
+    VersionClaim.objects.create(
+        version=link.from_clause.version,
+        attribute="number of points",
+        value="22",
+        stated_on="2025-11-25",
+        source=SourceFactory(),
+    )
+
+
+def test_every_admin_changelist_add_and_change_page_opens_for_an_editor(editor_client):
+    _one_of_each()
+    models = _every_model_admin()
+    assert len(models) == 14
+    for model in models:
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        changelist = editor_client.get(reverse(f"{name}_changelist"))
+        assert changelist.status_code == 200, model
+        assert editor_client.get(reverse(f"{name}_changelist"), {"q": "a"}).status_code == 200, model
+        assert editor_client.get(reverse(f"{name}_add")).status_code == 200, model
+        obj = model.objects.first()
+        assert obj is not None, model
+        assert editor_client.get(reverse(f"{name}_change", args=[obj.pk])).status_code == 200, model
+        assert editor_client.get(reverse(f"{name}_history", args=[obj.pk])).status_code == 200, model
+
+
+def test_autocomplete_lookups_answer_for_every_related_field(editor_client):
+    _one_of_each()
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label != "tracker":
+            continue
+        for field_name in model_admin.autocomplete_fields:
+            response = editor_client.get(
+                reverse("admin:autocomplete"),
+                {"app_label": "tracker", "model_name": model._meta.model_name, "field_name": field_name, "term": ""},
+            )
+            assert response.status_code == 200, (model, field_name)
+            assert "results" in response.json()
+
+
+def test_a_second_editor_sees_the_first_editors_name_in_history(client):
+    first, second = EditorFactory(), EditorFactory()
+    version = PlanVersionFactory()
+    client.force_login(first)
+    url = reverse("admin:tracker_planversion_change", args=[version.pk])
+    client.post(url, admin_form_data(client.get(url), name="Renamed by the first editor"))
+    client.force_login(second)
+    page = client.get(reverse("admin:tracker_planversion_history", args=[version.pk]))
+    assert first.username in page.content.decode()

@@ -1,0 +1,55 @@
+"""Settings come from the environment, and the site refuses to start unsafely."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_check(**env):
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    base.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_the_site_refuses_to_start_without_a_secret_key_when_not_debugging():
+    result = run_check()
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_mode_starts_without_a_secret_key():
+    result = run_check(DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+
+
+def test_database_url_selects_postgresql():
+    script = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="tracker.settings",
+        DJANGO_DEBUG="1",
+        DATABASE_URL="postgres://someone@db.internal:5432/tracker",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.stdout.strip() == "django.db.backends.postgresql", out.stderr
+
+
+@pytest.mark.parametrize("path", ["/?q=%00", "/admin/%00/", "/?as_of=2025-11-22%00"])
+def test_a_nul_byte_in_the_request_gets_a_clear_400(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert b"NUL" in response.content

@@ -1,0 +1,138 @@
+"""The helpers every public page uses: as-of dates, pagination, filters, CSV, the shared layout."""
+
+import csv
+import io
+
+import pytest
+from django.http import Http404
+from django.test import RequestFactory
+
+from tests.factories import PlanVersionFactory, SourceFactory
+from tracker.models import Source
+from tracker.views.common import (
+    InvalidQuery,
+    csv_download,
+    csv_safe,
+    ordered_by_pk,
+    paginate,
+    read_as_of,
+)
+
+rf = RequestFactory()
+
+
+def test_as_of_reads_an_iso_date():
+    import datetime
+
+    assert read_as_of(rf.get("/", {"as_of": "2025-11-22"})) == datetime.date(2025, 11, 22)
+
+
+def test_as_of_absent_or_blank_means_today():
+    assert read_as_of(rf.get("/")) is None
+    assert read_as_of(rf.get("/", {"as_of": ""})) is None
+
+
+@pytest.mark.parametrize("value", ["garbage", "0001-01-01", "9999-12-31", "2025-13-01", "2025-02-30", "22/11/2025"])
+def test_malformed_or_far_off_as_of_dates_raise_a_message(value):
+    with pytest.raises(InvalidQuery) as raised:
+        read_as_of(rf.get("/", {"as_of": value}))
+    assert raised.value.messages["as_of"]
+    assert "date" in raised.value.messages["as_of"][0].lower()
+
+
+@pytest.mark.parametrize("value", ["garbage", "0001-01-01", "9999-12-31", "10000-01-01", "-1"])
+def test_a_page_with_a_malformed_as_of_shows_the_message_with_status_400(client, db, value):
+    response = client.get("/", {"as_of": value})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Date (as_of)" in body
+    assert "Peace-plan tracker" in body  # the site's own layout, not a bare error
+
+
+def test_a_nul_byte_in_as_of_is_refused_not_crashed(client, db):
+    response = client.get("/?as_of=2025-11-22%00")
+    assert response.status_code == 400
+
+
+def test_a_valid_as_of_shows_the_banner_with_a_way_back_to_today(client, db):
+    response = client.get("/", {"as_of": "2025-11-22"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Showing the state of play on" in body
+    assert "22 November 2025" in body
+    assert "Show today" in body
+
+
+def test_without_as_of_there_is_no_banner(client, db):
+    assert "Showing the state of play" not in client.get("/").content.decode()
+
+
+def test_pagination_turns_a_word_into_a_message():
+    with pytest.raises(InvalidQuery) as raised:
+        paginate(rf.get("/", {"page": "two"}), list(range(10)), per_page=3)
+    assert "whole number" in raised.value.messages["page"][0]
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "5", "99999999999999999999"])
+def test_pagination_past_the_ends_is_not_found(number):
+    with pytest.raises(Http404):
+        paginate(rf.get("/", {"page": number}), list(range(10)), per_page=3)
+
+
+def test_pagination_returns_the_requested_page():
+    page = paginate(rf.get("/", {"page": "2"}), list(range(10)), per_page=3)
+    assert list(page.object_list) == [3, 4, 5]
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-2", "@SUM(A1)", "\tx"])
+def test_csv_cells_that_spreadsheets_would_run_are_defused(cell):
+    assert csv_safe(cell) == "'" + cell
+
+
+def test_csv_leaves_ordinary_text_and_numbers_alone():
+    assert csv_safe("Armed forces") == "Armed forces"
+    assert csv_safe(-5) == -5
+    assert csv_safe(None) == ""
+
+
+@pytest.mark.django_db
+def test_csv_download_streams_every_row_in_a_stable_order():
+    SourceFactory(key="b-2", title="=HYPERLINK(evil)")
+    SourceFactory(key="a-1", title="Plain")
+    response = csv_download("sources", Source.objects.order_by("publisher"), [("key", "key"), ("title", "title")])
+    assert response.streaming
+    assert response["Content-Disposition"] == 'attachment; filename="sources.csv"'
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["key", "title"]
+    # Same publisher: the pk decides, so the first created comes first.
+    assert rows[1:] == [["b-2", "'=HYPERLINK(evil)"], ["a-1", "Plain"]]
+
+
+@pytest.mark.django_db
+def test_ordered_by_pk_appends_pk_once():
+    assert ordered_by_pk(Source.objects.order_by("title")).query.order_by == ("title", "pk")
+    assert ordered_by_pk(Source.objects.order_by("title", "-pk")).query.order_by == ("title", "-pk")
+    assert ordered_by_pk(Source.objects.all()).query.order_by == ("key", "pk")
+
+
+def test_the_404_page_is_in_the_site_style(client, db):
+    response = client.get("/plans/no-such-plan/nothing/here/at/all/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Not found" in body
+    assert 'class="site-header"' in body
+
+
+def test_the_500_page_renders_without_a_request_or_database():
+    from django.template import loader
+
+    html = loader.get_template("500.html").render()
+    assert "Something went wrong" in html
+
+
+def test_the_header_links_every_section_that_exists(client, db):
+    PlanVersionFactory()
+    body = client.get("/").content.decode()
+    assert 'aria-label="Sections"' in body
+    assert 'href="/"' in body
+    assert '<meta property="og:title"' in body

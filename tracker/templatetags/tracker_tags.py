@@ -1,0 +1,74 @@
+"""Fragments that repeat across the public pages: navigation, stance badges, source citations."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+
+from tracker.models import Stance
+
+register = template.Library()
+
+# Reader-facing sections, in the order the header lists them.
+NAV = [
+    ("Plans", "tracker:home"),
+    ("Parties", "tracker:party-list"),
+    ("Indicators", "tracker:indicator-list"),
+    ("Sources", "tracker:source-list"),
+    ("Timeline", "tracker:timeline"),
+]
+
+# A symbol beside each label so the scale reads without colour (and in print).
+STANCE_SYMBOLS = {
+    Stance.SUPPORTS: "✔",
+    Stance.CONDITIONAL: "✔?",
+    Stance.AMBIGUOUS: "~",
+    Stance.OPPOSES: "✘",
+    Stance.REJECTS: "✘✘",
+}
+
+
+def _url_or_none(name):
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+@register.inclusion_tag("includes/nav.html", takes_context=True)
+def site_nav(context):
+    """The header's section links and search box; sections not yet served are left out."""
+    request = context.get("request")
+    current = request.path if request is not None else ""
+    links = []
+    for label, name in NAV:
+        url = _url_or_none(name)
+        if url is not None:
+            is_current = current == url if url == "/" else current.startswith(url)
+            links.append({"label": label, "url": url, "current": is_current})
+    search_url = _url_or_none("tracker:search")
+    query = request.GET.get("q", "") if request is not None and search_url and current == search_url else ""
+    return {"links": links, "search_url": search_url, "query": query}
+
+
+def stance_parts(stance):
+    try:
+        label = Stance(stance).label
+    except ValueError:
+        label = stance
+    return {"stance": stance, "label": label, "symbol": STANCE_SYMBOLS.get(stance, "")}
+
+
+@register.inclusion_tag("includes/stance_badge.html")
+def stance_badge(stance, url=None, title=""):
+    """A stance as symbol and words (never colour alone), optionally linking to the position."""
+    return {**stance_parts(stance), "url": url, "title": title}
+
+
+@register.inclusion_tag("includes/stance_legend.html")
+def stance_legend():
+    return {"stances": [stance_parts(value) for value in Stance.values]}
+
+
+@register.inclusion_tag("includes/source_link.html")
+def source_link(source, short=False):
+    """A citation: the source's page on this site and, where there is one, the original."""
+    return {"source": source, "short": short}

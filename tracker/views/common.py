@@ -1,0 +1,168 @@
+"""What every public page shares: the as-of date, pagination, filters, CSV downloads.
+
+A list page reads its query parameters through these helpers, which raise ``InvalidQuery``
+on bad input; ``bad_request`` (the site's 400 handler, wired in ``tracker/urls.py``) turns it
+into the 400 page listing what was wrong, so a malformed parameter never gives a 500 and
+never silently shows unfiltered data::
+
+    def clause_list(request):
+        as_of = read_as_of(request)                      # a date, or None for today
+        filterset = ClauseFilter(request.GET, queryset=Clause.objects.published(), request=request)
+        clauses = filtered(filterset)                    # 400 page listing filterset.errors
+        if wants_csv(request):
+            return csv_download("clauses", clauses, [("number", "number"), ...])
+        page = paginate(request, clauses)                # 400 for ?page=abc, 404 page past the end
+        return render(request, "...", {"page": page, "filterset": filterset, **as_of_context(as_of)})
+
+Templates then include ``includes/as_of_banner.html`` and ``includes/pagination.html``.
+"""
+
+import csv
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import BadRequest
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+
+# The tracker covers recent diplomacy; far-off dates are typing mistakes (and years like 0001
+# or 9999 overflow once made timezone-aware).
+AS_OF_MIN = datetime.date(1900, 1, 1)
+AS_OF_MAX = datetime.date(2100, 12, 31)
+
+PAGE_SIZE = 50
+
+
+class InvalidQuery(BadRequest):
+    """A query parameter the page cannot use; ``messages`` say what to fix, field by field."""
+
+    def __init__(self, messages):
+        self.messages = messages  # {parameter: [message, ...]}
+        super().__init__("; ".join(f"{name}: {' '.join(errors)}" for name, errors in messages.items()))
+
+
+def bad_request(request, exception=None, template_name="400.html"):
+    """The site's 400 page: what was wrong with the query, and a way back."""
+    messages = getattr(exception, "messages", None) or {"request": ["The request could not be understood."]}
+    context = {
+        "messages_by_parameter": [(PARAMETER_LABELS.get(name, name), errors) for name, errors in messages.items()],
+    }
+    return render(request, template_name, context, status=400)
+
+
+PARAMETER_LABELS = {
+    "as_of": "Date (as_of)",
+    "page": "Page number (page)",
+    "__all__": "Filters",
+}
+
+
+def validate_as_of_range(value):
+    if not (AS_OF_MIN <= value <= AS_OF_MAX):
+        raise forms.ValidationError(
+            "Choose a date between %(min)s and %(max)s.",
+            params={"min": AS_OF_MIN.isoformat(), "max": AS_OF_MAX.isoformat()},
+            code="out_of_range",
+        )
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        validators=[validate_as_of_range],
+        error_messages={"invalid": "Give the date as YYYY-MM-DD, for example 2025-11-22."},
+    )
+
+
+def read_as_of(request):
+    """The ``?as_of=YYYY-MM-DD`` date, or None for today; InvalidQuery when it is malformed."""
+    if not request.GET.get("as_of", ""):
+        return None
+    form = AsOfForm(request.GET)
+    if not form.is_valid():
+        raise InvalidQuery({name: list(errors) for name, errors in form.errors.items()})
+    return form.cleaned_data["as_of"]
+
+
+def as_of_context(as_of):
+    """Context for ``includes/as_of_banner.html`` and the pages' as-of filtering."""
+    return {"as_of": as_of, "as_of_form": AsOfForm(initial={"as_of": as_of})}
+
+
+def filtered(filterset):
+    """The filtered queryset, or InvalidQuery with the filter form's errors: never unfiltered data."""
+    if not filterset.is_valid():
+        raise InvalidQuery({name: list(errors) for name, errors in filterset.errors.items()})
+    return filterset.qs
+
+
+def paginate(request, object_list, per_page=PAGE_SIZE):
+    """The requested page: InvalidQuery for a page that is not a number, the 404 page past the end."""
+    paginator = Paginator(object_list, per_page)
+    number = request.GET.get("page") or 1
+    try:
+        return paginator.page(number)
+    except PageNotAnInteger:
+        raise InvalidQuery({"page": ["Give the page as a whole number, such as 2."]}) from None
+    except EmptyPage:
+        raise Http404(f"There is no page {number} here.") from None
+
+
+def wants_csv(request):
+    return request.GET.get("format") == "csv"
+
+
+# Spreadsheet programs run cells starting with these as formulas (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    value: object  # a callable taking the object, or a dotted attribute path
+
+    def of(self, obj):
+        if callable(self.value):
+            return self.value(obj)
+        for part in self.value.split("."):
+            obj = getattr(obj, part) if obj is not None else None
+        return obj
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def ordered_by_pk(queryset):
+    """The queryset with ``pk`` as the final sort key, so exports and pages are stable on PostgreSQL."""
+    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    if not ordering or ordering[-1] not in ("pk", "-pk", "id", "-id"):
+        ordering.append("pk")
+    return queryset.order_by(*ordering)
+
+
+def csv_download(filename, queryset, columns, chunk_size=500):
+    """Stream the rows of a queryset as a CSV file; ``columns`` are ``Column``s or (header, value) pairs."""
+    columns = [c if isinstance(c, Column) else Column(*c) for c in columns]
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow([c.header for c in columns])
+        for obj in ordered_by_pk(queryset).iterator(chunk_size=chunk_size):
+            yield writer.writerow([csv_safe(c.of(obj)) for c in columns])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
