@@ -24,9 +24,7 @@ def _published_position_count(**outer):
 
 
 def party_list(request):
-    parties = Party.objects.annotate(position_count=_published_position_count(party="pk")).prefetch_related(
-        "actors"
-    )
+    parties = Party.objects.annotate(position_count=_published_position_count(party="pk")).prefetch_related("actors")
     filterset = PartyFilter(request.GET, queryset=parties.order_by("display_order", "name", "pk"), request=request)
     parties = filtered(filterset)
     if wants_csv(request):

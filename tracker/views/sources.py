@@ -60,6 +60,7 @@ def source_detail(request, key):
             "from_clause__version__plan",
             "to_clause",
             "to_clause__version",
+            "to_clause__version__plan",
             "to_version",
         )
         .order_by("from_version__released_on", "from_clause__sort_order", "pk")
@@ -74,7 +75,7 @@ def source_detail(request, key):
     figures = (
         Figure.objects.published()
         .filter(pk__in=Figure.objects.filter(cites | Q(other_sources=source)).values("pk"))
-        .select_related("indicator")
+        .select_related("indicator", "source")
         .order_by("reported_on", "pk")
     )
     events = Event.objects.published().filter(sources=source).prefetch_related("parties").order_by("happened_on", "pk")

@@ -75,15 +75,15 @@ def timeline_entries(request):
         positions = positions.none()
     keys = (
         events.order_by()
-        .annotate(day=F("happened_on"), kind=Value(EVENT, output_field=CharField()))
-        .values_list("day", "kind", "pk")
+        .annotate(day=F("happened_on"), entry_kind=Value(EVENT, output_field=CharField()))
+        .values_list("day", "entry_kind", "pk")
         .union(
             positions.order_by()
-            .annotate(day=F("stated_on"), kind=Value(POSITION, output_field=CharField()))
-            .values_list("day", "kind", "pk"),
+            .annotate(day=F("stated_on"), entry_kind=Value(POSITION, output_field=CharField()))
+            .values_list("day", "entry_kind", "pk"),
             all=True,
         )
-        .order_by("day", "kind", "pk")
+        .order_by("day", "entry_kind", "pk")
     )
     return filterset, keys
 
@@ -178,4 +178,3 @@ def timeline_csv(keys, chunk_size=500):
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="timeline.csv"'
     return response
-
