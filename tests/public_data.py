@@ -169,3 +169,26 @@ def build_drafts(world):
         ),
         "event": EventFactory(title=f"{DRAFT_MARK} event", sources=[source], is_published=False),
     }
+
+
+def page_types(world):
+    """One address per type of public page, over a world from ``build_world``."""
+    clause = world.clauses[0]
+    return {
+        "party list": "/parties/",
+        "party": f"/parties/{world.parties[0].slug}/",
+        "party as of a date": f"/parties/{world.parties[0].slug}/?as_of=2025-11-21",
+        "actor": f"/actors/{world.actors[0].slug}/",
+        "indicator list": "/indicators/",
+        "indicator": world.indicator.get_absolute_url(),
+        "source list": "/sources/",
+        "source": world.sources[0].get_absolute_url(),
+        "timeline": "/timeline/",
+        "timeline filtered": f"/timeline/?party={world.parties[1].slug}&start=2025-11-20",
+        "search": "/search/?q=term",
+        "search in one kind": "/search/?q=term&kind=points",
+        "search with bad input": "/search/?q=" + "x" * 201,
+        "bad filter": "/sources/?reliability=nonsense",
+        "not found": "/parties/no-such-party/",
+        "_clause": clause.get_absolute_url(),
+    }

@@ -169,6 +169,10 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
     first, last = min(dates), max(dates)
     if (last - first).days < 14:
         first, last = first - datetime.timedelta(days=7), last + datetime.timedelta(days=7)
+    else:
+        # A margin on both sides keeps the first and last marks off the axes.
+        margin = datetime.timedelta(days=max(1, (last - first).days // 30))
+        first, last = first - margin, last + margin
     span_days = (last - first).days
 
     values = [float(v) for f in figures for v in (f.value, f.low, f.high) if v is not None]
