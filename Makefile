@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VNU_VERSION := 26.9.27
 VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: run test install system-deps migrate lint check serve clean
+.PHONY: run test install system-deps migrate lint check serve bench clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,16 @@ lint: install
 check: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py check
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Production mode, locally: hashed and compressed static files served by WhiteNoise, gunicorn workers
+# (gunicorn.conf.py). Needs DJANGO_SECRET_KEY; DATABASE_URL and REDIS_URL point it at PostgreSQL and Redis.
+# Plain http on 127.0.0.1, so the redirect to https (on behind the proxy) is off here unless set.
+serve: install
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY (a long random string) to run in production mode."; exit 1; }
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py migrate --noinput
+	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0} DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-0} \
+	  DJANGO_CONN_MAX_AGE=$${DJANGO_CONN_MAX_AGE:-60} $(BIN)/gunicorn --config gunicorn.conf.py
 
 clean:
 	rm -rf $(VENV) staticfiles

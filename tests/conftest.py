@@ -9,6 +9,12 @@ def pytest_configure(config):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Tests make many API requests from one address; the throttling test lowers this itself.
+    settings.API_ANON_THROTTLE_RATE = "100000/minute"
+    # The test client and the live server speak plain http, as the app servers do behind the proxy.
+    settings.SECURE_SSL_REDIRECT = False
+    # Most tests change data between requests without going through the admin; the page cache has tests of its own.
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture

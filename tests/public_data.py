@@ -173,8 +173,17 @@ def build_drafts(world):
 
 def page_types(world):
     """One address per type of public page, over a world from ``build_world``."""
+    first, second = world.versions
     clause = world.clauses[0]
     return {
+        "home": "/",
+        "home as of a date": "/?as_of=2025-11-21",
+        "plan": world.plan.get_absolute_url(),
+        "version": first.get_absolute_url(),
+        "version filtered": f"{first.get_absolute_url()}?topic={world.topic.slug}&party={world.parties[0].slug}",
+        "clause": clause.get_absolute_url(),
+        "clause as of a date": clause.get_absolute_url() + "?as_of=2025-11-22",
+        "compare": f"{world.plan.get_absolute_url()}compare/?a={first.slug}&b={second.slug}",
         "party list": "/parties/",
         "party": f"/parties/{world.parties[0].slug}/",
         "party as of a date": f"/parties/{world.parties[0].slug}/?as_of=2025-11-21",
@@ -190,5 +199,4 @@ def page_types(world):
         "search with bad input": "/search/?q=" + "x" * 201,
         "bad filter": "/sources/?reliability=nonsense",
         "not found": "/parties/no-such-party/",
-        "_clause": clause.get_absolute_url(),
     }

@@ -389,3 +389,45 @@ def test_admin_unknown_comparator_gets_a_field_error(editor_client):
     assert_field_error(response, "comparator", "valid choice")
     target.refresh_from_db()
     assert target.comparator == "lte"
+
+
+# --- invariants across two tables, held by database triggers ------------------------------------
+
+
+def test_database_refuses_a_position_whose_actor_speaks_for_another_party():
+    from tests.factories import ActorFactory
+
+    position = PositionFactory()
+    outsider = ActorFactory()
+    refused(lambda: Position.objects.filter(pk=position.pk).update(actor=outsider))
+    refused(lambda: PositionFactory(actor=outsider))
+
+
+def test_database_refuses_moving_an_actor_to_another_party_under_their_positions():
+    from tests.factories import ActorFactory, PartyFactory
+    from tracker.models import Actor
+
+    actor = ActorFactory()
+    PositionFactory(party=actor.party, actor=actor)
+    refused(lambda: Actor.objects.filter(pk=actor.pk).update(party=PartyFactory()))
+
+
+def test_an_actor_without_positions_can_change_party():
+    from tests.factories import ActorFactory, PartyFactory
+    from tracker.models import Actor
+
+    actor = ActorFactory()
+    other = PartyFactory()
+    Actor.objects.filter(pk=actor.pk).update(party=other)
+    actor.refresh_from_db()
+    assert actor.party == other
+
+
+def test_database_refuses_a_link_between_two_plans():
+    clause, stranger = ClauseFactory(), ClauseFactory()
+    refused(lambda: ClauseLink.objects.create(from_clause=clause, to_clause=stranger, relation=LinkRelation.AMENDED))
+    refused(
+        lambda: ClauseLink.objects.create(
+            from_clause=clause, to_version=stranger.version, relation=LinkRelation.REMOVED
+        )
+    )

@@ -79,8 +79,8 @@ def test_indicator_page_shows_each_latest_figures_gap_to_the_plan_term_without_a
     body = client.get("/indicators/forces/").content.decode()
     assert "peacetime cap: at most 600,000 personnel" in body
     # Both sources describing the latest date get their own gap.
-    assert "+200,000 (+33.3% of the term): misses the term" in body
-    assert "+250,000 to +280,000: misses the term" in body
+    assert '+200,000 (+33.3% of the term): <span class="gap-misses">misses the term' in body
+    assert '+250,000 to +280,000: <span class="gap-misses">misses the term' in body
     assert "Mobilisation" in body  # a context clause
 
 

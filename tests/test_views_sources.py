@@ -32,7 +32,8 @@ def test_source_page_lists_everything_that_cites_it_and_nothing_that_is_a_draft(
     )
     clause = ClauseFactory(version=version, number="4", heading="Security guarantee")
     clause.sources.add(source)
-    link = ClauseLinkFactory(to_clause=clause, source=source, note="Guarantee made explicit")
+    earlier = ClauseFactory(version=PlanVersionFactory(plan=version.plan, released_on=datetime.date(2025, 11, 20)))
+    link = ClauseLinkFactory(from_clause=earlier, to_clause=clause, source=source, note="Guarantee made explicit")
     PositionFactory(clause=clause, quote="Cited directly", source=source)
     corroborated = PositionFactory(clause=clause, quote="Corroborated here")
     corroborated.other_sources.add(source)
@@ -77,7 +78,7 @@ def test_source_list_filters_by_kind_publisher_and_date_and_csv_returns_exactly_
     SourceFactory(key="old", publisher="Kyiv Independent", published_on=datetime.date(2024, 1, 1))
     state = client.get("/sources/", {"reliability": "state"})
     assert [source.key for source in state.context["page"]] == ["tass"]
-    recent = {"publisher": "kyiv", "published_from": "2025-01-01"}
+    recent = {"publisher": "kyiv", "published_after": "2025-01-01"}
     assert [source.key for source in client.get("/sources/", recent).context["page"]] == ["kyiv"]
     rows = csv_rows(client.get("/sources/", {**recent, "format": "csv"}))
     assert [row["key"] for row in rows] == ["kyiv"]
@@ -88,8 +89,8 @@ def test_source_list_filters_by_kind_publisher_and_date_and_csv_returns_exactly_
     "query, message",
     [
         ({"reliability": "tabloid"}, "Select a valid choice"),
-        ({"published_from": "last week"}, "Enter a valid date"),
-        ({"published_from": "2025-12-01", "published_to": "2025-11-01"}, "must not be after its end"),
+        ({"published_after": "last week"}, "Enter a valid date"),
+        ({"published_after": "2025-12-01", "published_before": "2025-11-01"}, "must not be after its end"),
         ({"page": "first"}, "whole number"),
     ],
 )

@@ -60,6 +60,11 @@ def unpublish(modeladmin, request, queryset):
 class PublishableAdmin(SimpleHistoryAdmin):
     actions = [publish, unpublish]
 
+    def get_fields(self, request, obj=None):
+        # Publishing is the last decision on a form, so the box comes last.
+        fields = [name for name in super().get_fields(request, obj) if name != "is_published"]
+        return [*fields, "is_published"]
+
 
 @admin.register(Topic)
 class TopicAdmin(SimpleHistoryAdmin):

@@ -8,7 +8,10 @@ class TrackerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from tracker.cache import connect_signals
         from tracker.roles import ensure_editors_group
+
+        connect_signals()
 
         # Keep the Editors group in step with the models after every migrate.
         post_migrate.connect(ensure_editors_group, sender=self)

@@ -1,4 +1,4 @@
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 
 
 class RejectNulBytesMiddleware:
@@ -14,6 +14,8 @@ class RejectNulBytesMiddleware:
     def __call__(self, request):
         raw_query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in raw_query or "\x00" in raw_query:
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "The request contains a NUL byte, which is not allowed."}, status=400)
             return HttpResponseBadRequest(
                 "The request contains a NUL byte, which is not allowed.",
                 content_type="text/plain; charset=utf-8",

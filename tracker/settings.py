@@ -5,6 +5,10 @@ DJANGO_SECRET_KEY     required when DJANGO_DEBUG is off
 DJANGO_DEBUG          "1"/"true" for local development (default off)
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names when debugging)
 REDIS_URL             Redis cache (default: local-memory cache)
+DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated https origins the site is served from behind a proxy
+DJANGO_SECURE_SSL_REDIRECT   redirect http to https (default on when DJANGO_DEBUG is off)
+DJANGO_HSTS_SECONDS          Strict-Transport-Security max-age (default one year when DJANGO_DEBUG is off)
+DJANGO_PAGE_CACHE_SECONDS    how long anonymous readers' pages are kept; 0 turns the page cache off (default 600)
 """
 
 import os
@@ -39,6 +43,19 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 
+# Behind a TLS-terminating proxy (load balancer, nginx): it talks plain http to the app servers and
+# says in X-Forwarded-Proto what the reader used. Only trust that header when a proxy sets it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe the app servers over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD", default=True)
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -56,6 +73,8 @@ MIDDLEWARE = [
     "tracker.middleware.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions, CSRF and auth: a cached page for an anonymous reader skips all of them.
+    "tracker.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -88,6 +107,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
 }
 
@@ -128,7 +148,11 @@ if REDIS_URL:
         }
     }
 else:
+    # Per process: with several app servers or workers, set REDIS_URL so an editor's change reaches them all.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Public pages and API responses for anonymous readers (tracker/cache.py).
+PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
 
 # The audit trail keeps every change; editors may revert from the admin.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
@@ -139,3 +163,54 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- Open data: the read-only API, its schema and docs, feeds and the dataset download ---
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
+
+# 304 for a matching If-None-Match / If-Modified-Since, also on responses served from the page
+# cache (which replays the ETag and Last-Modified the view set), so it sits just outside it.
+_page_cache = "tracker.cache.AnonymousPageCacheMiddleware"
+MIDDLEWARE.insert(
+    MIDDLEWARE.index(_page_cache) if _page_cache in MIDDLEWARE else len(MIDDLEWARE),
+    "django.middleware.http.ConditionalGetMiddleware",
+)
+
+# Anonymous clients are throttled per address; behind a reverse proxy set DJANGO_NUM_PROXIES to the number
+# of proxies in front of the site, or every client shares the proxy's address (or forges X-Forwarded-For).
+API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "120/minute")
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttling.AnonymousReaderThrottle"],
+    "NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0")),
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.TrackerAutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Peace-plan clause tracker API",
+    "DESCRIPTION": (
+        "Read-only access to the published content of the tracker: plans, versions, clauses with their "
+        "lineage and numeric targets, parties, actors, positions, indicators, figures with computed gaps, "
+        "sources and events. Drafts never appear. Anonymous use is rate-limited."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+# Atom entry ids are tag URIs under this authority; keep it fixed once feeds are public, or readers
+# see every entry again as new.
+FEED_TAG_AUTHORITY = os.environ.get("FEED_TAG_AUTHORITY", "peace-plan-tracker.org,2025")
+# --- end of open data settings ---

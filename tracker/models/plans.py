@@ -26,7 +26,11 @@ class Topic(models.Model):
 class Plan(Publishable):
     """A negotiated framework that goes through versions."""
 
-    slug = models.SlugField(max_length=80, unique=True, help_text="Used in the address: /plans/<slug>/.")
+    slug = models.SlugField(
+        max_length=80,
+        unique=True,
+        help_text="Used in the address, e.g. us-framework-2025 in /plans/us-framework-2025/.",
+    )
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True, help_text="What the plan is about, in the project's own words.")
 
@@ -74,7 +78,9 @@ class PlanVersion(Publishable):
     """One text of a plan, such as the 28-point draft or the 19-point revision."""
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
-    slug = models.SlugField(max_length=80, help_text="Used in the address: /plans/<plan>/<slug>/.")
+    slug = models.SlugField(
+        max_length=80, help_text="Used in the address, e.g. 28-point in /plans/us-framework-2025/28-point/."
+    )
     name = models.CharField(max_length=200)
     released_on = models.DateField(help_text="When the text was published, leaked or presented.")
     released_on_note = models.CharField(

@@ -72,3 +72,28 @@ def stance_legend():
 def source_link(source, short=False):
     """A citation: the source's page on this site and, where there is one, the original."""
     return {"source": source, "short": short}
+
+
+@register.filter
+def page_url(obj):
+    """The object's page on this site, or "" while that section is not served, so no link breaks."""
+    try:
+        return obj.get_absolute_url()
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def signed(number):
+    """A difference with its sign spelt out and thousands grouped: +200,000 or −50,000."""
+    if number is None:
+        return ""
+    text = f"{abs(number).normalize():,f}"
+    return ("+" if number > 0 else "−" if number < 0 else "±") + text
+
+
+@register.filter
+def plain_number(number):
+    if number is None:
+        return ""
+    return f"{number.normalize():,f}"

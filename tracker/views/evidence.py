@@ -4,8 +4,8 @@ from django.db.models import Count, IntegerField, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
-from tracker.charts import figure_chart, figure_date, format_number, source_colours
-from tracker.models import Clause, ClauseTarget, Figure, GapStatus, Indicator
+from tracker.charts import figure_chart, figure_date, source_colours
+from tracker.models import Clause, ClauseTarget, Figure, Indicator
 from tracker.views.common import as_of_context, csv_download, paginate, read_as_of, wants_csv
 
 
@@ -64,28 +64,6 @@ FIGURE_COLUMNS = [
 ]
 
 
-def _signed(number):
-    return ("+" if number > 0 else "−" if number < 0 else "±") + format_number(abs(number))
-
-
-def gap_summary(gap):
-    """How far a figure stands from a clause's term, in words: '+200,000 (+33.3% of the term): misses the term'."""
-    if gap.difference_low is not None:
-        text = f"{_signed(gap.difference_low)} to {_signed(gap.difference_high)}"
-        if gap.difference is not None:
-            text += f" (stated value {_signed(gap.difference)})"
-    else:
-        text = _signed(gap.difference)
-    if gap.percent is not None:
-        text += f" ({_signed(gap.percent)}% of the term)"
-    verdict = {
-        GapStatus.MEETS: "meets the term",
-        GapStatus.MISSES: "misses the term",
-        GapStatus.STRADDLES: "the range straddles the term",
-    }[gap.status]
-    return f"{text}: {verdict}"
-
-
 def indicator_detail(request, slug):
     indicator = get_object_or_404(Indicator, slug=slug)
     as_of = read_as_of(request)
@@ -123,10 +101,7 @@ def indicator_detail(request, slug):
             "page": page,
             "rows": [(figure, colours[figure.source_id][0]) for figure in page],
             "figure_count": len(all_figures),
-            "targets": [
-                (target, format_number(target.value), [(gap, gap_summary(gap)) for gap in map(target.gap, latest)])
-                for target in targets
-            ],
+            "targets": [(target, [target.gap(figure) for figure in latest]) for target in targets],
             "latest": latest,
             "context_clauses": context_clauses,
             **as_of_context(as_of),

@@ -1,15 +1,432 @@
-"""Plans, their versions and clauses, and comparisons between versions."""
+"""Plans, their versions and clauses, and comparisons between versions.
 
-from django.shortcuts import render
+Every page starts from the published() QuerySets and, where ``?as_of=`` is given, keeps to
+positions stated and figures reported by that date. Matrices and lineage are computed in
+Python from a fixed number of queries, so page cost does not grow with the data.
+"""
 
-from tracker.models import PlanVersion
+from collections import defaultdict
+from dataclasses import dataclass, field
 
-from .common import as_of_context, read_as_of
+from django import forms
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from tracker.filters import ClauseFilter, latest_positions
+from tracker.lineage import Change, compare_versions
+from tracker.models import (
+    Clause,
+    ClauseLink,
+    ClauseTarget,
+    Event,
+    Figure,
+    GapStatus,
+    Plan,
+    PlanVersion,
+    Position,
+    Stance,
+    VersionClaim,
+)
+from tracker.textdiff import word_diff
+
+from .common import InvalidQuery, as_of_context, csv_download, filtered, paginate, read_as_of, wants_csv
+
+HOME_LATEST = 8
+HOME_GAPS = 5
+
+
+# Building blocks shared by the pages -------------------------------------------------------
+
+
+def published_versions(as_of=None):
+    versions = PlanVersion.objects.published().select_related("plan").prefetch_related("proposed_by")
+    if as_of:
+        versions = versions.filter(released_on__lte=as_of)
+    return versions.order_by("released_on", "pk")
+
+
+def published_figures(as_of=None):
+    figures = Figure.objects.published().select_related("source", "indicator")
+    if as_of:
+        figures = figures.as_of(as_of)
+    return figures.chronological()
+
+
+def get_version(plan_slug, version_slug):
+    return get_object_or_404(
+        PlanVersion.objects.published()
+        .select_related("plan", "based_on")
+        .prefetch_related(
+            "proposed_by",
+            Prefetch("sources", queryset=_sources()),
+            Prefetch(
+                "claims",
+                queryset=VersionClaim.objects.select_related("source", "claimed_by", "claimed_by__party"),
+            ),
+        ),
+        plan__slug=plan_slug,
+        slug=version_slug,
+    )
+
+
+def plan_clauses(plan, versions):
+    """The plan's published clauses, each joined to its version from ``versions`` (no query per clause)."""
+    by_version = {v.pk: v for v in versions}
+    clauses = []
+    for clause in Clause.objects.published().filter(version__plan=plan).order_by("version", "sort_order", "pk"):
+        if clause.version_id in by_version:
+            clause.version = by_version[clause.version_id]
+            clauses.append(clause)
+    return clauses
+
+
+def plan_links(plan):
+    return list(ClauseLink.objects.published().filter(from_version__plan=plan).select_related("source"))
+
+
+def _sources():
+    from tracker.models import Source
+
+    return Source.objects.order_by("published_on", "key", "pk")
+
+
+@dataclass
+class StanceMatrix:
+    """Each party's latest stance on each clause, from one query: parties as columns, clauses as rows."""
+
+    clauses: list
+    parties: list
+    cells: dict  # (clause id, party id) -> Position
+
+    @classmethod
+    def build(cls, clauses, as_of=None):
+        clauses = list(clauses)
+        positions = (
+            latest_positions(as_of)
+            .filter(clause__in=[clause.pk for clause in clauses])
+            .select_related("party", "actor", "source")
+        )
+        cells, parties = {}, {}
+        for position in positions:
+            cells[(position.clause_id, position.party_id)] = position
+            parties[position.party_id] = position.party
+        ordered = sorted(parties.values(), key=lambda p: (p.display_order, p.name, p.pk))
+        return cls(clauses=clauses, parties=ordered, cells=cells)
+
+    def rows(self):
+        rows = []
+        for clause in self.clauses:
+            url = clause.get_absolute_url()
+            cells = []
+            for party in self.parties:
+                position = self.cells.get((clause.pk, party.pk))
+                cells.append({"position": position, "url": f"{url}#position-{position.pk}" if position else ""})
+            rows.append({"clause": clause, "url": url, "cells": cells})
+        return rows
+
+    def for_clause(self, clause):
+        return [self.cells[(clause.pk, party.pk)] for party in self.parties if (clause.pk, party.pk) in self.cells]
+
+    def counts(self):
+        """How many clauses each party holds each stance on."""
+        totals = {party.pk: {stance: 0 for stance in Stance.values} for party in self.parties}
+        for (_, party_id), position in self.cells.items():
+            totals[party_id][position.stance] += 1
+        return [(party, [totals[party.pk][s] for s in Stance.values]) for party in self.parties]
+
+
+def biggest_gaps(targets, figures, limit):
+    """The widest misses between clause targets and the figures reported for their indicators."""
+    by_indicator = defaultdict(list)
+    for figure in figures:
+        by_indicator[figure.indicator_id].append(figure)
+    gaps = [target.gap(figure) for target in targets for figure in by_indicator[target.indicator_id]]
+    misses = [gap for gap in gaps if gap.status != GapStatus.MEETS and gap.percent is not None]
+    misses.sort(key=lambda gap: (-abs(gap.percent), gap.target.pk, gap.figure.pk))
+    return misses[:limit]
+
+
+# Pages ---------------------------------------------------------------------------------------
 
 
 def home(request):
     as_of = read_as_of(request)
-    versions = PlanVersion.objects.published().select_related("plan").order_by("plan__title", "released_on", "pk")
+    versions = list(published_versions(as_of))
+    plans = {}
+    for version in versions:
+        plans.setdefault(version.plan_id, {"plan": version.plan, "versions": []})["versions"].append(version)
+    latest = max(versions, key=lambda v: (v.released_on, v.pk)) if versions else None
+    matrix = None
+    if latest:
+        matrix = StanceMatrix.build(
+            Clause.objects.published().filter(version=latest).with_version().order_by("sort_order", "pk"), as_of
+        )
+
+    version_ids = [v.pk for v in versions]
+    targets = list(
+        ClauseTarget.objects.published()
+        .filter(clause__version__in=version_ids)
+        .select_related("indicator", "clause", "clause__version", "clause__version__plan")
+        .order_by("pk")
+    )
+    figures = published_figures(as_of).filter(indicator__in={t.indicator_id for t in targets})
+    gaps = biggest_gaps(targets, figures, HOME_GAPS)
+
+    positions = Position.objects.published().with_related()
+    events = Event.objects.published().prefetch_related(Prefetch("sources", queryset=_sources()))
     if as_of:
-        versions = versions.filter(released_on__lte=as_of)
-    return render(request, "tracker/home.html", {"versions": versions, **as_of_context(as_of)})
+        positions, events = positions.as_of(as_of), events.as_of(as_of)
+    context = {
+        "plans": list(plans.values()),
+        "latest": latest,
+        "matrix": matrix,
+        "gaps": gaps,
+        "latest_positions": positions.order_by("-stated_on", "-pk")[:HOME_LATEST],
+        "events": events.order_by("-happened_on", "-pk")[:HOME_LATEST],
+        **as_of_context(as_of),
+    }
+    return render(request, "tracker/home.html", context)
+
+
+def plan_detail(request, plan):
+    plan = get_object_or_404(Plan.objects.published(), slug=plan)
+    versions = list(
+        published_versions()
+        .filter(plan=plan)
+        .select_related("based_on")
+        .prefetch_related(Prefetch("sources", queryset=_sources()))
+    )
+    return render(request, "tracker/plan_detail.html", {"plan": plan, "versions": versions})
+
+
+VERSION_CSV_COLUMNS = [
+    ("number", "number"),
+    ("heading", "heading"),
+    ("summary", "summary"),
+    ("text", "text"),
+    ("text_basis", lambda c: c.get_text_basis_display()),
+    ("topics", lambda c: "; ".join(topic.name for topic in c.topics.all())),
+    ("url", lambda c: c.get_absolute_url()),
+]
+
+
+def version_detail(request, plan, version):
+    as_of = read_as_of(request)
+    version = get_version(plan, version)
+    clauses = Clause.objects.published().filter(version=version).order_by("sort_order", "pk")
+    filterset = ClauseFilter(request.GET, queryset=clauses, as_of=as_of, request=request)
+    clauses = filtered(filterset).select_related("version", "version__plan").prefetch_related("topics")
+    if wants_csv(request):
+        return csv_download(f"{version.plan.slug}-{version.slug}-clauses", clauses, VERSION_CSV_COLUMNS)
+    page = paginate(request, clauses)
+    matrix = StanceMatrix.build(page.object_list, as_of)
+    whole_version = (
+        latest_positions(as_of).filter(clause__isnull=True, version=version).select_related("party", "actor", "source")
+    )
+    others = [v for v in published_versions().filter(plan=version.plan) if v.pk != version.pk]
+    context = {
+        "plan": version.plan,
+        "version": version,
+        "filterset": filterset,
+        "is_filtered": any(filterset.form.cleaned_data.get(name) for name in filterset.filters),
+        "page": page,
+        "matrix": matrix,
+        "clause_rows": [(clause, matrix.for_clause(clause)) for clause in page.object_list],
+        "version_positions": sorted(whole_version, key=lambda p: (p.party.display_order, p.party.name, p.pk)),
+        "other_versions": others,
+        "compare_default": version.based_on if version.based_on in others else (others[-1] if others else None),
+        **as_of_context(as_of),
+    }
+    return render(request, "tracker/version_detail.html", context)
+
+
+@dataclass
+class LineageStep:
+    """What became of the clause in one other version of the plan."""
+
+    version: object
+    change: str
+    label: str
+    counterparts: list
+    links: list
+    indirect: bool
+    diffs: list = field(default_factory=list)  # (earlier clause, later clause, html)
+    is_earlier: bool = False
+
+
+def _diffs(earlier, later):
+    return [(old, new, word_diff(old.text, new.text)) for old in earlier for new in later if old.text and new.text][:4]
+
+
+def clause_lineage(clause, versions):
+    """The clause's fate in every other version of its plan, from two queries."""
+    clauses = plan_clauses(clause.version.plan, versions)
+    links = plan_links(clause.version.plan)
+    steps = []
+    for other in versions:
+        if other.pk == clause.version_id:
+            continue
+        comparison = compare_versions(clause.version, other, clauses=clauses, links=links)
+        row = _row_for(comparison, clause)
+        if row is None:
+            continue
+        is_earlier = comparison.reversed  # the other version came first
+        counterparts = row.earlier if is_earlier else row.later
+        step = LineageStep(
+            version=other,
+            change=row.change,
+            label=_fate_label(row.change, is_earlier),
+            counterparts=counterparts,
+            links=row.links,
+            indirect=row.indirect,
+            is_earlier=is_earlier,
+        )
+        if row.earlier and row.later:
+            step.diffs = _diffs(row.earlier, row.later)
+        steps.append(step)
+    return steps
+
+
+def _row_for(comparison, clause):
+    for row in comparison.rows:
+        if any(c.pk == clause.pk for c in row.earlier + row.later):
+            return row
+    return None
+
+
+def _fate_label(change, other_is_earlier):
+    """Words for a lineage row, read from the clause being viewed."""
+    if other_is_earlier:
+        return {
+            Change.NEW: "Not in this earlier version (new later)",
+            Change.ORIGIN_NOT_REPORTED: "Origin not reported",
+            Change.SPLIT: "Split from one point here",
+            Change.MERGED: "Merged from several points here",
+        }.get(change, Change(change).label)
+    return {
+        Change.DROPPED: "Dropped",
+        Change.FATE_NOT_REPORTED: "Fate not reported",
+    }.get(change, Change(change).label)
+
+
+@dataclass
+class TargetEvidence:
+    target: object
+    gaps: list
+
+
+def clause_detail(request, plan, version, number):
+    as_of = read_as_of(request)
+    version = get_version(plan, version)
+    clause = get_object_or_404(
+        Clause.objects.published().prefetch_related(
+            "topics", Prefetch("sources", queryset=_sources()), "context_indicators"
+        ),
+        version=version,
+        number=number,
+    )
+    clause.version = version
+    versions = list(published_versions().filter(plan=version.plan))
+    lineage = clause_lineage(clause, versions)
+
+    targets = list(clause.targets.select_related("indicator").order_by("pk"))
+    context_indicators = list(clause.context_indicators.all())
+    indicator_ids = {t.indicator_id for t in targets} | {i.pk for i in context_indicators}
+    figures_by_indicator = defaultdict(list)
+    for figure in published_figures(as_of).filter(indicator__in=indicator_ids):
+        figures_by_indicator[figure.indicator_id].append(figure)
+    evidence = [TargetEvidence(t, [t.gap(f) for f in figures_by_indicator[t.indicator_id]]) for t in targets]
+    context_evidence = [(indicator, figures_by_indicator[indicator.pk]) for indicator in context_indicators]
+
+    positions = Position.objects.published().filter(clause=clause).select_related("party", "actor", "source")
+    if as_of:
+        positions = positions.as_of(as_of)
+    positions = list(positions.track())
+    tracks = {}
+    for position in positions:
+        tracks.setdefault(position.party_id, {"party": position.party, "positions": []})["positions"].append(position)
+    tracks = sorted(tracks.values(), key=lambda t: (t["party"].display_order, t["party"].name, t["party"].pk))
+    for track in tracks:
+        track["current"] = track["positions"][-1]
+
+    context = {
+        "plan": version.plan,
+        "version": version,
+        "clause": clause,
+        "lineage": lineage,
+        "evidence": evidence,
+        "context_evidence": context_evidence,
+        "tracks": tracks,
+        "positions": positions,
+        **as_of_context(as_of),
+    }
+    return render(request, "tracker/clause_detail.html", context)
+
+
+class CompareForm(forms.Form):
+    a = forms.ChoiceField(label="Compare", required=False)
+    b = forms.ChoiceField(label="with", required=False)
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(v.slug, f"{v.name} ({v.released_on:%-d %b %Y})") for v in versions]
+        for name in ("a", "b"):
+            self.fields[name].choices = choices
+            self.fields[name].error_messages["invalid_choice"] = "There is no published version called %(value)s."
+
+
+def compare(request, plan):
+    plan = get_object_or_404(Plan.objects.published(), slug=plan)
+    versions = list(published_versions().filter(plan=plan))
+    form = CompareForm(request.GET, versions=versions)
+    if not form.is_valid():
+        raise InvalidQuery({name: list(errors) for name, errors in form.errors.items()})
+    by_slug = {v.slug: v for v in versions}
+    a, b = default_pair(versions, by_slug.get(form.cleaned_data["a"]), by_slug.get(form.cleaned_data["b"]))
+    form = CompareForm(initial={"a": a and a.slug, "b": b and b.slug}, versions=versions)
+    comparison, rows = None, []
+    if a and b:
+        if a.pk == b.pk:
+            raise InvalidQuery({"b": ["Choose two different versions to compare."]})
+        comparison = compare_versions(a, b, clauses=plan_clauses(plan, versions), links=plan_links(plan))
+        anchored = set()
+        for row in comparison.rows:
+            rows.append({"row": row, "diffs": _diffs(row.earlier, row.later), "anchor": row.change not in anchored})
+            anchored.add(row.change)
+    counts = []
+    if comparison:
+        counts = [(Change(change).label, change, n) for change, n in comparison.counts().items() if n]
+    context = {
+        "plan": plan,
+        "form": form,
+        "a": a,
+        "b": b,
+        "comparison": comparison,
+        "rows": rows,
+        "counts": counts,
+        "versions": versions,
+    }
+    return render(request, "tracker/compare.html", context)
+
+
+def default_pair(versions, a, b):
+    """Fill in whichever side is missing: a version is compared with the one it revises, or its neighbour."""
+
+    def neighbour(version):
+        if version.based_on_id and any(v.pk == version.based_on_id for v in versions):
+            return next(v for v in versions if v.pk == version.based_on_id)
+        index = versions.index(version)
+        if index > 0:
+            return versions[index - 1]
+        return versions[1] if len(versions) > 1 else None
+
+    if a and b:
+        return a, b
+    if a:
+        return a, neighbour(a)
+    if b:
+        return neighbour(b), b
+    if len(versions) < 2:
+        return (versions[0] if versions else None), None
+    latest = versions[-1]
+    return neighbour(latest), latest

@@ -1,0 +1,1 @@
+"""The read-only JSON API: published content only, under /api/v1/."""

@@ -1,0 +1,31 @@
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import routers
+
+from . import views
+
+
+class Router(routers.DefaultRouter):
+    # Clause numbers may contain a dot ("6.1"), so no ".json" suffix routes.
+    include_format_suffixes = False
+
+
+router = Router()
+router.register("plans", views.PlanViewSet, basename="plan")
+router.register("versions", views.PlanVersionViewSet, basename="version")
+router.register("clauses", views.ClauseViewSet, basename="clause")
+router.register("topics", views.TopicViewSet, basename="topic")
+router.register("parties", views.PartyViewSet, basename="party")
+router.register("actors", views.ActorViewSet, basename="actor")
+router.register("positions", views.PositionViewSet, basename="position")
+router.register("indicators", views.IndicatorViewSet, basename="indicator")
+router.register("figures", views.FigureViewSet, basename="figure")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("events", views.EventViewSet, basename="event")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^", views.not_found),
+]

@@ -1,0 +1,129 @@
+"""Whole-response cache for anonymous readers, invalidated by a generation number.
+
+Every cached page and API response is stored under a key that contains the current
+generation. Any change to the tracker's data bumps the generation, so the very next
+request builds a fresh response and the old entries simply expire. Nothing is ever
+deleted by pattern and the cache is never cleared: other users of the same cache
+(throttle counters, sessions) keep their keys.
+
+The generation is bumped
+- on post_save, post_delete and m2m_changed of every model of the tracker app, and
+  again once the transaction commits (a reader racing the editor's transaction could
+  otherwise store the old page under the new generation);
+- after every successful write request through the site (the admin's bulk publish
+  action updates rows without sending signals);
+- by commands that write in bulk (``bump_generation()``).
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+GENERATION_KEY = "pages:generation"
+SAFE_METHODS = {"GET", "HEAD"}
+# The back office, and the trivial view load balancers and the benchmark probe.
+UNCACHED_PREFIXES = ("/admin/", "/healthz")
+
+
+def current_generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # Start above any number a lost key may have reached, so no old entry can come back.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def bump_generation():
+    """Make every cached page stale."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        # The key was evicted or never set: start afresh above any earlier value.
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def _bump_now_and_on_commit(sender, **kwargs):
+    if sender._meta.app_label != "tracker":
+        return
+    bump_generation()
+    transaction.on_commit(bump_generation)
+
+
+def connect_signals():
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_bump_now_and_on_commit, dispatch_uid=f"tracker-page-cache-{id(signal)}")
+
+
+def _page_key(request, generation):
+    # Scheme and host reach absolute links (API hyperlinks, canonical URLs); Accept picks the API's format.
+    identity = "\n".join([request.build_absolute_uri(), request.headers.get("Accept", "")])
+    return f"pages:{generation}:{hashlib.sha256(identity.encode()).hexdigest()}"
+
+
+def _is_cacheable_request(request):
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method in SAFE_METHODS
+        # Any session (a logged-in editor, a reader mid-login) gets pages built for it alone.
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not request.path.startswith(UNCACHED_PREFIXES)
+    )
+
+
+def _is_cacheable_response(request, response):
+    cache_control = response.get("Cache-Control", "")
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and "no-cache" not in cache_control
+    )
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve anonymous readers' GET and HEAD requests from the cache; bump the generation after writes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _is_cacheable_request(request):
+            response = self.get_response(request)
+            if request.method not in SAFE_METHODS and request.method != "OPTIONS" and response.status_code < 400:
+                bump_generation()
+            return response
+
+        key = _page_key(request, current_generation())
+        stored = cache.get(key)
+        if stored is not None:
+            return _rebuild(stored)
+
+        response = self.get_response(request)
+        if _is_cacheable_response(request, response):
+            cache.set(key, _freeze(response), settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+
+def _freeze(response):
+    headers = [(name, value) for name, value in response.items() if name.lower() != "x-page-cache"]
+    return (response.status_code, headers, response.content)
+
+
+def _rebuild(stored):
+    from django.http import HttpResponse
+
+    status, headers, content = stored
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return response
