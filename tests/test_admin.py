@@ -188,9 +188,8 @@ def _every_model_admin():
 
 def _one_of_each():
     link = ClauseLinkFactory()
-    position = PositionFactory(clause=link.from_clause, actor=ActorFactory())
-    position.party = position.actor.party
-    position.save()
+    actor = ActorFactory()
+    PositionFactory(clause=link.from_clause, party=actor.party, actor=actor)
     target = ClauseTargetFactory(clause=link.from_clause)
     FigureFactory(indicator=target.indicator)
     EventFactory()

@@ -95,6 +95,7 @@ def test_a_missing_file_is_named_and_the_other_files_still_load(db, data_dir):
 
 
 def test_if_empty_loads_an_empty_database_and_then_leaves_it_alone(db, data_dir):
+    (data_dir / "positions.toml").unlink(missing_ok=True)
     run("--if-empty", "--data-dir", str(data_dir))
     clause = Clause.objects.get(version__slug="28-point", number="6")
     clause.summary = "An editor's own wording."
@@ -128,6 +129,7 @@ def test_reload_asks_for_confirmation_and_a_no_changes_nothing(db, monkeypatch):
 
 
 def test_loaded_objects_carry_a_history_entry_with_the_change_reason(db, data_dir):
+    (data_dir / "positions.toml").unlink(missing_ok=True)
     dataset.load(data_dir)
 
     clause = Clause.objects.get(version__slug="28-point", number="21")

@@ -146,17 +146,31 @@ def test_home_lists_the_plan_its_versions_and_the_latest_stances(client, world):
     assert "US framework 2025" in body
     assert "28-point draft" in body and "19-point revision" in body
     assert 'href="/plans/us-framework-2025/19-point/"' in body
-    assert "Who stands where on the 19-point revision" in body
+    assert "Who stands where: 19-point revision" in body
     assert "Geneva talks" in body
 
 
-def test_home_shows_the_biggest_gap_with_its_figure_and_source(client, world):
+def test_home_shows_each_targets_gap_to_its_latest_figure_with_the_source(client, world):
     body = client.get("/").content.decode()
     assert "The biggest gaps" in body
-    assert "800,000" in body
-    assert "+200,000" in body
-    assert "+33.3% of the term" in body
-    assert world.figure.source.publisher in body
+    assert "850,000-900,000" in body and "+250,000 to +300,000" in body
+    assert world.range_figure.source.title in body or world.range_figure.source.publisher in body
+    assert "all 2 figures" in body
+    then = client.get("/", {"as_of": "2025-11-22"}).content.decode()
+    assert "+200,000" in then and "+33.3% of the term" in then
+    assert "850,000-900,000" not in then
+
+
+def test_home_matrix_skips_a_newer_version_whose_points_are_not_recorded(client, world):
+    PlanVersionFactory(plan=world.plan, slug="20-point", name="20-point framework", released_on=D(2025, 12, 23))
+    body = client.get("/").content.decode()
+    assert "Who stands where: 19-point revision" in body
+    assert "20-point framework" in body
+
+
+def test_a_version_without_a_predecessor_offers_to_compare_with_its_revision(client, world):
+    PlanVersionFactory(plan=world.plan, slug="20-point", name="20-point framework", released_on=D(2025, 12, 23))
+    assert '<option value="19-point" selected>' in client.get(DRAFT).content.decode()
 
 
 PLAN = "/plans/us-framework-2025/"

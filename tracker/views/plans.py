@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 
 from tracker.filters import ClauseFilter, latest_positions
@@ -136,14 +136,32 @@ class StanceMatrix:
 
 
 def biggest_gaps(targets, figures, limit):
-    """The widest misses between clause targets and the figures reported for their indicators."""
-    by_indicator = defaultdict(list)
+    """Each target against its indicator's most recently reported figure, widest misses first.
+
+    One row per target, so a much-reported indicator does not crowd out the others; the
+    clause page shows every figure side by side.
+    """
+    newest = {}
+    counts = defaultdict(int)
     for figure in figures:
-        by_indicator[figure.indicator_id].append(figure)
-    gaps = [target.gap(figure) for target in targets for figure in by_indicator[target.indicator_id]]
-    misses = [gap for gap in gaps if gap.status != GapStatus.MEETS and gap.percent is not None]
-    misses.sort(key=lambda gap: (-abs(gap.percent), gap.target.pk, gap.figure.pk))
-    return misses[:limit]
+        counts[figure.indicator_id] += 1
+        current = newest.get(figure.indicator_id)
+        if current is None or (figure.reported_on, figure.pk) > (current.reported_on, current.pk):
+            newest[figure.indicator_id] = figure
+    gaps = [target.gap(newest[target.indicator_id]) for target in targets if target.indicator_id in newest]
+    misses = [gap for gap in gaps if gap.status != GapStatus.MEETS]
+    misses.sort(key=lambda gap: (-abs(_widest(gap)), gap.target.pk))
+    return [(gap, counts[gap.target.indicator_id]) for gap in misses[:limit]]
+
+
+def _widest(gap):
+    """How far the figure is from the term, as a share of it (a range by its farther end)."""
+    if gap.percent is not None:
+        return gap.percent
+    ends = [d for d in (gap.difference_low, gap.difference_high) if d is not None]
+    if not ends or not gap.target.value:
+        return 0
+    return max(abs(d) for d in ends) * 100 / gap.target.value
 
 
 # Pages ---------------------------------------------------------------------------------------
@@ -151,11 +169,15 @@ def biggest_gaps(targets, figures, limit):
 
 def home(request):
     as_of = read_as_of(request)
-    versions = list(published_versions(as_of))
+    versions = list(
+        published_versions(as_of).annotate(point_total=Count("clauses", filter=Q(clauses__is_published=True)))
+    )
     plans = {}
     for version in versions:
         plans.setdefault(version.plan_id, {"plan": version.plan, "versions": []})["versions"].append(version)
-    latest = max(versions, key=lambda v: (v.released_on, v.pk)) if versions else None
+    # The matrix needs points: take the newest version whose points are recorded.
+    with_points = [v for v in versions if v.point_total]
+    latest = max(with_points, key=lambda v: (v.released_on, v.pk)) if with_points else None
     matrix = None
     if latest:
         matrix = StanceMatrix.build(
@@ -234,10 +256,22 @@ def version_detail(request, plan, version):
         "clause_rows": [(clause, matrix.for_clause(clause)) for clause in page.object_list],
         "version_positions": sorted(whole_version, key=lambda p: (p.party.display_order, p.party.name, p.pk)),
         "other_versions": others,
-        "compare_default": version.based_on if version.based_on in others else (others[-1] if others else None),
+        "compare_default": compare_default(version, others),
         **as_of_context(as_of),
     }
     return render(request, "tracker/version_detail.html", context)
+
+
+def compare_default(version, others):
+    """The version readers most likely want to compare with: the one it revises, else its first revision."""
+    for other in others:
+        if other.pk == version.based_on_id:
+            return other
+    for other in others:
+        if other.based_on_id == version.pk:
+            return other
+    later = [v for v in others if (v.released_on, v.pk) > (version.released_on, version.pk)]
+    return later[0] if later else (others[-1] if others else None)
 
 
 @dataclass
