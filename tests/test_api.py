@@ -1,4 +1,7 @@
+import csv
 import datetime
+import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -44,6 +47,7 @@ def test_a_clause_is_found_by_plan_version_and_number_as_by_its_id(client, world
     assert by_key["id"] == clause.pk
     assert by_key["plan"] == "us-framework" and by_key["version"] == "28-point" and by_key["number"] == "1"
     assert by_key["topics"] == ["armed-forces"]
+    assert by_key["page_url"] == "http://testserver/plans/us-framework/28-point/1/"
     assert by_key["targets"] == [
         {"indicator": "ua-forces", "comparator": "lte", "value": "600000.000", "label": "", "note": ""}
     ]
@@ -141,7 +145,7 @@ def test_comparing_two_versions_reports_each_clause_pairing(client, world):
     assert backwards["reversed"] is True
 
 
-def test_drafts_never_reach_any_api_endpoint(client, world):
+def test_drafts_never_reach_the_api_the_feeds_or_the_dataset_download(client, world):
     draft_version = f.PlanVersionFactory(plan=world["plan"], slug="draft-version", is_published=False)
     draft_clause = f.ClauseFactory(version=draft_version, heading="DRAFT-CLAUSE-HEADING")
     draft_position = f.PositionFactory(
@@ -157,10 +161,30 @@ def test_drafts_never_reach_any_api_endpoint(client, world):
         response = client.get(url, {"page_size": 200})
         assert response.status_code == 200
         bodies.append(response.content.decode())
+    for url in ["/feeds/positions/", "/feeds/positions/party/ukraine/", "/feeds/positions/us-framework/28-point/1/"]:
+        bodies.append(client.get(url).content.decode())
+    bodies.append(client.get("/feeds/versions/").content.decode())
+    with zipfile.ZipFile(io.BytesIO(client.get("/data/tracker-dataset.zip").content)) as archive:
+        csv_files = {name: archive.read(name).decode() for name in archive.namelist()}
+    bodies.extend(csv_files.values())
     text = "\n".join(bodies)
     for marker in ["DRAFT-CLAUSE-HEADING", "DRAFT-POSITION-QUOTE", "DRAFT-FIGURE-CLAIM", "DRAFT-EVENT-TITLE"]:
         assert marker not in text
     assert "draft-version" not in text and "DRAFT-PLAN-TITLE" not in text
+    # No row of the dataset refers to a draft by id either.
+    draft_ids = {
+        "clauses.csv": draft_clause.pk,
+        "positions.csv": draft_position.pk,
+        "figures.csv": draft_figure.pk,
+        "events.csv": draft_event.pk,
+        "versions.csv": draft_version.pk,
+        "plans.csv": draft_plan.pk,
+    }
+    for name, pk in draft_ids.items():
+        [path] = [p for p in csv_files if p.endswith("/" + name)]
+        ids = [row["id"] for row in csv.DictReader(io.StringIO(csv_files[path]))]
+        assert str(pk) not in ids, name
+    assert client.get(f"/feeds/positions/us-framework/draft-version/{draft_clause.number}/").status_code == 404
     for url in [
         f"/api/v1/clauses/{draft_clause.pk}/",
         f"/api/v1/positions/{draft_position.pk}/",

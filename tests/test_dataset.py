@@ -94,7 +94,7 @@ def test_every_cited_source_has_a_url_or_a_stated_reason_and_a_date_or_a_note(lo
 def test_the_commentary_the_project_started_from_says_why_it_has_no_url(loaded):
     s00 = Source.objects.get(key="S00")
     assert s00.url == ""
-    assert "no URL" in s00.no_url_reason
+    assert "without a URL" in s00.no_url_reason
     assert s00.date_is_approximate
 
 

@@ -156,7 +156,7 @@ def test_figures_dated_outside_august_to_december_2025_say_so(loaded):
 def test_the_force_cap_clause_has_reported_strengths_to_compare_with(loaded):
     cap = Clause.objects.get(version__slug="28-point", number="6").targets.get()
     gaps = {gap.figure.claimed_by: gap for gap in cap.gaps()}
-    axios = gaps["Axios, citing official sources (as relayed by S00)"]
+    axios = gaps["Axios, citing official sources (as relayed by the AntiWar.com commentary)"]
     assert axios.difference == 200000
     assert not axios.meets
 
@@ -167,3 +167,19 @@ def test_events_unverified_from_memory_keep_that_grade(loaded):
         datetime.date(2025, 8, 18),
         datetime.date(2025, 10, 22),
     }
+
+
+def test_december_statements_on_reworked_points_sit_on_the_20_point_clauses(loaded):
+    def latest(party, number):
+        return (
+            Position.objects.published()
+            .filter(party__slug=party, clause__version__slug="20-point", clause__number=number)
+            .latest()
+            .get()
+        )
+
+    force = latest("ukraine", "force-size")
+    assert (force.stance, force.stated_on) == (Stance.SUPPORTS, datetime.date(2025, 12, 11))
+    assert latest("russia", "ceasefire").stance == Stance.REJECTS
+    december = Position.objects.filter(party__slug="ukraine", clause__isnull=False, stated_on__month=12)
+    assert set(december.values_list("clause__version__slug", flat=True)) == {"20-point"}

@@ -137,3 +137,19 @@ def test_loaded_objects_carry_a_history_entry_with_the_change_reason(db, data_di
     assert reasons == {dataset.CHANGE_REASON}
     source = Source.objects.get(key="S01")
     assert source.history.count() == 1
+
+
+def test_a_reload_from_a_broken_file_keeps_the_content_already_there(db, data_dir):
+    (data_dir / "positions.toml").unlink(missing_ok=True)
+    run("--data-dir", str(data_dir))
+    clause = Clause.objects.get(version__slug="28-point", number="6")
+    clause.summary = "An editor's own wording."
+    clause.save()
+    replace_once(data_dir / "plan.toml", 'source = "S22"', 'source = "S404"')
+
+    with pytest.raises(CommandError, match="S404"):
+        run("--reload", "--noinput", "--data-dir", str(data_dir))
+
+    clause.refresh_from_db()
+    assert clause.summary == "An editor's own wording."
+    assert Source.objects.count() == 145

@@ -432,6 +432,16 @@ def test_compare_defaults_to_the_latest_version_and_the_one_it_revises(client, w
     assert only_b.context["a"] == world.draft
 
 
+def test_compare_csv_has_a_row_per_pairing_in_release_order(client, world):
+    rows = read_csv(client.get(COMPARE, {"a": "19-point", "b": "28-point", "format": "csv"}))
+    assert [(r["change"], r["earlier_points"], r["later_points"]) for r in rows] == [
+        ("Unchanged", "5", "4"),
+        ("Amended", "6", "5"),
+        ("Fate not reported", "7", ""),
+        ("Dropped", "26", ""),
+    ]
+
+
 @pytest.mark.parametrize(
     "params, message",
     [

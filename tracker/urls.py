@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker.views import evidence, parties, plans, search, sources, timeline
+from tracker import feeds
+from tracker.conditional import conditional
+from tracker.views import data, evidence, parties, plans, search, sources, timeline
 from tracker.views.health import healthz
 
 # Public pages; models' get_absolute_url and templates rely on these names (namespace "tracker").
@@ -22,11 +24,25 @@ public_patterns = [
     path("search/", search.search, name="search"),
 ]
 
+# The dataset download and the feeds: each answers conditional requests with 304.
+open_data_patterns = [
+    path("data/", data.data_page, name="data"),
+    path("data/tracker-dataset.zip", data.dataset_zip, name="dataset-zip"),
+    path("feeds/positions/", conditional(feeds.PositionFeed()), name="feed-positions"),
+    path("feeds/positions/party/<slug:slug>/", conditional(feeds.PartyPositionFeed()), name="feed-party-positions"),
+    path(
+        "feeds/positions/<slug:plan>/<slug:version>/<str:number>/",
+        conditional(feeds.ClausePositionFeed()),
+        name="feed-clause-positions",
+    ),
+    path("feeds/versions/", conditional(feeds.VersionFeed()), name="feed-versions"),
+]
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include(("tracker.api.urls", "api"))),
-    path("", include((public_patterns, "tracker"))),
+    path("", include((public_patterns + open_data_patterns, "tracker"))),
 ]
 
 handler400 = "tracker.views.common.bad_request"

@@ -14,6 +14,7 @@ NAV = [
     ("Indicators", "tracker:indicator-list"),
     ("Sources", "tracker:source-list"),
     ("Timeline", "tracker:timeline"),
+    ("Open data", "tracker:data"),
 ]
 
 # A symbol beside each label so the scale reads without colour (and in print).

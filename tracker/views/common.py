@@ -153,16 +153,22 @@ def ordered_by_pk(queryset):
     return queryset.order_by(*ordering)
 
 
+def stream_csv(filename, header, rows):
+    """Stream rows (lists of cells) as a CSV attachment, defusing formula-like cells."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([csv_safe(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
 def csv_download(filename, queryset, columns, chunk_size=500):
     """Stream the rows of a queryset as a CSV file; ``columns`` are ``Column``s or (header, value) pairs."""
     columns = [c if isinstance(c, Column) else Column(*c) for c in columns]
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow([c.header for c in columns])
-        for obj in ordered_by_pk(queryset).iterator(chunk_size=chunk_size):
-            yield writer.writerow([csv_safe(c.of(obj)) for c in columns])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    rows = ([c.of(obj) for c in columns] for obj in ordered_by_pk(queryset).iterator(chunk_size=chunk_size))
+    return stream_csv(filename, [c.header for c in columns], rows)

@@ -29,7 +29,16 @@ from tracker.models import (
 )
 from tracker.textdiff import word_diff
 
-from .common import InvalidQuery, as_of_context, csv_download, filtered, paginate, read_as_of, wants_csv
+from .common import (
+    InvalidQuery,
+    as_of_context,
+    csv_download,
+    filtered,
+    paginate,
+    read_as_of,
+    stream_csv,
+    wants_csv,
+)
 
 HOME_LATEST = 8
 HOME_GAPS = 5
@@ -423,6 +432,12 @@ def compare(request, plan):
         if a.pk == b.pk:
             raise InvalidQuery({"b": ["Choose two different versions to compare."]})
         comparison = compare_versions(a, b, clauses=plan_clauses(plan, versions), links=plan_links(plan))
+        if wants_csv(request):
+            return stream_csv(
+                f"{plan.slug}-{comparison.earlier.slug}-to-{comparison.later.slug}",
+                COMPARE_CSV_HEADER,
+                (comparison_csv_row(row) for row in comparison.rows),
+            )
         anchored = set()
         for row in comparison.rows:
             rows.append({"row": row, "diffs": _diffs(row.earlier, row.later), "anchor": row.change not in anchored})
@@ -441,6 +456,36 @@ def compare(request, plan):
         "versions": versions,
     }
     return render(request, "tracker/compare.html", context)
+
+
+COMPARE_CSV_HEADER = [
+    "change",
+    "earlier_points",
+    "earlier_headings",
+    "later_points",
+    "later_headings",
+    "indirect",
+    "notes",
+    "grades",
+    "sources",
+]
+
+
+def comparison_csv_row(row):
+    def joined(values):
+        return "; ".join(str(v) for v in values if v)
+
+    return [
+        row.label,
+        joined(c.number for c in row.earlier),
+        joined(c.heading for c in row.earlier),
+        joined(c.number for c in row.later),
+        joined(c.heading for c in row.later),
+        "yes" if row.indirect else "no",
+        joined(link.note for link in row.links),
+        joined(link.get_grade_display() for link in row.links),
+        joined(link.source.key for link in row.links if link.source),
+    ]
 
 
 def default_pair(versions, a, b):

@@ -1,0 +1,449 @@
+"""The downloadable dataset: every published row as CSV, one file per table, in a zip.
+
+The zip holds the CSVs, ``codebook.csv`` (every column of every table: type, meaning, allowed
+values, what it refers to) and ``README.md`` (version, licence, how to cite). Rows keep their
+database ids, so ``import_zip`` can rebuild the same published content in an empty database.
+
+Drafts never leave: each table starts from its ``published()`` QuerySet, link tables keep only
+rows whose both ends are exported, and a reference to an unpublished row is left empty.
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.db import connection, models, transaction
+from django.utils.dateparse import parse_datetime
+from simple_history.utils import bulk_create_with_history
+
+from tracker.models import (
+    Actor,
+    Clause,
+    ClauseLink,
+    ClauseTarget,
+    Event,
+    Figure,
+    Indicator,
+    Party,
+    Plan,
+    PlanVersion,
+    Position,
+    Source,
+    Topic,
+    VersionClaim,
+)
+
+ZIP_NAME = "tracker-dataset.zip"
+LICENCE = "CC BY 4.0"
+CHANGE_REASON = "Imported from the dataset download"
+
+# Spreadsheet programs run text cells starting with these as formulas; such cells get a leading
+# apostrophe in the CSV, which import_zip takes off again.
+_FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+@dataclass
+class Table:
+    name: str
+    model: type
+    rows: object  # callable returning the exported queryset
+    description: str
+    exclude: tuple = ("is_published",)
+    through: bool = False
+    parents: dict = field(default_factory=dict)  # column -> table whose exported ids it must be among
+
+    @property
+    def fields(self):
+        return [f for f in self.model._meta.concrete_fields if f.name not in self.exclude]
+
+    @property
+    def columns(self):
+        return [f.attname for f in self.fields]
+
+
+def _through(model, name):
+    return model._meta.get_field(name).remote_field.through
+
+
+TABLES = [
+    Table("sources", Source, lambda: Source.objects.all(), "Documents the facts are taken from."),
+    Table("topics", Topic, lambda: Topic.objects.all(), "Subject headings clauses are filed under."),
+    Table("parties", Party, lambda: Party.objects.all(), "Sides in the negotiation."),
+    Table("actors", Actor, lambda: Actor.objects.all(), "People and offices speaking for a party."),
+    Table("indicators", Indicator, lambda: Indicator.objects.all(), "Measured quantities with a unit."),
+    Table("plans", Plan, lambda: Plan.objects.published(), "Negotiated frameworks that go through versions."),
+    Table(
+        "versions",
+        PlanVersion,
+        lambda: PlanVersion.objects.published(),
+        "Texts of a plan: who proposed each, when, and how completely it is known.",
+        parents={"based_on_id": "versions"},
+    ),
+    Table(
+        "version_proposers",
+        _through(PlanVersion, "proposed_by"),
+        lambda: _through(PlanVersion, "proposed_by").objects.filter(planversion__in=PlanVersion.objects.published()),
+        "Which parties proposed which version.",
+        exclude=("id",),
+        through=True,
+    ),
+    Table(
+        "version_sources",
+        _through(PlanVersion, "sources"),
+        lambda: _through(PlanVersion, "sources").objects.filter(planversion__in=PlanVersion.objects.published()),
+        "The sources for each version's text and metadata.",
+        exclude=("id",),
+        through=True,
+    ),
+    Table(
+        "version_claims",
+        VersionClaim,
+        lambda: VersionClaim.objects.filter(version__in=PlanVersion.objects.published()),
+        "Sourced, disputed claims about a version's metadata (such as its number of points).",
+    ),
+    Table("clauses", Clause, lambda: Clause.objects.published(), "Points of a version, in order."),
+    Table(
+        "clause_topics",
+        _through(Clause, "topics"),
+        lambda: _through(Clause, "topics").objects.filter(clause__in=Clause.objects.published()),
+        "Topics of each clause.",
+        exclude=("id",),
+        through=True,
+    ),
+    Table(
+        "clause_sources",
+        _through(Clause, "sources"),
+        lambda: _through(Clause, "sources").objects.filter(clause__in=Clause.objects.published()),
+        "Sources for each clause's text and summary.",
+        exclude=("id",),
+        through=True,
+    ),
+    Table(
+        "clause_context_indicators",
+        _through(Clause, "context_indicators"),
+        lambda: _through(Clause, "context_indicators").objects.filter(clause__in=Clause.objects.published()),
+        "Indicators that bear on a clause without being one of its numeric terms.",
+        exclude=("id",),
+        through=True,
+    ),
+    Table(
+        "clause_links",
+        ClauseLink,
+        lambda: ClauseLink.objects.published(),
+        "Lineage: an earlier clause carried into a later version, or reported removed from it.",
+    ),
+    Table(
+        "clause_targets",
+        ClauseTarget,
+        lambda: ClauseTarget.objects.published(),
+        "A clause's numeric terms, each tied to an indicator.",
+    ),
+    Table(
+        "positions",
+        Position,
+        lambda: Position.objects.published(),
+        "A party's stance on a clause or a whole version, stated on a date.",
+    ),
+    Table(
+        "position_other_sources",
+        _through(Position, "other_sources"),
+        lambda: _through(Position, "other_sources").objects.filter(position__in=Position.objects.published()),
+        "Further sources that agree with a position.",
+        exclude=("id",),
+        through=True,
+    ),
+    Table("figures", Figure, lambda: Figure.objects.published(), "Sourced values of indicators."),
+    Table(
+        "figure_other_sources",
+        _through(Figure, "other_sources"),
+        lambda: _through(Figure, "other_sources").objects.filter(figure__in=Figure.objects.published()),
+        "Further sources that corroborate a figure.",
+        exclude=("id",),
+        through=True,
+    ),
+    Table("events", Event, lambda: Event.objects.published(), "Dated happenings: summits, talks, publications."),
+    Table(
+        "event_parties",
+        _through(Event, "parties"),
+        lambda: _through(Event, "parties").objects.filter(event__in=Event.objects.published()),
+        "Parties taking part in each event.",
+        exclude=("id",),
+        through=True,
+    ),
+    Table(
+        "event_sources",
+        _through(Event, "sources"),
+        lambda: _through(Event, "sources").objects.filter(event__in=Event.objects.published()),
+        "Sources for each event.",
+        exclude=("id",),
+        through=True,
+    ),
+]
+
+TABLE_OF_MODEL = {table.model: table.name for table in TABLES}
+
+_TYPES = [
+    (models.BooleanField, "boolean (true/false)"),
+    (models.DecimalField, "decimal number"),
+    (models.DateTimeField, "date and time (ISO 8601, UTC)"),
+    (models.DateField, "date (YYYY-MM-DD)"),
+    (models.ForeignKey, "integer id"),
+    (models.AutoField, "integer id"),
+    (models.BigAutoField, "integer id"),
+    (models.IntegerField, "integer"),
+    (models.URLField, "URL"),
+    (models.SlugField, "text (slug)"),
+    (models.CharField, "text"),
+    (models.TextField, "text"),
+]
+
+
+def _type(model_field):
+    for cls, label in _TYPES:
+        if isinstance(model_field, cls):
+            return label
+    return "text"
+
+
+def _is_text(model_field):
+    return isinstance(model_field, models.CharField | models.TextField)
+
+
+def _sentence(text):
+    text = str(text).strip()
+    return text[:1].upper() + text[1:] if text else ""
+
+
+def _describe(table, model_field):
+    if model_field.primary_key:
+        return "The row's id, stable across downloads; other tables refer to it."
+    if model_field.name == "updated_at":
+        return "When the row last changed."
+    if isinstance(model_field, models.ForeignKey):
+        target = TABLE_OF_MODEL.get(model_field.related_model, model_field.related_model._meta.db_table)
+        text = model_field.help_text or f"The {model_field.verbose_name}."
+        return f"{_sentence(text)} Refers to {target}.id."
+    return _sentence(model_field.help_text or f"{model_field.verbose_name}.")
+
+
+def codebook_rows():
+    """One row per column of every table: what it holds and which values it takes."""
+    rows = []
+    for table in TABLES:
+        for model_field in table.fields:
+            choices = "; ".join(f"{value} = {label}" for value, label in (model_field.choices or []))
+            rows.append(
+                {
+                    "table": f"{table.name}.csv",
+                    "column": model_field.attname,
+                    "type": _type(model_field),
+                    "may_be_empty": "yes" if (model_field.null or model_field.blank) else "no",
+                    "description": _describe(table, model_field),
+                    "allowed_values": choices,
+                }
+            )
+    return rows
+
+
+def _cell(model_field, value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    text = str(value)
+    if _is_text(model_field) and text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def table_rows(table, exported_ids):
+    """The exported rows of one table, as lists of CSV cells, in id order (one query)."""
+    queryset = table.rows().order_by(*(table.columns if table.through else ["pk"]))
+    raw = [list(values) for values in queryset.values_list(*table.columns)]
+    if not table.through:
+        exported_ids[table.name] = {row[0] for row in raw}
+    for column, parent in table.parents.items():
+        index = table.columns.index(column)
+        for row in raw:
+            if row[index] is not None and row[index] not in exported_ids.get(parent, set()):
+                row[index] = None  # a reference to a draft stays empty
+    fields = table.fields
+    return [[_cell(model_field, value) for model_field, value in zip(fields, row, strict=True)] for row in raw]
+
+
+def _csv_bytes(header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+@dataclass
+class Export:
+    files: dict  # name -> bytes, CSVs and codebook
+    counts: dict  # table name -> rows
+    version: str
+    content_hash: str
+    stamp: object
+
+
+def build_export(stamp=None):
+    """Every table as CSV bytes, and the dataset's version: the date of its newest change plus a hash."""
+    exported_ids = {}
+    files, counts = {}, {}
+    for table in TABLES:
+        rows = table_rows(table, exported_ids)
+        files[f"{table.name}.csv"] = _csv_bytes(table.columns, rows)
+        counts[table.name] = len(rows)
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
+    content_hash = digest.hexdigest()[:12]
+    codebook = codebook_rows()
+    files["codebook.csv"] = _csv_bytes(list(codebook[0]), [list(row.values()) for row in codebook])
+    date = (stamp or datetime.datetime.now(datetime.UTC)).date().isoformat()
+    return Export(files=files, counts=counts, version=f"{date}+{content_hash}", content_hash=content_hash, stamp=stamp)
+
+
+def readme(export, site_url=""):
+    tables = "\n".join(
+        f"| `{table.name}.csv` | {export.counts[table.name]} | {table.description} |" for table in TABLES
+    )
+    return f"""# Peace-plan clause tracker: dataset
+
+Version **{export.version}** (the date of the newest change in the data, then the first 12 hex
+digits of a SHA-256 hash over every CSV file: the same version always means the same data).
+
+Peace plans clause by clause: versions of each plan, their clauses and lineage, numeric terms tied
+to sourced figures, and every party's stated positions over time. Only published content is here;
+drafts never are.
+
+## Files
+
+| file | rows | what it holds |
+|---|---|---|
+{tables}
+
+`codebook.csv` describes every column of every file: its type, whether it may be empty, what it
+means, the values it takes, and which table an id refers to. Rows keep their ids across downloads,
+so files join on `*_id` columns. Text cells that begin with `=`, `+`, `-` or `@` are written with a
+leading apostrophe (`'`) so spreadsheet programs do not run them as formulas; remove it to get the
+original text.
+
+## Licence
+
+The curation (selection, structure, summaries, lineage and coding) is published under the
+Creative Commons Attribution 4.0 International licence ({LICENCE}):
+https://creativecommons.org/licenses/by/4.0/
+
+Quotations and figures remain the work of their sources, credited in `sources.csv`; their own
+rights and terms apply to them.
+
+## How to cite
+
+Peace-plan clause tracker. *Peace plans clause by clause: dataset*, version {export.version}.
+{site_url or "(the site's address)"}/data/
+
+## Re-import
+
+`python manage.py import_dataset_zip {ZIP_NAME}` rebuilds this content in an empty database.
+"""
+
+
+def build_zip(export, site_url=""):
+    """The zip's bytes; entries carry the data's date, so the same data gives the same file."""
+    stamp = export.stamp or datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
+    date_time = stamp.astimezone(datetime.UTC).timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        entries = {"README.md": readme(export, site_url).encode("utf-8"), **export.files}
+        for name, content in entries.items():
+            info = zipfile.ZipInfo(f"tracker-dataset/{name}", date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+class ImportRefused(Exception):
+    pass
+
+
+def _parse(model_field, text):
+    if text == "":
+        return None if model_field.null else ""
+    if isinstance(model_field, models.BooleanField):
+        return text == "true"
+    if _is_text(model_field):
+        return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+    if isinstance(model_field, models.DateTimeField):
+        return parse_datetime(text)
+    return model_field.to_python(text)
+
+
+def _read_tables(archive):
+    names = {name.rsplit("/", 1)[-1]: name for name in archive.namelist()}
+    data = {}
+    for table in TABLES:
+        name = f"{table.name}.csv"
+        if name not in names:
+            raise ImportRefused(f"The zip has no {name}; is it a tracker dataset download?")
+        reader = csv.reader(io.TextIOWrapper(archive.open(names[name]), encoding="utf-8", newline=""))
+        header = next(reader, None)
+        if header != table.columns:
+            raise ImportRefused(f"{name} has columns {header}, expected {table.columns}.")
+        data[table.name] = list(reader)
+    return data
+
+
+def import_zip(fileobj):
+    """Rebuild the published content of a dataset zip in an empty database; returns rows per table."""
+    from tracker.dataset import has_content
+
+    if has_content():
+        raise ImportRefused(
+            "The database already holds tracker content. The import only fills an empty database, "
+            "so that ids stay those of the download: use a new database, or empty this one first."
+        )
+    with zipfile.ZipFile(fileobj) as archive:
+        data = _read_tables(archive)
+    counts = {}
+    with transaction.atomic():
+        for table in TABLES:
+            objs, updated_at = [], []
+            for cells in data[table.name]:
+                values = {f.attname: _parse(f, cell) for f, cell in zip(table.fields, cells, strict=True)}
+                obj = table.model(**values)
+                if "is_published" in table.exclude and hasattr(obj, "is_published"):
+                    obj.is_published = True
+                objs.append(obj)
+                updated_at.append(values.get("updated_at"))
+            if table.through:
+                table.model.objects.bulk_create(objs)
+            else:
+                bulk_create_with_history(objs, table.model, default_change_reason=CHANGE_REASON)
+            if objs and "updated_at" in table.columns:
+                # bulk_create stamps auto_now fields with the present; put the dataset's dates back.
+                for obj, value in zip(objs, updated_at, strict=True):
+                    obj.updated_at = value
+                table.model.objects.bulk_update(objs, ["updated_at"], batch_size=500)
+            counts[table.name] = len(objs)
+        _reset_sequences()
+    return counts
+
+
+def _reset_sequences():
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), [t.model for t in TABLES if not t.through])
+    statements += connection.ops.sequence_reset_sql(no_style(), [t.model for t in TABLES if t.through])
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)

@@ -1,0 +1,215 @@
+"""Atom feeds to follow changes: parties' positions (all, per party, per clause) and versions.
+
+Each entry links to the position or version (its public page, or its API record while that page
+does not exist) and, as a ``related`` link, to its source. Entry ids are tag URIs that never
+change, and ``<updated>`` is the row's last change, so a reader shows an edited entry once, updated.
+"""
+
+import datetime
+import re
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from tracker.models import Clause, Party, PlanVersion, Position
+
+ENTRIES = 50
+
+# XML 1.0 refuses these; editors sometimes paste them with text from PDFs.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0B\x0C\x0E-\x1F]")
+
+
+def clean(text):
+    return _CONTROL_CHARACTERS.sub("", text or "")
+
+
+def tag_uri(kind, pk):
+    return f"tag:{settings.FEED_TAG_AUTHORITY}:{kind}/{pk}"
+
+
+def _page_or_api(obj, api_name, **api_kwargs):
+    try:
+        return obj.get_absolute_url()
+    except NoReverseMatch:
+        return reverse(api_name, kwargs=api_kwargs)
+
+
+def _url_or(name, fallback, **kwargs):
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return fallback
+
+
+def _midnight(date):
+    return datetime.datetime.combine(date, datetime.time.min, tzinfo=datetime.UTC)
+
+
+class SourcedAtomFeed(Atom1Feed):
+    """Atom with a ``related`` link from each entry to the source it cites."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("source_url"):
+            handler.addQuickElement(
+                "link", "", {"rel": "related", "href": item["source_url"], "title": item["source_title"]}
+            )
+
+
+class TrackerFeed(Feed):
+    feed_type = SourcedAtomFeed
+
+    def item_guid(self, item):
+        return tag_uri(self.entry_kind, item.pk)
+
+    item_guid_is_permalink = False
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_extra_kwargs(self, item):
+        source = self.item_source(item)
+        if source is None:
+            return {}
+        return {
+            "source_url": source.url or _url_or("tracker:source-detail", "", key=source.key) or None,
+            "source_title": clean(f"{source.title} ({source.publisher})"),
+        }
+
+
+class PositionFeed(TrackerFeed):
+    """Every party's newly recorded or changed positions, newest change first."""
+
+    entry_kind = "position"
+
+    def feed_guid(self, obj=None):
+        return tag_uri("feed", "positions")
+
+    title = "Peace-plan tracker: positions"
+    subtitle = "Parties' stances on clauses and versions, each with its date and source."
+
+    def link(self, obj=None):
+        return _url_or("tracker:timeline", "/api/v1/positions/")
+
+    def positions(self, obj):
+        return Position.objects.published()
+
+    def items(self, obj=None):
+        return self.positions(obj).with_related().order_by("-updated_at", "-pk")[:ENTRIES]
+
+    def item_title(self, item):
+        subject = f"point {item.clause.number} of {item.clause.version.name}" if item.clause_id else item.version.name
+        voice = f" ({item.actor.name})" if item.actor_id else ""
+        return clean(f"{item.party.short_name}{voice} {item.get_stance_display().lower()} {subject}")
+
+    def item_description(self, item):
+        parts = [f"Stated on {item.stated_on.isoformat()}{' (approximate date)' if item.date_is_approximate else ''}."]
+        if item.quote:
+            kind = "Paraphrase" if item.quote_is_paraphrase else "Quote"
+            parts.append(f"{kind}: \u201c{item.quote}\u201d")
+        if item.note:
+            parts.append(item.note)
+        parts.append(f"Source: {item.source.title} ({item.source.publisher}).")
+        return clean(" ".join(parts))
+
+    def item_link(self, item):
+        return _page_or_api(item, "api:position-detail", pk=item.pk)
+
+    def item_pubdate(self, item):
+        return _midnight(item.stated_on)
+
+    def item_source(self, item):
+        return item.source
+
+
+class PartyPositionFeed(PositionFeed):
+    """One party's positions."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Party, slug=slug)
+
+    def title(self, obj):
+        return clean(f"Peace-plan tracker: positions of {obj.name}")
+
+    def feed_guid(self, obj):
+        return tag_uri("feed", f"positions/party/{obj.pk}")
+
+    def link(self, obj):
+        return _page_or_api(obj, "api:party-detail", slug=obj.slug)
+
+    def positions(self, obj):
+        return Position.objects.published().filter(party=obj)
+
+
+class ClausePositionFeed(PositionFeed):
+    """Every party's positions on one clause."""
+
+    def get_object(self, request, plan, version, number):
+        clauses = Clause.objects.published().with_version()
+        return get_object_or_404(clauses, version__plan__slug=plan, version__slug=version, number=number)
+
+    def title(self, obj):
+        return clean(f"Peace-plan tracker: positions on point {obj.number} of {obj.version.name}")
+
+    def feed_guid(self, obj):
+        return tag_uri("feed", f"positions/clause/{obj.pk}")
+
+    def link(self, obj):
+        return _page_or_api(obj, "api:clause-detail", key=obj.pk)
+
+    def positions(self, obj):
+        return Position.objects.published().filter(clause=obj)
+
+
+class VersionFeed(TrackerFeed):
+    """New or changed versions of every plan, newest change first."""
+
+    entry_kind = "version"
+    title = "Peace-plan tracker: plan versions"
+    subtitle = "New texts of the plans, and changes to what is known about them."
+
+    def feed_guid(self):
+        return tag_uri("feed", "versions")
+
+    def link(self):
+        return _url_or("tracker:home", "/api/v1/versions/")
+
+    def items(self):
+        return (
+            PlanVersion.objects.published()
+            .select_related("plan")
+            .prefetch_related("sources")
+            .order_by("-updated_at", "-pk")[:ENTRIES]
+        )
+
+    def item_title(self, item):
+        return clean(f"{item.plan.title}: {item.name} ({item.get_status_display().lower()})")
+
+    def item_description(self, item):
+        parts = [
+            f"Released on {item.released_on.isoformat()}"
+            + (f" ({item.released_on_note})" if item.released_on_note else "")
+            + f". Text known from: {item.get_text_basis_display().lower()}."
+        ]
+        if item.summary:
+            parts.append(item.summary)
+        sources = self._sources(item)
+        if sources:
+            parts.append("Sources: " + "; ".join(f"{s.title} ({s.publisher})" for s in sources) + ".")
+        return clean(" ".join(parts))
+
+    def item_link(self, item):
+        return _page_or_api(item, "api:version-detail", key=f"{item.plan.slug}/{item.slug}")
+
+    def item_pubdate(self, item):
+        return _midnight(item.released_on)
+
+    def _sources(self, item):
+        return sorted(item.sources.all(), key=lambda source: (source.published_on or datetime.date.max, source.pk))
+
+    def item_source(self, item):
+        sources = self._sources(item)
+        return sources[0] if sources else None

@@ -1,0 +1,29 @@
+"""The open-data page and the dataset download."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from tracker.conditional import conditional, content_stamp
+from tracker.dataset_zip import LICENCE, TABLES, ZIP_NAME, build_export, build_zip
+
+
+@conditional
+def data_page(request):
+    context = {
+        "tables": TABLES,
+        "zip_name": ZIP_NAME,
+        "licence": LICENCE,
+        "stamp": content_stamp(),
+        "page_title": "Open data: the dataset, the API and feeds",
+    }
+    return render(request, "tracker/data.html", context)
+
+
+@conditional
+def dataset_zip(request):
+    export = build_export(stamp=content_stamp())
+    site_url = request.build_absolute_uri("/").rstrip("/")
+    response = HttpResponse(build_zip(export, site_url), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{ZIP_NAME}"'
+    response["X-Dataset-Version"] = export.version
+    return response
