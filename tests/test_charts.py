@@ -135,3 +135,33 @@ def test_editor_text_in_the_chart_is_escaped():
     assert "<b>" not in svg
     assert "&lt;script&gt;alert(1)&lt;/script&gt; over time" in svg
     parse(svg)  # still well-formed
+
+
+@pytest.mark.django_db
+def test_clauses_with_the_same_term_share_one_line():
+    first = ClauseTargetFactory(value=Decimal("800000"), label="peacetime cap")
+    second = ClauseTargetFactory(indicator=first.indicator, value=Decimal("800000"), label="peacetime cap")
+    figure = FigureFactory(indicator=first.indicator)
+    svg = parse(figure_chart(first.indicator, [figure], targets=[first, second]))
+    lines = [g for g in svg.iter(f"{SVG}g") if g.get("class") == "target"]
+    assert len(lines) == 1
+    assert lines[0].find(f"{SVG}text").text == "peacetime cap: at most 800,000 (2 points)"
+
+
+@pytest.mark.django_db
+def test_a_long_source_legend_wraps_and_the_chart_grows_to_fit():
+    indicator = IndicatorFactory()
+    figures = [FigureFactory(indicator=indicator, source=SourceFactory(key=f"source-{n:02d}")) for n in range(15)]
+    svg = parse(figure_chart(indicator, figures))
+    height = int(svg.get("viewBox").split()[3])
+    assert height > 380
+    keys = [
+        (float(t.get("y")), t.text)
+        for g in svg.iter(f"{SVG}g")
+        if g.get("class") == "legend"
+        for t in g.iter(f"{SVG}text")
+        if t.text.startswith("source-")
+    ]
+    assert len(keys) == 15
+    assert len({y for y, _ in keys}) >= 2  # more than one row
+    assert max(y for y, _ in keys) < height

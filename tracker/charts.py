@@ -16,9 +16,22 @@ from django.utils.safestring import mark_safe
 
 from tracker.models import FigureKind
 
-# Colour-blind-safe palette (Okabe and Ito); sources beyond eight reuse colours, but the
+# Colour-blind-safe palette (Okabe and Ito, then Tol's); sources beyond twelve reuse colours, but the
 # legend, the mark's own title and the table still name the source.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8C6D1F"]
+PALETTE = [
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#8C6D1F",
+    "#332288",
+    "#882255",
+    "#44AA99",
+    "#888888",
+]
 
 SHAPES = {
     FigureKind.OFFICIAL: "circle",
@@ -242,22 +255,29 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
             indicator.unit,
         )
     )
-    # Clause terms.
+    # Clause terms; several clauses with the same term share one line.
+    terms = {}
     for target in targets:
-        y = y_of(target.value)
+        terms.setdefault((target.comparator, target.value), []).append(target)
+    for (_, value), same in terms.items():
+        y = y_of(value)
+        first_term = same[0]
+        text = f"{first_term.label or 'term'}: {first_term.get_comparator_display()} {format_number(value)}"
+        if len(same) > 1:
+            text += f" ({len(same)} points)"
         parts.append(
             format_html(
                 '<g class="target"><title>{}</title>'
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#a40e26" stroke-width="2" stroke-dasharray="6 4"/>'
-                '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="#a40e26">{}</text></g>',
-                f"Clause term: {target}",
+                '<text x="{}" y="{}" font-size="12" fill="#a40e26">{}</text></g>',
+                "; ".join(f"Clause term: {target}" for target in same),
                 frame.left,
                 _n(y),
                 right,
                 _n(y),
-                right - 4,
+                frame.left + 4,
                 _n(y - 5),
-                f"{target.label or 'term'}: {target.get_comparator_display()} {format_number(target.value)}",
+                text,
             )
         )
     # Figures: whisker first so the mark sits on top.
@@ -289,37 +309,41 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
                 _mark(SHAPES.get(figure.kind, "circle"), x, y_of(centre), colour),
             )
         )
-    # Legend: shapes for kinds, then colours for sources, below the axis label.
+    # Legend below the axis label: shapes for kinds on one row, then colours for sources, wrapping.
     legend_y = bottom + 62
-    kinds = list(dict.fromkeys(f.kind for f in figures))
     x = frame.left
-    for kind in kinds:
+    for kind in dict.fromkeys(f.kind for f in figures):
+        label = FigureKind(kind).label
         parts.append(
             format_html(
                 '<g class="legend">{}<text x="{}" y="{}" font-size="12">{}</text></g>',
                 _mark(SHAPES.get(kind, "circle"), x + 6, legend_y - 4, "#444", size=5),
                 x + 16,
                 legend_y,
-                FigureKind(kind).label,
+                label,
             )
         )
-        x += 22 + 8 * len(FigureKind(kind).label)
-    x = frame.left
+        x += 30 + 7 * len(label)
+    x, row_y = frame.left, legend_y + 10
     for colour, source in colours.values():
+        step = 28 + 8 * len(source.key)
+        if x + step > frame.width - frame.right:
+            x, row_y = frame.left, row_y + 20
         parts.append(
             format_html(
                 '<g class="legend"><title>{}</title><rect x="{}" y="{}" width="12" height="12" fill="{}"/>'
                 '<text x="{}" y="{}" font-size="12">{}</text></g>',
                 str(source),
                 x,
-                legend_y + 10,
+                row_y,
                 colour,
                 x + 16,
-                legend_y + 21,
+                row_y + 11,
                 source.key,
             )
         )
-        x += 28 + 8 * len(source.key)
+        x += step
+    height = max(frame.height, row_y + 24)
 
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     return format_html(
@@ -327,7 +351,7 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
         'font-family="system-ui, sans-serif" fill="#1b1f24" '
         'aria-labelledby="{tid} {did}"><title id="{tid}">{title}</title><desc id="{did}">{desc}</desc>{body}</svg>',
         w=frame.width,
-        h=frame.height,
+        h=height,
         tid=title_id,
         did=desc_id,
         title=f"{indicator.name} over time",

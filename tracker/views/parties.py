@@ -122,6 +122,7 @@ def party_detail(request, slug):
     track = positions.with_related().order_by("stated_on", "pk")
     if wants_csv(request):
         return csv_download(f"positions-{party.slug}", track, _position_columns())
+    per_version = stances_per_version(positions)
     return render(
         request,
         "tracker/party_detail.html",
@@ -131,8 +132,11 @@ def party_detail(request, slug):
                 "name", "pk"
             ),
             "page": paginate(request, track),
-            "per_version": stances_per_version(positions),
-            "stances": Stance.choices,
+            "per_version": per_version,
+            # The table runs one column per version and one row per stance, which fits a phone.
+            "stance_rows": [
+                (stance, [dict(row["counts"])[stance] for row in per_version]) for stance in Stance.values
+            ],
             **as_of_context(as_of),
         },
     )
