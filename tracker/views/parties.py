@@ -134,9 +134,7 @@ def party_detail(request, slug):
             "page": paginate(request, track),
             "per_version": per_version,
             # The table runs one column per version and one row per stance, which fits a phone.
-            "stance_rows": [
-                (stance, [dict(row["counts"])[stance] for row in per_version]) for stance in Stance.values
-            ],
+            "stance_rows": [(stance, [dict(row["counts"])[stance] for row in per_version]) for stance in Stance.values],
             **as_of_context(as_of),
         },
     )
