@@ -59,5 +59,13 @@ serve: install
 	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0} DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-0} \
 	  DJANGO_CONN_MAX_AGE=$${DJANGO_CONN_MAX_AGE:-60} $(BIN)/gunicorn --config gunicorn.conf.py
 
+# Benchmark (not part of CI, ~20-25 min; BENCH_QUICK=1 for a fast check): writes BENCHMARKS.md.
+# Needs PostgreSQL and Redis (BENCH_PG_URL, BENCH_REDIS_URL); see bench/run.py for the other knobs.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the benchmark..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) staticfiles

@@ -7,6 +7,7 @@ GUNICORN_BIND        address to listen on (default 127.0.0.1:8000)
 WEB_CONCURRENCY      worker processes (default 2)
 GUNICORN_TIMEOUT     seconds before a stuck worker is restarted (default 30)
 GUNICORN_ACCESS_LOG  "-" for an access log on stdout (default none)
+GUNICORN_MAX_REQUESTS  requests before a worker is replaced; 0 never (default 2000)
 FORWARDED_ALLOW_IPS  proxies trusted to set X-Forwarded-* headers (default 127.0.0.1)
 """
 
@@ -21,7 +22,7 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 # Recycle workers now and then so a slow leak can never grow a worker without bound.
-max_requests = 2000
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 # Load Django once in the arbiter: workers share its memory pages and start fast.
 preload_app = True

@@ -137,7 +137,17 @@ def test_ordering_uses_the_allow_list_and_ends_in_pk(client, world):
 
 
 def test_comparing_two_versions_reports_each_clause_pairing(client, world):
+    old = world["clauses"][0]
+    old.text = "Forces capped at 600,000."
+    old.save()
+    new = old.links_forward.get().to_clause
+    new.text = "Forces capped at 800,000."
+    new.save()
     data = client.get("/api/v1/versions/us-framework/28-point/compare/19-point/").json()
+    assert data["rows"][0]["text_diff"] == "Forces capped at <del>600,000</del><ins>800,000</ins>."
+    assert data["rows"][1]["text_diff"] is None  # the texts of point 2 are not known
+    clause = client.get(f"/api/v1/clauses/{old.pk}/").json()
+    assert clause["links_forward"][0]["text_diff"] == data["rows"][0]["text_diff"]
     assert data["earlier"]["slug"] == "28-point" and data["later"]["slug"] == "19-point"
     assert data["counts"]["reworded"] == 2
     assert [row["change"] for row in data["rows"]] == ["reworded", "reworded"]

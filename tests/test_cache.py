@@ -1,15 +1,17 @@
 """The anonymous readers' page cache: fast repeats, and an editor's change visible on the very next request."""
 
 import datetime
+import gzip
 import os
 
 import pytest
 from django import forms
 from django.core.cache import cache, caches
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import PlanVersionFactory
+from tests.factories import ClauseFactory, PlanVersionFactory
 from tracker.cache import bump_generation, current_generation
 from tracker.models import Plan, PlanVersion
 
@@ -154,3 +156,39 @@ def test_the_cache_is_redis_exactly_when_redis_url_is_set():
         assert cache.get("probe") == 1
     else:
         assert backend == "LocMemCache"
+
+
+def test_a_cached_page_is_sent_gzipped_to_readers_who_accept_it_and_plain_to_others(db, page_cache, reader):
+    PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    plain = reader.get(home).content
+    assert len(plain) >= 1024, "the home page is big enough to be stored compressed"
+    zipped = reader.get(home, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert zipped["X-Page-Cache"] == "hit"
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == plain
+    again = reader.get(home)
+    assert again["X-Page-Cache"] == "hit"
+    assert not again.has_header("Content-Encoding")
+    assert again.content == plain
+
+
+def test_every_migrate_makes_cached_pages_stale_since_a_deploy_may_change_templates(db):
+    before = current_generation()
+    call_command("migrate", verbosity=0)
+    assert current_generation() != before
+
+
+def test_an_api_list_is_cached_for_readers_and_fresh_after_a_change(db, page_cache, reader):
+    clause = ClauseFactory(heading="Force cap")
+    url = reverse("api:clause-list")
+    first = reader.get(url)
+    assert first.status_code == 200
+    assert b"Force cap" in first.content
+    assert reader.get(url)["X-Page-Cache"] == "hit"
+    clause.heading = "Peacetime force cap"
+    clause.save()
+    after = reader.get(url)
+    assert after["X-Page-Cache"] == "miss"
+    assert b"Peacetime force cap" in after.content

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from tests import factories as f
 from tests.worlds import make_world
 from tracker import dataset, models
-from tracker.dataset_zip import TABLES, build_export
+from tracker.dataset_zip import TABLES, build_export, build_zip
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +98,12 @@ def test_the_download_runs_a_bounded_number_of_queries(client, django_assert_max
         download(client)
 
 
+def empty_database():
+    for model in dataset.CURATED_MODELS:  # dependants first
+        model.objects.all().delete()
+    assert not dataset.has_content()
+
+
 def _snapshot(client):
     """Every published row as the export writes it, and every API list, for a record-by-record comparison."""
     tables = {name: text for name, text in read_zip(download(client).content).items() if name != "README.md"}
@@ -119,8 +125,7 @@ def test_the_zip_imported_into_an_empty_database_reproduces_the_published_conten
     path = tmp_path / "tracker-dataset.zip"
     path.write_bytes(download(client).content)
 
-    dataset.clear_content()
-    assert not dataset.has_content()
+    empty_database()
     call_command("import_dataset_zip", str(path), stdout=io.StringIO())
 
     after = _snapshot(client)
@@ -155,3 +160,16 @@ def test_the_import_refuses_a_file_that_is_not_a_dataset_zip(tmp_path):
         archive.writestr("hello.txt", "hi")
     with pytest.raises(CommandError, match="no sources.csv"):
         call_command("import_dataset_zip", str(other_zip))
+
+
+def test_the_shipped_dataset_survives_the_round_trip_byte_for_byte(tmp_path):
+    dataset.load()
+    before = build_export()
+    path = tmp_path / "tracker-dataset.zip"
+    path.write_bytes(build_zip(before))
+    empty_database()
+    call_command("import_dataset_zip", str(path), stdout=io.StringIO())
+    after = build_export()
+    assert before.counts["positions"] > 0 and before.counts["clause_links"] > 0
+    assert after.files == before.files
+    assert after.content_hash == before.content_hash

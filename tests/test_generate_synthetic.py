@@ -65,9 +65,9 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_different_data():
 def test_scale_n_is_n_copies_of_the_datasets_shape_with_history():
     one, three = _snapshot(1, seed=1), _snapshot(3, seed=1)
     assert one["counts"]["PlanVersion"] == 4
-    assert one["counts"]["Clause"] == 28 + 24 + 19 + 20
+    assert one["counts"]["Clause"] == 28 + 13 + 3 + 12
     assert one["counts"]["Source"] == 145
-    assert 60 <= one["counts"]["Position"] <= 70
+    assert one["counts"]["Position"] == 79
     assert three["counts"]["Clause"] == 3 * one["counts"]["Clause"]
     assert three["counts"]["Position"] == 3 * one["counts"]["Position"]
     assert three["counts"]["Figure"] == 3 * one["counts"]["Figure"]

@@ -153,3 +153,14 @@ def test_a_reload_from_a_broken_file_keeps_the_content_already_there(db, data_di
     clause.refresh_from_db()
     assert clause.summary == "An editor's own wording."
     assert Source.objects.count() == 145
+
+
+def test_a_row_marked_unpublished_loads_as_a_draft_and_the_rest_as_published(db, data_dir):
+    for name in ("positions.toml", "events.toml", "evidence.toml"):
+        (data_dir / name).unlink(missing_ok=True)
+    replace_once(data_dir / "plan.toml", 'number = "23"\n', 'number = "23"\nis_published = false\n')
+
+    dataset.load(data_dir)
+
+    assert Clause.objects.get(is_published=False).number == "23"
+    assert Clause.objects.published().filter(version__slug="28-point").count() == 27

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from tests.factories import (
     ActorFactory,
@@ -75,7 +76,7 @@ class World:
         )
         ClauseLinkFactory(from_clause=self.cap, to_clause=self.new_cap, relation=LinkRelation.AMENDED)
         ClauseLinkFactory(from_clause=self.guarantee, to_clause=self.new_guarantee, relation=LinkRelation.UNCHANGED)
-        ClauseLink.objects.create(
+        self.removal = ClauseLink.objects.create(
             from_clause=self.amnesty,
             to_version=self.revision,
             relation=LinkRelation.REMOVED,
@@ -132,13 +133,23 @@ class World:
         EventFactory(happened_on=D(2025, 11, 24))
 
 
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """One world for the module's read-only tests; each test still rolls back its own writes."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = World()
+        yield world
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(db):
-    return World()
+def world(shared_world, db):
+    return shared_world
 
 
-def get(client, url, **params):
-    return client.get(url, params)
+def reloaded(obj):
+    """A fresh copy of a shared object, so a test's changes (rolled back after it) stay its own."""
+    return type(obj)._default_manager.get(pk=obj.pk)
 
 
 def test_home_lists_the_plan_its_versions_and_the_latest_stances(client, world):
@@ -215,6 +226,25 @@ def test_unknown_plans_versions_and_points_get_the_404_page(client, world, url):
     assert "Not found" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/plans/us-framework-2025/28-point/" + "%F0%9F%92%A3/",
+        "/plans/us-framework-2025/28-point/" + "6" * 500 + "/",
+        "/plans/us-framework-2025/28-point/" + "6%20/",
+        "/plans/us-framework-2025/28-point/6/extra/",
+    ],
+)
+def test_odd_point_numbers_get_the_404_page(client, world, url):
+    assert client.get(url).status_code == 404
+
+
+def test_a_version_viewed_before_its_release_says_it_was_not_yet_public(client, world):
+    assert "it was not yet public" in client.get(REVISION, {"as_of": "2025-11-21"}).content.decode()
+    assert "this point was not yet public" in client.get(REVISION + "5/", {"as_of": "2025-11-21"}).content.decode()
+    assert "not yet public" not in client.get(REVISION, {"as_of": "2025-11-23"}).content.decode()
+
+
 def test_a_nul_byte_in_the_address_is_refused(client, world):
     assert client.get("/plans/us-framework-2025%00/").status_code == 400
     assert client.get(DRAFT + "?topic=secu%00rity").status_code == 400
@@ -265,8 +295,9 @@ def test_version_page_filters_by_topic(client, world):
 
 
 def test_version_page_filters_by_text_basis(client, world):
-    world.lost.text_basis = "reported"
-    world.lost.save()
+    lost = reloaded(world.lost)
+    lost.text_basis = "reported"
+    lost.save()
     assert clause_numbers(client.get(DRAFT, {"text_basis": "reported"})) == ["7"]
 
 
@@ -320,8 +351,9 @@ def test_version_csv_returns_exactly_the_filtered_points(client, world):
 
 
 def test_version_csv_defuses_formulas(client, world):
-    world.cap.heading = '=HYPERLINK("http://evil")'
-    world.cap.save()
+    cap = reloaded(world.cap)
+    cap.heading = '=HYPERLINK("http://evil")'
+    cap.save()
     rows = read_csv(client.get(DRAFT, {"format": "csv", "topic": "armed-forces"}))
     assert rows[0]["heading"].startswith("'=")
 
@@ -368,6 +400,7 @@ def test_a_reported_removal_reads_as_dropped_with_its_source(client, world):
     body = client.get(DRAFT + "26/").content.decode()
     assert "Dropped" in body
     assert "Removed (reported)" in body
+    assert world.removal.source.url in body
 
 
 def test_clause_page_shows_every_figure_and_the_gap_without_averaging(client, world):
@@ -491,8 +524,9 @@ def test_draft_versions_and_points_have_no_page(client, drafts, url):
 
 
 def test_a_draft_plan_has_no_pages(client, world):
-    world.plan.is_published = False
-    world.plan.save()
+    plan = reloaded(world.plan)
+    plan.is_published = False
+    plan.save()
     for url in (PLAN, DRAFT, CAP, COMPARE):
         assert client.get(url).status_code == 404
     assert "US framework 2025" not in client.get("/").content.decode()
@@ -507,6 +541,7 @@ HOSTILE = SCRIPT + IMG
 
 def test_editor_written_text_is_escaped_as_text_on_every_plan_page(client, world):
     def spoil(obj, *fields):
+        obj = reloaded(obj)
         for name in fields:
             setattr(obj, name, HOSTILE)
         obj.save()
@@ -517,7 +552,7 @@ def test_editor_written_text_is_escaped_as_text_on_every_plan_page(client, world
     for clause in (world.cap, world.new_cap, world.lost, world.amnesty):
         spoil(clause, "heading", "summary", "text")
     spoil(world.forces, "name")
-    for party in (world.ua, world.ru):
+    for party in (reloaded(world.ua), reloaded(world.ru)):
         party.short_name = SCRIPT  # at most 30 characters
         party.name = f"{HOSTILE} {party.slug}"  # names are unique
         party.save()
@@ -568,9 +603,10 @@ QUERY_CEILINGS = {
 
 @pytest.mark.parametrize("scale", [1, 10], ids=["1x", "10x"])
 def test_plan_pages_run_a_bounded_number_of_queries_whatever_the_data_size(
-    client, db, scale, django_assert_max_num_queries
+    client, world, scale, django_assert_max_num_queries
 ):
-    World(scale=scale)
+    for n in range(scale - 1):
+        world.grow(n)
     client.get("/")  # warm what is cached once per process (content types, the diff cache)
     for url, ceiling in QUERY_CEILINGS.items():
         with django_assert_max_num_queries(ceiling, info=url):

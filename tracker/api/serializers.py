@@ -24,6 +24,7 @@ from tracker.models import (
     Topic,
     VersionClaim,
 )
+from tracker.textdiff import word_diff
 
 
 def public_page_url(obj, request=None):
@@ -144,14 +145,34 @@ class ClauseTargetSerializer(serializers.ModelSerializer):
         fields = ["indicator", "comparator", "value", "label", "note"]
 
 
+def text_diff(earlier, later):
+    """Word-level differences between two verbatim texts, or None unless both are known."""
+    if earlier is None or later is None or not earlier.text or not later.text:
+        return None
+    return str(word_diff(earlier.text, later.text))
+
+
+TEXT_DIFF_SCHEMA = {
+    "type": "string",
+    "nullable": True,
+    "description": "The later verbatim text as HTML, with removed words in <del> and added words in <ins>; "
+    "null unless both texts are known.",
+}
+
+
 class LinkForwardSerializer(serializers.ModelSerializer):
     to_clause = ClauseRefSerializer(read_only=True, allow_null=True)
     to_version = VersionRefSerializer(read_only=True, allow_null=True)
     source = serializers.SlugRelatedField(read_only=True, slug_field="key", allow_null=True)
+    text_diff = serializers.SerializerMethodField()
 
     class Meta:
         model = ClauseLink
-        fields = ["relation", "to_clause", "to_version", "note", "grade", "source"]
+        fields = ["relation", "to_clause", "to_version", "note", "grade", "source", "text_diff"]
+
+    @extend_schema_field(TEXT_DIFF_SCHEMA)
+    def get_text_diff(self, obj):
+        return text_diff(obj.from_clause, obj.to_clause)
 
 
 class LinkBackSerializer(serializers.ModelSerializer):
@@ -378,6 +399,13 @@ class ComparisonRowSerializer(serializers.Serializer):
     later = ClauseRefSerializer(many=True, read_only=True)
     links = ComparisonLinkSerializer(many=True, read_only=True)
     indirect = serializers.BooleanField(read_only=True, help_text="Joined through versions in between.")
+    text_diff = serializers.SerializerMethodField()
+
+    @extend_schema_field(TEXT_DIFF_SCHEMA)
+    def get_text_diff(self, row):
+        if len(row.earlier) != 1 or len(row.later) != 1:
+            return None
+        return text_diff(row.earlier[0], row.later[0])
 
 
 class ComparisonSerializer(serializers.Serializer):

@@ -1,9 +1,10 @@
 """Fill the database with N copies of the shipped dataset's shape, for load tests and benchmarks.
 
-One copy is a plan with the four versions of the 2025 framework (the 28-point draft, the E3
-counter-proposal, the 19-point revision and the 20-point framework), their clauses and lineage, ~65
-positions, ~145 sources, ~80 figures of 8 indicators, clause targets and ~30 events. Parties, actors
-and topics are shared by all copies, as they would be in a tracker of many plans. Content is
+One copy has the shape of the shipped dataset (tracker/data/): a plan with four versions (the 28-point
+draft in full, the partly known E3 counter-proposal and 19-point revision, the 20-point framework as an
+oral summary; 56 clauses), their lineage, 79 positions, 145 sources, 88 figures of 35 indicators, 8
+clause targets, 8 disputed-metadata claims and 52 events. Parties, actors and topics are shared by all
+copies, as they would be in a tracker of many plans. Content is
 placeholder text, clearly labelled synthetic; the same seed always gives the same data.
 """
 
@@ -49,17 +50,18 @@ START = datetime.date(2025, 8, 1)
 # (slug, name, clause count, status, text basis, day offset from START, version it revises)
 VERSIONS = [
     ("28-point", "28-point draft", 28, VersionStatus.LEAKED, TextBasis.LEAKED_FULL, 110, None),
-    ("e3-counter", "E3 counter-proposal", 24, VersionStatus.COUNTER_PROPOSAL, TextBasis.LEAKED_FULL, 114, 0),
-    ("19-point", "19-point revision", 19, VersionStatus.REVISED, TextBasis.PARTIAL, 115, 0),
-    ("20-point", "20-point framework", 20, VersionStatus.PROPOSED, TextBasis.ORAL_SUMMARY, 145, 2),
+    ("e3-counter-proposal", "E3 counter-proposal", 13, VersionStatus.COUNTER_PROPOSAL, TextBasis.PARTIAL, 114, 0),
+    ("19-point", "19-point revision", 3, VersionStatus.REVISED, TextBasis.PARTIAL, 115, 0),
+    ("20-point", "20-point framework", 12, VersionStatus.PROPOSED, TextBasis.ORAL_SUMMARY, 145, 2),
 ]
 SOURCES_PER_COPY = 145
-POSITIONS_PER_COPY = 65
-FIGURES_PER_COPY = 80
-INDICATORS_PER_COPY = 8
-TARGETS_PER_COPY = 4
-EVENTS_PER_COPY = 30
-CLAIMS_PER_COPY = 2
+POSITIONS_PER_COPY = 79
+FIGURES_PER_COPY = 88
+INDICATORS_PER_COPY = 35
+TARGETS_PER_COPY = 8
+EVENTS_PER_COPY = 52
+CLAIMS_PER_COPY = 8
+ACTORS_PER_PARTY = 4
 PARTIES = [
     ("United States", "US"),
     ("Russia", "RU"),
@@ -67,8 +69,6 @@ PARTIES = [
     ("European Union", "EU"),
     ("United Kingdom", "UK"),
     ("France", "FR"),
-    ("Germany", "DE"),
-    ("Turkey", "TR"),
 ]
 TOPICS = [
     "Security guarantees",
@@ -82,6 +82,8 @@ TOPICS = [
     "Humanitarian",
     "Elections and amnesty",
     "Implementation",
+    "Governance",
+    "Economy",
 ]
 WORDS = (
     "the parties agree security guarantee armed forces ceiling territory line of contact sanctions relief frozen "
@@ -156,7 +158,7 @@ class Generator:
                     slug=f"{party.slug}-actor-{i}",
                     defaults={"party": party, "name": f"Speaker {i} for {party.short_name}", "role": "Minister"},
                 )[0]
-                for i in range(2)
+                for i in range(ACTORS_PER_PARTY)
             ]
         self.topics = [
             Topic.objects.get_or_create(slug=f"{KEY_PREFIX}-topic-{i}", defaults={"name": f"{name} (synthetic)"})[0]
@@ -247,7 +249,7 @@ class Generator:
                     attribute="number of points",
                     value=str(rng.choice([19, 20, 22])),
                     stated_on=self.day(116 + i),
-                    claimed_by=rng.choice(self.actors[self.parties[i].pk]),
+                    claimed_by=rng.choice(self.actors[self.parties[i % len(self.parties)].pk]),
                     grade=Grade.REPORTED,
                     source=rng.choice(sources),
                 )
