@@ -270,7 +270,7 @@ def test_stance_matrix_cells_link_to_the_position_and_its_source(client, world):
     body = client.get(DRAFT).content.decode()
     assert f'href="{CAP}#position-{world.later.pk}"' in body
     assert f">{world.later.source.key}</a>" in body
-    assert world.later.source.url in body
+    assert f'href="{world.later.source.get_absolute_url()}"' in body  # the source page, one click from the cell
 
 
 def test_stance_legend_names_every_stance_in_words(client, world):
