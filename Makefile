@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The Nu HTML checker (vnu-jar on npm) checks every page type in the tests.
+VNU_VERSION := 26.9.27
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
 
 .PHONY: run test install system-deps migrate lint check serve bench clean
 
@@ -19,6 +22,13 @@ system-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's Chromium for the browser tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installing Java for the Nu HTML checker..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing npm to fetch the Nu HTML checker..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	@test -f $(VNU_JAR) || npm install --prefix . --no-save --ignore-scripts --no-audit --no-fund vnu-jar@$(VNU_VERSION)
 
 migrate: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput

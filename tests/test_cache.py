@@ -192,3 +192,10 @@ def test_an_api_list_is_cached_for_readers_and_fresh_after_a_change(db, page_cac
     after = reader.get(url)
     assert after["X-Page-Cache"] == "miss"
     assert b"Peacetime force cap" in after.content
+
+
+def test_failed_logins_do_not_empty_the_cache(db, page_cache, reader):
+    before = current_generation()
+    response = Client().post(reverse("admin:login"), {"username": "nobody", "password": "wrong"})
+    assert response.status_code == 200
+    assert current_generation() == before

@@ -132,11 +132,14 @@ def test_loaded_objects_carry_a_history_entry_with_the_change_reason(db, data_di
     (data_dir / "positions.toml").unlink(missing_ok=True)
     dataset.load(data_dir)
 
-    clause = Clause.objects.get(version__slug="28-point", number="21")
-    reasons = set(clause.history.values_list("history_change_reason", flat=True))
-    assert reasons == {dataset.CHANGE_REASON}
-    source = Source.objects.get(key="S01")
-    assert source.history.count() == 1
+    clause = Clause.objects.get(version__slug="28-point", number="6")
+    [created] = clause.history.all()
+    assert created.history_type == "+"
+    assert created.history_change_reason == dataset.CHANGE_REASON
+    # The one creation row records the relations too, so reverting to it keeps them.
+    assert {row.topic.slug for row in created.topics.all()} == {"armed-forces"}
+    assert created.sources.count() == 5
+    assert Source.objects.get(key="S01").history.count() == 1
 
 
 def test_a_reload_from_a_broken_file_keeps_the_content_already_there(db, data_dir):

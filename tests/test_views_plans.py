@@ -270,7 +270,7 @@ def test_stance_matrix_cells_link_to_the_position_and_its_source(client, world):
     body = client.get(DRAFT).content.decode()
     assert f'href="{CAP}#position-{world.later.pk}"' in body
     assert f">{world.later.source.key}</a>" in body
-    assert world.later.source.url in body
+    assert f'href="{world.later.source.get_absolute_url()}"' in body  # the source page, one click from the cell
 
 
 def test_stance_legend_names_every_stance_in_words(client, world):
@@ -497,6 +497,9 @@ ALL_PAGES = ["/", PLAN, DRAFT, REVISION, CAP, REVISION + "5/", COMPARE, f"{COMPA
 def drafts(world):
     """One of every kind of draft a reader must never see, each tied to what the pages show."""
     secret = PlanVersionFactory(plan=world.plan, slug="secret", name="DRAFTVERSION", is_published=False)
+    PlanVersionFactory(
+        plan=world.plan, slug="after-secret", name="Revision of a draft", based_on=secret, released_on=D(2025, 11, 21)
+    )
     hidden_in_draft = ClauseFactory(version=secret, number="1", heading="DRAFTVERSIONCLAUSE")
     ClauseLinkFactory(from_clause=world.cap, to_clause=hidden_in_draft)
     draft_clause = ClauseFactory(version=world.draft, number="99", heading="DRAFTCLAUSE", is_published=False)
@@ -509,7 +512,7 @@ def drafts(world):
     return ["DRAFTVERSION", "DRAFTCLAUSE", "DRAFTPOSITION", "123,456", "DRAFTFIGURE", "DRAFTEVENT"]
 
 
-@pytest.mark.parametrize("url", ALL_PAGES + [DRAFT + "?format=csv"])
+@pytest.mark.parametrize("url", ALL_PAGES + [DRAFT + "?format=csv", PLAN + "after-secret/"])
 def test_drafts_never_reach_the_plan_pages(client, drafts, url):
     response = client.get(url)
     assert response.status_code == 200

@@ -10,7 +10,7 @@ The generation is bumped
 - on post_save, post_delete and m2m_changed of every model of the tracker app, and
   again once the transaction commits (a reader racing the editor's transaction could
   otherwise store the old page under the new generation);
-- after every successful write request through the site (the admin's bulk publish
+- after every successful write request by a logged-in user (the admin's bulk publish
   action updates rows without sending signals);
 - by commands that write in bulk (``bump_generation()``);
 - after every migrate, which each deploy runs: new code may render the same data differently.
@@ -101,6 +101,17 @@ def _is_cacheable_response(request, response):
     )
 
 
+def _is_write_by_an_editor(request, response):
+    # Only logged-in users' writes: anyone could otherwise empty the cache with failed login attempts.
+    user = getattr(request, "user", None)
+    return (
+        request.method not in SAFE_METHODS | {"OPTIONS"}
+        and response.status_code < 400
+        and user is not None
+        and user.is_authenticated
+    )
+
+
 # The generation this process saw last: lets one round trip fetch both the current generation and the
 # page stored under the generation it most likely still is.
 _last_seen = {"generation": None}
@@ -129,7 +140,7 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not _is_cacheable_request(request):
             response = self.get_response(request)
-            if request.method not in SAFE_METHODS and request.method != "OPTIONS" and response.status_code < 400:
+            if _is_write_by_an_editor(request, response):
                 bump_generation()
             return response
 

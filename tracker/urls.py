@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from tracker import feeds
 from tracker.conditional import conditional
-from tracker.views import data, plans
+from tracker.views import data, evidence, parties, plans, search, sources, timeline
 from tracker.views.health import healthz
 
 # Public pages; models' get_absolute_url and templates rely on these names (namespace "tracker").
@@ -13,6 +13,15 @@ public_patterns = [
     path("plans/<slug:plan>/compare/", plans.compare, name="compare"),
     path("plans/<slug:plan>/<slug:version>/", plans.version_detail, name="version-detail"),
     path("plans/<slug:plan>/<slug:version>/<str:number>/", plans.clause_detail, name="clause-detail"),
+    path("parties/", parties.party_list, name="party-list"),
+    path("parties/<slug:slug>/", parties.party_detail, name="party-detail"),
+    path("actors/<slug:slug>/", parties.actor_detail, name="actor-detail"),
+    path("indicators/", evidence.indicator_list, name="indicator-list"),
+    path("indicators/<slug:slug>/", evidence.indicator_detail, name="indicator-detail"),
+    path("sources/", sources.source_list, name="source-list"),
+    path("sources/<slug:key>/", sources.source_detail, name="source-detail"),
+    path("timeline/", timeline.timeline, name="timeline"),
+    path("search/", search.search, name="search"),
 ]
 
 # The dataset download and the feeds: each answers conditional requests with 304.

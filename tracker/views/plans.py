@@ -64,7 +64,7 @@ def published_figures(as_of=None):
 def get_version(plan_slug, version_slug):
     return get_object_or_404(
         PlanVersion.objects.published()
-        .select_related("plan", "based_on")
+        .select_related("plan", "based_on", "based_on__plan")
         .prefetch_related(
             "proposed_by",
             Prefetch("sources", queryset=_sources()),
@@ -224,7 +224,7 @@ def plan_detail(request, plan):
     versions = list(
         published_versions()
         .filter(plan=plan)
-        .select_related("based_on")
+        .select_related("based_on", "based_on__plan")
         .prefetch_related(Prefetch("sources", queryset=_sources()))
     )
     return render(request, "tracker/plan_detail.html", {"plan": plan, "versions": versions})

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker import dataset
+from tracker.cache import bump_generation
 
 
 class Command(BaseCommand):
@@ -41,4 +42,5 @@ class Command(BaseCommand):
             result = dataset.load(data_dir, replace=reload)
         except dataset.DatasetError as error:
             raise CommandError(str(error)) from error
+        bump_generation()
         self.stdout.write(self.style.SUCCESS(result.summary()))

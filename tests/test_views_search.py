@@ -1,0 +1,115 @@
+import pytest
+
+from tests.factories import (
+    ClauseFactory,
+    EventFactory,
+    FigureFactory,
+    IndicatorFactory,
+    PlanVersionFactory,
+    PositionFactory,
+    SourceFactory,
+)
+from tests.public_data import DRAFT_MARK, build_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def content():
+    """Published content mentioning Zaporizhzhia in each searchable field, and drafts that do too."""
+    ClauseFactory(number="12", heading="Nuclear plant", text="The Zaporizhzhia plant restarts under IAEA oversight.")
+    PositionFactory(quote="Zaporizhzhia must stay under Ukrainian control")
+    FigureFactory(indicator=IndicatorFactory(name="Power output"), claimed_by="Zaporizhzhia plant operator")
+    SourceFactory(key="S15", title="Zaporizhzhia plant to be restarted under IAEA")
+    EventFactory(title="IAEA visit", description="Inspectors reached Zaporizhzhia.")
+    ClauseFactory(heading=f"{DRAFT_MARK} Zaporizhzhia", is_published=False)
+    ClauseFactory(
+        version=PlanVersionFactory(is_published=False), heading=f"{DRAFT_MARK} Zaporizhzhia in a draft version"
+    )
+    PositionFactory(quote=f"{DRAFT_MARK} Zaporizhzhia", is_published=False)
+    FigureFactory(claimed_by=f"{DRAFT_MARK} Zaporizhzhia", is_published=False)
+    EventFactory(title=f"{DRAFT_MARK} Zaporizhzhia", is_published=False)
+
+
+def counts(response):
+    return {section["kind"].slug: section["count"] for section in response.context["sections"]}
+
+
+def test_search_finds_a_word_in_every_kind_of_published_content_and_no_draft(client, content):
+    response = client.get("/search/", {"q": "zaporizhzhia"})
+    assert counts(response) == {"points": 1, "positions": 1, "figures": 1, "indicators": 0, "sources": 1, "events": 1}
+    body = response.content.decode()
+    assert "Nuclear plant" in body
+    assert "Zaporizhzhia must stay under Ukrainian control" in body
+    assert "Zaporizhzhia plant operator" in body
+    assert "S15: Zaporizhzhia plant to be restarted under IAEA" in body
+    assert "IAEA visit" in body
+    assert DRAFT_MARK not in body
+
+
+def test_every_word_must_match_somewhere(client, content):
+    response = client.get("/search/", {"q": "IAEA   restarted"})
+    assert counts(response)["sources"] == 1
+    assert counts(response)["points"] == 0  # the point says "restarts", not "restarted"
+    assert response.context["query"] == "IAEA restarted"
+
+
+def test_search_in_one_kind_is_paginated(client):
+    for n in range(55):
+        SourceFactory(title=f"Ceasefire report {n}")
+    first = client.get("/search/", {"q": "ceasefire", "kind": "sources"})
+    assert first.context["page"].paginator.count == 55
+    assert len(first.context["page"]) == 50
+    second = client.get("/search/", {"q": "ceasefire", "kind": "sources", "page": "2"})
+    assert len(second.context["page"]) == 5
+    preview = client.get("/search/", {"q": "ceasefire"})
+    assert 'kind=sources">All 55 sources</a>' in preview.content.decode()
+
+
+def test_an_empty_search_asks_for_words(client):
+    for query in [{}, {"q": ""}, {"q": "    "}]:
+        response = client.get("/search/", query)
+        assert response.status_code == 200
+        assert "Type one or more words" in response.content.decode()
+
+
+def test_an_over_long_search_gets_a_message(client):
+    response = client.get("/search/", {"q": "x" * 201})
+    assert response.status_code == 400
+    assert "at most 200 characters" in response.content.decode()
+
+
+def test_an_unknown_kind_gets_a_message(client):
+    response = client.get("/search/", {"q": "plan", "kind": "secrets"})
+    assert response.status_code == 400
+    assert "Choose one of the listed kinds" in response.content.decode()
+
+
+def test_a_nul_byte_in_the_search_is_refused_not_crashed(client):
+    response = client.get("/search/?q=plan%00")
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+def test_search_words_are_shown_escaped(client):
+    body = client.get("/search/", {"q": '"><img src=x onerror=alert(1)>'}).content.decode()
+    assert "<img src=x" not in body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+
+
+QUERY_LIMITS = {
+    "/search/?q=term": 12,
+    "/search/?q=report+1": 12,
+    "/search/?q=term&kind=points": 2,
+    "/search/?q=work&kind=positions": 2,
+    "/search/?q=officials&kind=figures": 2,
+}
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_search_runs_the_same_bounded_number_of_queries_at_any_size(client, django_assert_max_num_queries, scale):
+    build_world(scale)
+    for url, most in QUERY_LIMITS.items():
+        with django_assert_max_num_queries(most, info=url):
+            response = client.get(url)
+        assert response.status_code == 200

@@ -1,0 +1,368 @@
+"""Server-rendered SVG charts: no JavaScript, readable by screen readers, printable.
+
+An indicator's figures are drawn against time: one mark per figure (its shape says the
+figure's kind, its colour and legend entry say its source), a whisker from low to high
+where the figure is a range, and a dashed line for each clause term on the indicator.
+Every mark carries a <title> so the exact figure is one hover away, and the whole chart
+has a title and description; the page shows the same figures as a table beside it.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass
+
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from tracker.models import FigureKind
+
+# Colour-blind-safe palette (Okabe and Ito, then Tol's); sources beyond twelve reuse colours, but the
+# legend, the mark's own title and the table still name the source.
+PALETTE = [
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#8C6D1F",
+    "#332288",
+    "#882255",
+    "#44AA99",
+    "#888888",
+]
+
+SHAPES = {
+    FigureKind.OFFICIAL: "circle",
+    FigureKind.REPORTED: "square",
+    FigureKind.CLAIM: "triangle",
+    FigureKind.ESTIMATE: "diamond",
+    FigureKind.DERIVED: "cross",
+}
+
+
+@dataclass(frozen=True)
+class Frame:
+    width: int = 720
+    height: int = 380
+    left: int = 96
+    right: int = 24
+    top: int = 24
+    bottom: int = 96
+
+    @property
+    def plot_width(self):
+        return self.width - self.left - self.right
+
+    @property
+    def plot_height(self):
+        return self.height - self.top - self.bottom
+
+
+def figure_date(figure):
+    """The date a figure describes: the end of its period, or when it was reported."""
+    return figure.period_end or figure.reported_on
+
+
+def format_number(number):
+    """Thousands separators, no trailing zeros: 800000.000 -> '800,000', 2.50 -> '2.5'."""
+    number = float(number)
+    if number == int(number):
+        return f"{int(number):,}"
+    return f"{number:,.3f}".rstrip("0").rstrip(".")
+
+
+def nice_ticks(low, high, count=5):
+    """Round tick values covering low..high, at a step of 1, 2 or 5 times a power of ten."""
+    if high <= low:
+        high = low + (abs(low) or 1)
+    raw_step = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw_step))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw_step)
+    start = math.floor(low / step) * step
+    ticks = []
+    value = start
+    while value < high + step / 2:
+        ticks.append(round(value, 10))
+        value += step
+    if ticks[-1] < high:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
+def date_ticks(first, last):
+    """Tick dates between first and last: month starts for long spans, evenly spaced days otherwise."""
+    span = (last - first).days
+    if span > 120:
+        months = (last.year - first.year) * 12 + last.month - first.month
+        step = max(1, math.ceil(months / 6))
+        ticks = []
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            tick = datetime.date(year, month, 1)
+            if first <= tick <= last:
+                ticks.append(tick)
+            month += step
+            year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+        return ticks or [first, last]
+    step = next(days for days in (1, 2, 7, 14, 28, 56) if span / days <= 6)
+    return [first + datetime.timedelta(days=offset) for offset in range(0, span + 1, step)]
+
+
+def _date_label(date, span_days):
+    return date.strftime("%b %Y") if span_days > 120 else f"{date.day} {date.strftime('%b %Y')}"
+
+
+def _mark(shape, x, y, colour, size=6):
+    """One marker; hollow shapes would vanish on a whisker, so all are filled but the cross."""
+    if shape == "circle":
+        return format_html('<circle cx="{}" cy="{}" r="{}" fill="{}"/>', _n(x), _n(y), size, colour)
+    if shape == "square":
+        return format_html(
+            '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+            _n(x - size),
+            _n(y - size),
+            2 * size,
+            2 * size,
+            colour,
+        )
+    if shape == "triangle":
+        points = f"{_n(x)},{_n(y - size - 1)} {_n(x - size - 1)},{_n(y + size)} {_n(x + size + 1)},{_n(y + size)}"
+        return format_html('<polygon points="{}" fill="{}"/>', points, colour)
+    if shape == "diamond":
+        s = size + 1
+        points = f"{_n(x)},{_n(y - s)} {_n(x + s)},{_n(y)} {_n(x)},{_n(y + s)} {_n(x - s)},{_n(y)}"
+        return format_html('<polygon points="{}" fill="{}"/>', points, colour)
+    return format_html(
+        '<path d="M{} {}L{} {}M{} {}L{} {}" stroke="{}" stroke-width="3"/>',
+        _n(x - size),
+        _n(y - size),
+        _n(x + size),
+        _n(y + size),
+        _n(x - size),
+        _n(y + size),
+        _n(x + size),
+        _n(y - size),
+        colour,
+    )
+
+
+def _n(number):
+    """Coordinates to one decimal place keep the markup short."""
+    return f"{number:.1f}".rstrip("0").rstrip(".")
+
+
+def describe(indicator, figures):
+    """A sentence for screen readers: how many figures, over which dates and which values."""
+    if not figures:
+        return f"No published figures for {indicator.name}."
+    dates = [figure_date(f) for f in figures]
+    values = [v for f in figures for v in (f.value, f.low, f.high) if v is not None]
+    sources = {f.source_id for f in figures}
+    return (
+        f"{len(figures)} figure{'s' if len(figures) != 1 else ''} for {indicator.name} from "
+        f"{len(sources)} source{'s' if len(sources) != 1 else ''}, dated {min(dates):%d %b %Y} to "
+        f"{max(dates):%d %b %Y}, ranging from {format_number(min(values))} to {format_number(max(values))} "
+        f"{indicator.unit}. The table that follows lists each figure."
+    )
+
+
+def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Frame()):
+    """SVG markup charting the figures of one indicator, or an empty string when there are none.
+
+    ``figures`` must have ``source`` loaded; ``targets`` are clause terms on the same
+    indicator, drawn as dashed lines so the gap can be seen.
+    """
+    figures = list(figures)
+    if not figures:
+        return ""
+    targets = list(targets)
+    dates = [figure_date(f) for f in figures]
+    first, last = min(dates), max(dates)
+    if (last - first).days < 14:
+        first, last = first - datetime.timedelta(days=7), last + datetime.timedelta(days=7)
+    else:
+        # A margin on both sides keeps the first and last marks off the axes.
+        margin = datetime.timedelta(days=max(1, (last - first).days // 30))
+        first, last = first - margin, last + margin
+    span_days = (last - first).days
+
+    values = [float(v) for f in figures for v in (f.value, f.low, f.high) if v is not None]
+    values += [float(t.value) for t in targets]
+    y_ticks = nice_ticks(min(0.0, min(values)), max(values))
+    y_low, y_high = y_ticks[0], y_ticks[-1]
+
+    def x_of(date):
+        return frame.left + frame.plot_width * (date - first).days / span_days
+
+    def y_of(value):
+        return frame.top + frame.plot_height * (1 - (float(value) - y_low) / (y_high - y_low))
+
+    colours = source_colours(figures)
+
+    parts = []
+    bottom = frame.top + frame.plot_height
+    right = frame.left + frame.plot_width
+    # Grid and axes.
+    for tick in y_ticks:
+        y = y_of(tick)
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de"/>'
+                '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="#57606a">{}</text>',
+                frame.left,
+                _n(y),
+                right,
+                _n(y),
+                frame.left - 6,
+                _n(y + 4),
+                format_number(tick),
+            )
+        )
+    for tick in date_ticks(first, last):
+        x = x_of(tick)
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#57606a"/>'
+                '<text x="{}" y="{}" text-anchor="middle" font-size="12" fill="#57606a">{}</text>',
+                _n(x),
+                bottom,
+                _n(x),
+                bottom + 5,
+                _n(x),
+                bottom + 20,
+                _date_label(tick, span_days),
+            )
+        )
+    parts.append(
+        format_html(
+            '<line x1="{l}" y1="{b}" x2="{r}" y2="{b}" stroke="#57606a"/>'
+            '<line x1="{l}" y1="{t}" x2="{l}" y2="{b}" stroke="#57606a"/>',
+            l=frame.left,
+            r=right,
+            t=frame.top,
+            b=bottom,
+        )
+    )
+    parts.append(
+        format_html(
+            '<text x="{}" y="{}" text-anchor="middle" font-size="13">Date the figure describes</text>'
+            '<text transform="translate(16 {}) rotate(-90)" text-anchor="middle" font-size="13">{}</text>',
+            _n(frame.left + frame.plot_width / 2),
+            bottom + 40,
+            _n(frame.top + frame.plot_height / 2),
+            indicator.unit,
+        )
+    )
+    # Clause terms; several clauses with the same term share one line.
+    terms = {}
+    for target in targets:
+        terms.setdefault((target.comparator, target.value), []).append(target)
+    for (_, value), same in terms.items():
+        y = y_of(value)
+        first_term = same[0]
+        text = f"{first_term.label or 'term'}: {first_term.get_comparator_display()} {format_number(value)}"
+        if len(same) > 1:
+            text += f" ({len(same)} points)"
+        parts.append(
+            format_html(
+                '<g class="target"><title>{}</title>'
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#a40e26" stroke-width="2" stroke-dasharray="6 4"/>'
+                '<text x="{}" y="{}" font-size="12" fill="#a40e26">{}</text></g>',
+                "; ".join(f"Clause term: {target}" for target in same),
+                frame.left,
+                _n(y),
+                right,
+                _n(y),
+                frame.left + 4,
+                _n(y - 5),
+                text,
+            )
+        )
+    # Figures: whisker first so the mark sits on top.
+    for figure in figures:
+        colour, source = colours[figure.source_id]
+        x = x_of(figure_date(figure))
+        centre = figure.value if figure.value is not None else (figure.low + figure.high) / 2
+        whisker = ""
+        if figure.is_range:
+            whisker = format_html(
+                '<path d="M{x} {lo}V{hi}M{a} {lo}H{b}M{a} {hi}H{b}" stroke="{c}" stroke-width="2" fill="none"/>',
+                x=_n(x),
+                lo=_n(y_of(figure.low)),
+                hi=_n(y_of(figure.high)),
+                a=_n(x - 5),
+                b=_n(x + 5),
+                c=colour,
+            )
+        label = (
+            f"{figure.display_value} {indicator.unit}, {figure.period_label or figure_date(figure)}; "
+            f"{figure.get_kind_display().lower()} by {figure.claimed_by}; source {source.key}: {source.title}"
+        )
+        parts.append(
+            format_html(
+                '<g class="figure kind-{}"><title>{}</title>{}{}</g>',
+                figure.kind,
+                label,
+                whisker,
+                _mark(SHAPES.get(figure.kind, "circle"), x, y_of(centre), colour),
+            )
+        )
+    # Legend below the axis label: shapes for kinds on one row, then colours for sources, wrapping.
+    legend_y = bottom + 62
+    x = frame.left
+    for kind in dict.fromkeys(f.kind for f in figures):
+        label = FigureKind(kind).label
+        parts.append(
+            format_html(
+                '<g class="legend">{}<text x="{}" y="{}" font-size="12">{}</text></g>',
+                _mark(SHAPES.get(kind, "circle"), x + 6, legend_y - 4, "#444", size=5),
+                x + 16,
+                legend_y,
+                label,
+            )
+        )
+        x += 30 + 7 * len(label)
+    x, row_y = frame.left, legend_y + 10
+    for colour, source in colours.values():
+        step = 28 + 8 * len(source.key)
+        if x + step > frame.width - frame.right:
+            x, row_y = frame.left, row_y + 20
+        parts.append(
+            format_html(
+                '<g class="legend"><title>{}</title><rect x="{}" y="{}" width="12" height="12" fill="{}"/>'
+                '<text x="{}" y="{}" font-size="12">{}</text></g>',
+                str(source),
+                x,
+                row_y,
+                colour,
+                x + 16,
+                row_y + 11,
+                source.key,
+            )
+        )
+        x += step
+    height = max(frame.height, row_y + 24)
+
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {w} {h}" width="100%" role="img" '
+        'font-family="system-ui, sans-serif" fill="#1b1f24" '
+        'aria-labelledby="{tid} {did}"><title id="{tid}">{title}</title><desc id="{did}">{desc}</desc>{body}</svg>',
+        w=frame.width,
+        h=height,
+        tid=title_id,
+        did=desc_id,
+        title=f"{indicator.name} over time",
+        desc=describe(indicator, figures),
+        body=mark_safe("".join(parts)),  # each part was built with format_html, which escapes
+    )
+
+
+def source_colours(figures):
+    """Source id -> (colour, source), in order of first appearance; the page's table uses the same colours."""
+    colours = {}
+    for figure in figures:
+        colours.setdefault(figure.source_id, (PALETTE[len(colours) % len(PALETTE)], figure.source))
+    return colours

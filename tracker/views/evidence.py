@@ -1,0 +1,109 @@
+"""Indicators: the figures reported for each measured quantity, and the clause terms they bear on."""
+
+from django.db.models import Count, IntegerField, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, render
+
+from tracker.charts import figure_chart, figure_date, source_colours
+from tracker.models import Clause, ClauseTarget, Figure, Indicator
+from tracker.views.common import as_of_context, csv_download, paginate, read_as_of, wants_csv
+
+
+def _count(queryset, outer_field):
+    counts = queryset.filter(**{outer_field: OuterRef("pk")}).order_by().values(outer_field).annotate(n=Count("pk"))
+    return Coalesce(Subquery(counts.values("n"), output_field=IntegerField()), Value(0))
+
+
+def _latest_report(outer_field="indicator"):
+    latest = Figure.objects.published().filter(**{outer_field: OuterRef("pk")}).order_by().values(outer_field)
+    return Subquery(latest.annotate(last=Max("reported_on")).values("last"))
+
+
+def indicator_list(request):
+    indicators = Indicator.objects.annotate(
+        figure_count=_count(Figure.objects.published(), "indicator"),
+        target_count=_count(ClauseTarget.objects.published(), "indicator"),
+        last_reported_on=_latest_report(),
+    ).order_by("name", "pk")
+    if wants_csv(request):
+        return csv_download(
+            "indicators",
+            indicators,
+            [
+                ("slug", "slug"),
+                ("name", "name"),
+                ("unit", "unit"),
+                ("published_figures", "figure_count"),
+                ("clause_terms", "target_count"),
+                ("last_reported_on", "last_reported_on"),
+                ("caveat", "caveat"),
+                ("url", lambda indicator: request.build_absolute_uri(indicator.get_absolute_url())),
+            ],
+        )
+    return render(request, "tracker/indicator_list.html", {"page": paginate(request, indicators)})
+
+
+FIGURE_COLUMNS = [
+    ("indicator", "indicator.name"),
+    ("unit", "indicator.unit"),
+    ("value", "value"),
+    ("low", "low"),
+    ("high", "high"),
+    ("is_lower_bound", "is_lower_bound"),
+    ("period_start", "period_start"),
+    ("period_end", "period_end"),
+    ("period_label", "period_label"),
+    ("reported_on", "reported_on"),
+    ("claimed_by", "claimed_by"),
+    ("kind", "kind"),
+    ("confidence", "confidence"),
+    ("caveat", "caveat"),
+    ("source_key", "source.key"),
+    ("source_title", "source.title"),
+    ("source_url", "source.url"),
+]
+
+
+def indicator_detail(request, slug):
+    indicator = get_object_or_404(Indicator, slug=slug)
+    as_of = read_as_of(request)
+    figures = indicator.figures.published().select_related("source", "indicator")
+    if as_of:
+        figures = figures.as_of(as_of)
+    figures = figures.chronological()
+    if wants_csv(request):
+        return csv_download(f"figures-{indicator.slug}", figures, FIGURE_COLUMNS)
+
+    all_figures = list(figures)
+    targets = list(
+        ClauseTarget.objects.published()
+        .filter(indicator=indicator)
+        .select_related("clause", "clause__version", "clause__version__plan")
+        .order_by("clause__version__plan__title", "clause__version__released_on", "clause__sort_order", "pk")
+    )
+    # Figures that describe the latest date: several sources may disagree, so each gets its own gap.
+    last_date = max((figure_date(f) for f in all_figures), default=None)
+    latest = [f for f in all_figures if figure_date(f) == last_date]
+    context_clauses = (
+        Clause.objects.published()
+        .filter(context_indicators=indicator)
+        .with_version()
+        .order_by("version__plan__title", "version__released_on", "sort_order", "pk")
+    )
+    colours = source_colours(all_figures)
+    page = paginate(request, all_figures)
+    return render(
+        request,
+        "tracker/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "chart": figure_chart(indicator, all_figures, targets=targets, chart_id=f"chart-{indicator.slug}"),
+            "page": page,
+            "rows": [(figure, colours[figure.source_id][0]) for figure in page],
+            "figure_count": len(all_figures),
+            "targets": [(target, [target.gap(figure) for figure in latest]) for target in targets],
+            "latest": latest,
+            "context_clauses": context_clauses,
+            **as_of_context(as_of),
+        },
+    )
