@@ -273,6 +273,15 @@ def test_stance_matrix_cells_link_to_the_position_and_its_source(client, world):
     assert f'href="{world.later.source.get_absolute_url()}"' in body  # the source page, one click from the cell
 
 
+def test_version_page_counts_each_partys_stances_over_the_points_listed(client, world):
+    response = client.get(DRAFT)
+    counts = {party.slug: counts for party, counts in response.context["stance_counts"]}
+    assert counts["ukraine"] == [0, 1, 0, 0, 0]  # supports with conditions, on point 6
+    assert counts["russia"] == [0, 0, 0, 0, 1]  # rejects point 5
+    then = client.get(DRAFT, {"as_of": "2025-11-22"})
+    assert {p.slug: c for p, c in then.context["stance_counts"]}["ukraine"] == [0, 0, 0, 1, 0]
+
+
 def test_stance_legend_names_every_stance_in_words(client, world):
     body = client.get(DRAFT).content.decode()
     for label in ("Supports", "Supports with conditions", "Ambiguous", "Opposes", "Rejects", "No position recorded"):

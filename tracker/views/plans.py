@@ -259,6 +259,8 @@ def version_detail(request, plan, version):
         "is_filtered": any(filterset.form.cleaned_data.get(name) for name in filterset.filters),
         "page": page,
         "matrix": matrix,
+        "stance_counts": matrix.counts(),
+        "stances": Stance.choices,
         "clause_rows": [(clause, matrix.for_clause(clause)) for clause in page.object_list],
         "version_positions": sorted(whole_version, key=lambda p: (p.party.display_order, p.party.name, p.pk)),
         "other_versions": others,
