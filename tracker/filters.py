@@ -359,7 +359,11 @@ class SourceListFilter(SourceFilter):
 class TimelineFilter(django_filters.FilterSet):
     """Positions on the timeline by party, actor and date range; the view applies the same to events."""
 
-    SHOW_CHOICES = [("events", "Events only"), ("positions", "Positions only")]
+    SHOW_CHOICES = [
+        ("changes", "Events and changes of stance"),
+        ("events", "Events only"),
+        ("positions", "Positions only"),
+    ]
 
     party = django_filters.ModelChoiceFilter(
         queryset=Party.objects.order_by("display_order", "name", "pk"),
