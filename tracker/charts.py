@@ -285,7 +285,7 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
         colour, source = colours[figure.source_id]
         x = x_of(figure_date(figure))
         centre = figure.value if figure.value is not None else (figure.low + figure.high) / 2
-        whisker = ""
+        whisker = mark_safe("")
         if figure.is_range:
             whisker = format_html(
                 '<path d="M{x} {lo}V{hi}M{a} {lo}H{b}M{a} {hi}H{b}" stroke="{c}" stroke-width="2" fill="none"/>',
@@ -294,6 +294,20 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
                 hi=_n(y_of(figure.high)),
                 a=_n(x - 5),
                 b=_n(x + 5),
+                c=colour,
+            )
+        if figure.is_lower_bound and figure.value is not None:
+            # "Over 21,000": an arrow up from the mark, so the value does not read as exact.
+            top = y_of(figure.value) - 20
+            whisker = whisker + format_html(
+                '<path class="lower-bound" d="M{x} {y}V{top}M{a} {tip}L{x} {top}L{b} {tip}" stroke="{c}" '
+                'stroke-width="2" fill="none"/>',
+                x=_n(x),
+                y=_n(y_of(figure.value)),
+                top=_n(top),
+                a=_n(x - 4),
+                b=_n(x + 4),
+                tip=_n(top + 5),
                 c=colour,
             )
         label = (
