@@ -176,3 +176,13 @@ def test_a_lower_bound_gets_an_arrow_up_so_it_does_not_read_as_exact():
     groups = [g for g in svg.iter(f"{SVG}g") if "figure" in g.get("class", "")]
     assert [g.find(f"{SVG}path[@class='lower-bound']") is not None for g in groups] == [True, False]
     assert groups[0].find(f"{SVG}title").text.startswith("over 21,000")
+
+
+@pytest.mark.django_db
+def test_figures_for_the_same_date_stand_side_by_side_instead_of_hiding_one_another():
+    indicator = IndicatorFactory()
+    figures = [FigureFactory(indicator=indicator, value=Decimal(v)) for v in ("21000", "21500", "22000")]
+    svg = parse(figure_chart(indicator, figures))
+    xs = [float(g.find(f"{SVG}rect").get("x")) for g in svg.iter(f"{SVG}g") if "figure" in g.get("class", "")]
+    assert len(set(xs)) == 3
+    assert max(xs) - min(xs) == 28  # 14 pixels apart, centred on the date

@@ -225,13 +225,15 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
         parts.append(
             format_html(
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#57606a"/>'
-                '<text x="{}" y="{}" text-anchor="middle" font-size="12" fill="#57606a">{}</text>',
+                '<text x="{}" y="{}" text-anchor="{}" font-size="12" fill="#57606a">{}</text>',
                 _n(x),
                 bottom,
                 _n(x),
                 bottom + 5,
                 _n(x),
                 bottom + 20,
+                # A label centred on the last tick would run off the edge.
+                "end" if x > right - 40 else "middle",
                 _date_label(tick, span_days),
             )
         )
@@ -280,10 +282,15 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
                 text,
             )
         )
-    # Figures: whisker first so the mark sits on top.
+    # Figures: whisker first so the mark sits on top. Figures for the same date stand side by side,
+    # a few pixels apart, rather than hiding one another.
+    same_date = {}
+    for figure in figures:
+        same_date.setdefault(figure_date(figure), []).append(id(figure))
     for figure in figures:
         colour, source = colours[figure.source_id]
-        x = x_of(figure_date(figure))
+        group = same_date[figure_date(figure)]
+        x = x_of(figure_date(figure)) + 14 * (group.index(id(figure)) - (len(group) - 1) / 2)
         centre = figure.value if figure.value is not None else (figure.low + figure.high) / 2
         whisker = mark_safe("")
         if figure.is_range:
