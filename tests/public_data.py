@@ -194,6 +194,7 @@ def page_types(world):
         "source": world.sources[0].get_absolute_url(),
         "timeline": "/timeline/",
         "timeline filtered": f"/timeline/?party={world.parties[1].slug}&start=2025-11-20",
+        "open data": "/data/",
         "search": "/search/?q=term",
         "search in one kind": "/search/?q=term&kind=points",
         "search with bad input": "/search/?q=" + "x" * 201,

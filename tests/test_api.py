@@ -85,15 +85,24 @@ def test_figures_against_a_draft_clause_carry_no_gap(client, world):
         assert len(figure["gaps"]) == 2
 
 
-def test_each_object_links_to_its_public_page_where_the_page_exists(client, world):
-    from django.urls import NoReverseMatch, reverse
-
-    party = client.get("/api/v1/parties/ukraine/").json()
-    try:
-        expected = "http://testserver" + reverse("tracker:party-detail", kwargs={"slug": "ukraine"})
-    except NoReverseMatch:
-        expected = None
-    assert party["page_url"] == expected
+def test_each_object_carries_the_address_of_its_public_page(client, world):
+    site = "http://testserver"
+    assert client.get("/api/v1/plans/us-framework/").json()["page_url"] == f"{site}/plans/us-framework/"
+    version = client.get("/api/v1/versions/us-framework/28-point/").json()
+    assert version["page_url"] == f"{site}/plans/us-framework/28-point/"
+    assert client.get("/api/v1/parties/ukraine/").json()["page_url"] == f"{site}/parties/ukraine/"
+    assert client.get("/api/v1/actors/zelensky/").json()["page_url"] == f"{site}/actors/zelensky/"
+    assert client.get("/api/v1/indicators/ua-forces/").json()["page_url"] == f"{site}/indicators/ua-forces/"
+    source = results(client, "/api/v1/sources/")[0]
+    assert source["page_url"] == f"{site}/sources/{source['key']}/"
+    position = results(client, "/api/v1/positions/", party="ukraine")[0]
+    assert position["page_url"] == f"{site}/parties/ukraine/#position-{position['id']}"
+    figure = results(client, "/api/v1/figures/")[0]
+    assert figure["page_url"] == f"{site}/indicators/ua-forces/#figure-{figure['id']}"
+    event = results(client, "/api/v1/events/")[0]
+    assert event["page_url"] == f"{site}/timeline/#event-{event['id']}"
+    for url in (version["page_url"], source["page_url"], event["page_url"].split("#")[0]):
+        assert client.get(url).status_code == 200, url
 
 
 def test_as_of_shows_positions_stated_by_that_date(client, world):
@@ -119,6 +128,15 @@ def test_clauses_filter_by_a_partys_latest_stance(client, world):
     before = results(client, "/api/v1/clauses/", party="ukraine", stance="rejects", as_of="2025-11-22")
     assert before == []
     assert len(results(client, "/api/v1/clauses/", topic="armed-forces")) == 2
+
+
+def test_positions_and_events_filter_by_the_source_they_cite(client, world):
+    position = models.Position.objects.filter(other_sources__isnull=False).first()
+    further = position.other_sources.get()
+    assert [p["id"] for p in results(client, "/api/v1/positions/", source=further.key)] == [position.pk]
+    assert [p["id"] for p in results(client, "/api/v1/positions/", source=position.source.key)] == [position.pk]
+    event = models.Event.objects.first()
+    assert [e["id"] for e in results(client, "/api/v1/events/", source=event.sources.get().key)] == [event.pk]
 
 
 def test_updated_since_returns_only_rows_changed_since(client, world):

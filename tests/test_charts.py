@@ -165,3 +165,24 @@ def test_a_long_source_legend_wraps_and_the_chart_grows_to_fit():
     assert len(keys) == 15
     assert len({y for y, _ in keys}) >= 2  # more than one row
     assert max(y for y, _ in keys) < height
+
+
+@pytest.mark.django_db
+def test_a_lower_bound_gets_an_arrow_up_so_it_does_not_read_as_exact():
+    indicator = IndicatorFactory()
+    over = FigureFactory(indicator=indicator, value=Decimal("21000"), is_lower_bound=True)
+    exact = FigureFactory(indicator=indicator, value=Decimal("18000"))
+    svg = parse(figure_chart(indicator, [over, exact]))
+    groups = [g for g in svg.iter(f"{SVG}g") if "figure" in g.get("class", "")]
+    assert [g.find(f"{SVG}path[@class='lower-bound']") is not None for g in groups] == [True, False]
+    assert groups[0].find(f"{SVG}title").text.startswith("over 21,000")
+
+
+@pytest.mark.django_db
+def test_figures_for_the_same_date_stand_side_by_side_instead_of_hiding_one_another():
+    indicator = IndicatorFactory()
+    figures = [FigureFactory(indicator=indicator, value=Decimal(v)) for v in ("21000", "21500", "22000")]
+    svg = parse(figure_chart(indicator, figures))
+    xs = [float(g.find(f"{SVG}rect").get("x")) for g in svg.iter(f"{SVG}g") if "figure" in g.get("class", "")]
+    assert len(set(xs)) == 3
+    assert max(xs) - min(xs) == 28  # 14 pixels apart, centred on the date

@@ -136,3 +136,9 @@ def test_the_header_links_every_section_that_exists(client, db):
     assert 'aria-label="Sections"' in body
     assert 'href="/"' in body
     assert '<meta property="og:title"' in body
+
+
+def test_the_plans_section_is_marked_current_on_plan_pages(client, db):
+    version = PlanVersionFactory()
+    body = client.get(version.get_absolute_url()).content.decode()
+    assert 'href="/" aria-current="page">Plans</a>' in body

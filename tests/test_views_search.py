@@ -1,3 +1,6 @@
+import csv
+import io
+
 import pytest
 
 from tests.factories import (
@@ -64,6 +67,16 @@ def test_search_in_one_kind_is_paginated(client):
     assert len(second.context["page"]) == 5
     preview = client.get("/search/", {"q": "ceasefire"})
     assert 'kind=sources">All 55 sources</a>' in preview.content.decode()
+
+
+def test_search_in_one_kind_downloads_exactly_its_matches_as_csv(client, content):
+    response = client.get("/search/", {"q": "zaporizhzhia", "kind": "positions", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    assert [row["quote"] for row in rows] == ["Zaporizhzhia must stay under Ukrainian control"]
+    points = client.get("/search/", {"q": "zaporizhzhia", "kind": "points", "format": "csv"}).getvalue().decode()
+    assert "Nuclear plant" in points
+    assert DRAFT_MARK not in points
 
 
 def test_an_empty_search_asks_for_words(client):

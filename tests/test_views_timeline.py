@@ -89,6 +89,22 @@ def test_timeline_can_show_one_kind_of_entry(client, talks):
     assert {kind for kind, _ in entries(client.get("/timeline/", {"show": "positions"}))} == {"position"}
 
 
+def test_timeline_can_leave_out_reaffirmations_to_show_only_changes_of_stance(client, talks):
+    response = client.get("/timeline/", {"show": "changes"})
+    assert entries(response) == [
+        ("event", datetime.date(2025, 8, 15)),
+        ("position", NOV(21)),
+        ("position", NOV(22)),
+        ("event", NOV(23)),
+        ("position", NOV(25)),
+    ]
+    assert [entry.change for entry in response.context["entries"] if entry.kind == "position"] == [
+        "first",
+        "first",
+        "changed",
+    ]
+
+
 def test_timeline_csv_returns_exactly_the_filtered_rows_in_order(client, talks):
     rows = csv_rows(client.get("/timeline/", {"party": "russia", "format": "csv"}))
     assert [(row["date"], row["kind"], row["stance"], row["previous_stance"]) for row in rows] == [
@@ -128,6 +144,7 @@ QUERY_LIMITS = {
     "/timeline/": 8,
     "/timeline/?party=us&start=2025-11-20&end=2025-12-31": 9,
     "/timeline/?actor=speaker-us": 7,
+    "/timeline/?show=changes": 8,
     "/timeline/?format=csv": 8,
 }
 

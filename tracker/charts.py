@@ -225,13 +225,15 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
         parts.append(
             format_html(
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#57606a"/>'
-                '<text x="{}" y="{}" text-anchor="middle" font-size="12" fill="#57606a">{}</text>',
+                '<text x="{}" y="{}" text-anchor="{}" font-size="12" fill="#57606a">{}</text>',
                 _n(x),
                 bottom,
                 _n(x),
                 bottom + 5,
                 _n(x),
                 bottom + 20,
+                # A label centred on the last tick would run off the edge.
+                "end" if x > right - 40 else "middle",
                 _date_label(tick, span_days),
             )
         )
@@ -280,12 +282,17 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
                 text,
             )
         )
-    # Figures: whisker first so the mark sits on top.
+    # Figures: whisker first so the mark sits on top. Figures for the same date stand side by side,
+    # a few pixels apart, rather than hiding one another.
+    same_date = {}
+    for figure in figures:
+        same_date.setdefault(figure_date(figure), []).append(id(figure))
     for figure in figures:
         colour, source = colours[figure.source_id]
-        x = x_of(figure_date(figure))
+        group = same_date[figure_date(figure)]
+        x = x_of(figure_date(figure)) + 14 * (group.index(id(figure)) - (len(group) - 1) / 2)
         centre = figure.value if figure.value is not None else (figure.low + figure.high) / 2
-        whisker = ""
+        whisker = mark_safe("")
         if figure.is_range:
             whisker = format_html(
                 '<path d="M{x} {lo}V{hi}M{a} {lo}H{b}M{a} {hi}H{b}" stroke="{c}" stroke-width="2" fill="none"/>',
@@ -294,6 +301,20 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
                 hi=_n(y_of(figure.high)),
                 a=_n(x - 5),
                 b=_n(x + 5),
+                c=colour,
+            )
+        if figure.is_lower_bound and figure.value is not None:
+            # "Over 21,000": an arrow up from the mark, so the value does not read as exact.
+            top = y_of(figure.value) - 20
+            whisker = whisker + format_html(
+                '<path class="lower-bound" d="M{x} {y}V{top}M{a} {tip}L{x} {top}L{b} {tip}" stroke="{c}" '
+                'stroke-width="2" fill="none"/>',
+                x=_n(x),
+                y=_n(y_of(figure.value)),
+                top=_n(top),
+                a=_n(x - 4),
+                b=_n(x + 4),
+                tip=_n(top + 5),
                 c=colour,
             )
         label = (

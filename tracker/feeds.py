@@ -1,8 +1,9 @@
 """Atom feeds to follow changes: parties' positions (all, per party, per clause) and versions.
 
-Each entry links to the position or version (its public page, or its API record while that page
-does not exist) and, as a ``related`` link, to its source. Entry ids are tag URIs that never
-change, and ``<updated>`` is the row's last change, so a reader shows an edited entry once, updated.
+Each entry links to the position or version on its public page and, as a ``related`` link, to
+its source (the document itself, or its page on the site when it has no address). Entry ids are
+tag URIs that never change, and ``<updated>`` is the row's last change, so a reader shows an
+edited entry once, updated.
 """
 
 import datetime
@@ -11,7 +12,7 @@ import re
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from tracker.models import Clause, Party, PlanVersion, Position
@@ -28,20 +29,6 @@ def clean(text):
 
 def tag_uri(kind, pk):
     return f"tag:{settings.FEED_TAG_AUTHORITY}:{kind}/{pk}"
-
-
-def _page_or_api(obj, api_name, **api_kwargs):
-    try:
-        return obj.get_absolute_url()
-    except NoReverseMatch:
-        return reverse(api_name, kwargs=api_kwargs)
-
-
-def _url_or(name, fallback, **kwargs):
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return fallback
 
 
 def _midnight(date):
@@ -75,7 +62,7 @@ class TrackerFeed(Feed):
         if source is None:
             return {}
         return {
-            "source_url": source.url or _url_or("tracker:source-detail", "", key=source.key) or None,
+            "source_url": source.url or source.get_absolute_url(),
             "source_title": clean(f"{source.title} ({source.publisher})"),
         }
 
@@ -92,7 +79,7 @@ class PositionFeed(TrackerFeed):
     subtitle = "Parties' stances on clauses and versions, each with its date and source."
 
     def link(self, obj=None):
-        return _url_or("tracker:timeline", "/api/v1/positions/")
+        return reverse("tracker:timeline")
 
     def positions(self, obj):
         return Position.objects.published()
@@ -116,7 +103,7 @@ class PositionFeed(TrackerFeed):
         return clean(" ".join(parts))
 
     def item_link(self, item):
-        return _page_or_api(item, "api:position-detail", pk=item.pk)
+        return item.get_absolute_url()
 
     def item_pubdate(self, item):
         return _midnight(item.stated_on)
@@ -138,7 +125,7 @@ class PartyPositionFeed(PositionFeed):
         return tag_uri("feed", f"positions/party/{obj.pk}")
 
     def link(self, obj):
-        return _page_or_api(obj, "api:party-detail", slug=obj.slug)
+        return obj.get_absolute_url()
 
     def positions(self, obj):
         return Position.objects.published().filter(party=obj)
@@ -158,7 +145,7 @@ class ClausePositionFeed(PositionFeed):
         return tag_uri("feed", f"positions/clause/{obj.pk}")
 
     def link(self, obj):
-        return _page_or_api(obj, "api:clause-detail", key=obj.pk)
+        return obj.get_absolute_url()
 
     def positions(self, obj):
         return Position.objects.published().filter(clause=obj)
@@ -175,7 +162,7 @@ class VersionFeed(TrackerFeed):
         return tag_uri("feed", "versions")
 
     def link(self):
-        return _url_or("tracker:home", "/api/v1/versions/")
+        return reverse("tracker:home")
 
     def items(self):
         return (
@@ -202,7 +189,7 @@ class VersionFeed(TrackerFeed):
         return clean(" ".join(parts))
 
     def item_link(self, item):
-        return _page_or_api(item, "api:version-detail", key=f"{item.plan.slug}/{item.slug}")
+        return item.get_absolute_url()
 
     def item_pubdate(self, item):
         return _midnight(item.released_on)

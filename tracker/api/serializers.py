@@ -4,7 +4,6 @@ Related objects are named by their readable keys (slugs, source keys, plan/versi
 client can join the API with the dataset download and the public pages' addresses.
 """
 
-from django.urls import NoReverseMatch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -28,15 +27,11 @@ from tracker.textdiff import word_diff
 
 
 def public_page_url(obj, request=None):
-    """The object's public page, or None while that page does not exist."""
-    try:
-        path = obj.get_absolute_url()
-    except NoReverseMatch:
-        return None
+    path = obj.get_absolute_url()
     return request.build_absolute_uri(path) if request is not None else path
 
 
-@extend_schema_field({"type": "string", "format": "uri", "nullable": True, "description": "The public page."})
+@extend_schema_field({"type": "string", "format": "uri", "description": "The object's page on the public site."})
 class PageUrlField(serializers.Field):
     def __init__(self, **kwargs):
         kwargs.update(source="*", read_only=True)

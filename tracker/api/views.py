@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -310,15 +310,3 @@ def not_found(request, *args, **kwargs):
         response["Allow"] = "GET, HEAD"
         return response
     return JsonResponse({"detail": "No such API endpoint."}, status=404)
-
-
-ERROR_RESPONSES = {
-    400: OpenApiResponse(
-        OpenApiTypes.OBJECT,
-        description="Invalid query parameters: each offending parameter with its messages.",
-    ),
-    404: OpenApiResponse(serializers.ErrorSerializer, description="No such object, or a page past the end."),
-    429: OpenApiResponse(
-        serializers.ErrorSerializer, description="Too many requests; the Retry-After header says when to try again."
-    ),
-}

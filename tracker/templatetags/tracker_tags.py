@@ -43,7 +43,8 @@ def site_nav(context):
     for label, name in NAV:
         url = _url_or_none(name)
         if url is not None:
-            is_current = current == url if url == "/" else current.startswith(url)
+            # Plans, versions, points and comparisons all live under the home page's section.
+            is_current = (current == "/" or current.startswith("/plans/")) if url == "/" else current.startswith(url)
             links.append({"label": label, "url": url, "current": is_current})
     search_url = _url_or_none("tracker:search")
     query = request.GET.get("q", "") if request is not None and search_url and current == search_url else ""

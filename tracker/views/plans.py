@@ -24,6 +24,7 @@ from tracker.models import (
     Plan,
     PlanVersion,
     Position,
+    Source,
     Stance,
     VersionClaim,
 )
@@ -61,21 +62,19 @@ def published_figures(as_of=None):
     return figures.chronological()
 
 
-def get_version(plan_slug, version_slug):
-    return get_object_or_404(
-        PlanVersion.objects.published()
-        .select_related("plan", "based_on", "based_on__plan")
-        .prefetch_related(
+def get_version(plan_slug, version_slug, *, with_details=True):
+    """The published version, or the 404 page; ``with_details`` adds what its own page shows."""
+    versions = PlanVersion.objects.published().select_related("plan", "based_on", "based_on__plan")
+    if with_details:
+        versions = versions.prefetch_related(
             "proposed_by",
             Prefetch("sources", queryset=_sources()),
             Prefetch(
                 "claims",
                 queryset=VersionClaim.objects.select_related("source", "claimed_by", "claimed_by__party"),
             ),
-        ),
-        plan__slug=plan_slug,
-        slug=version_slug,
-    )
+        )
+    return get_object_or_404(versions, plan__slug=plan_slug, slug=version_slug)
 
 
 def plan_clauses(plan, versions):
@@ -94,8 +93,6 @@ def plan_links(plan):
 
 
 def _sources():
-    from tracker.models import Source
-
     return Source.objects.order_by("published_on", "key", "pk")
 
 
@@ -262,6 +259,8 @@ def version_detail(request, plan, version):
         "is_filtered": any(filterset.form.cleaned_data.get(name) for name in filterset.filters),
         "page": page,
         "matrix": matrix,
+        "stance_counts": matrix.counts(),
+        "stances": Stance.choices,
         "clause_rows": [(clause, matrix.for_clause(clause)) for clause in page.object_list],
         "version_positions": sorted(whole_version, key=lambda p: (p.party.display_order, p.party.name, p.pk)),
         "other_versions": others,
@@ -360,7 +359,7 @@ class TargetEvidence:
 
 def clause_detail(request, plan, version, number):
     as_of = read_as_of(request)
-    version = get_version(plan, version)
+    version = get_version(plan, version, with_details=False)
     clause = get_object_or_404(
         Clause.objects.published().prefetch_related(
             "topics", Prefetch("sources", queryset=_sources()), "context_indicators"

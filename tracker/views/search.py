@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.shortcuts import render
 
 from tracker.models import Clause, Event, Figure, Indicator, Position, Source
-from tracker.views.common import paginate
+from tracker.views.common import csv_download, paginate, wants_csv
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 10
@@ -27,6 +27,7 @@ class Kind:
     label: str
     fields: tuple
     ordering: tuple
+    columns: tuple = ()
 
     def queryset(self):
         return _QUERYSETS[self.slug]()
@@ -53,22 +54,74 @@ KINDS = [
         "Points of plans",
         ("number", "heading", "summary", "text"),
         ("version__plan__title", "version__released_on", "sort_order", "pk"),
+        (
+            ("plan", "version.plan.title"),
+            ("version", "version.name"),
+            ("number", "number"),
+            ("heading", "heading"),
+            ("summary", "summary"),
+            ("text_basis", "text_basis"),
+        ),
     ),
     Kind(
         "positions",
         "Positions and quotes",
         ("quote", "note", "party__name", "actor__name"),
         ("-stated_on", "-pk"),
+        (
+            ("stated_on", "stated_on"),
+            ("party", "party.name"),
+            ("actor", lambda p: p.actor.name if p.actor_id else ""),
+            ("subject", lambda p: str(p.subject)),
+            ("stance", "stance"),
+            ("quote", "quote"),
+            ("source_key", "source.key"),
+        ),
     ),
     Kind(
         "figures",
         "Figures",
         ("claimed_by", "caveat", "period_label", "indicator__name"),
         ("-reported_on", "-pk"),
+        (
+            ("indicator", "indicator.name"),
+            ("value", "value"),
+            ("low", "low"),
+            ("high", "high"),
+            ("period_label", "period_label"),
+            ("reported_on", "reported_on"),
+            ("claimed_by", "claimed_by"),
+            ("kind", "kind"),
+            ("source_key", "source.key"),
+        ),
     ),
-    Kind("indicators", "Indicators", ("name", "unit", "description", "caveat"), ("name", "pk")),
-    Kind("sources", "Sources", ("key", "title", "publisher", "notes"), ("key", "pk")),
-    Kind("events", "Events", ("title", "description"), ("-happened_on", "-pk")),
+    Kind(
+        "indicators",
+        "Indicators",
+        ("name", "unit", "description", "caveat"),
+        ("name", "pk"),
+        (("slug", "slug"), ("name", "name"), ("unit", "unit")),
+    ),
+    Kind(
+        "sources",
+        "Sources",
+        ("key", "title", "publisher", "notes"),
+        ("key", "pk"),
+        (
+            ("key", "key"),
+            ("title", "title"),
+            ("publisher", "publisher"),
+            ("url", "url"),
+            ("published_on", "published_on"),
+        ),
+    ),
+    Kind(
+        "events",
+        "Events",
+        ("title", "description"),
+        ("-happened_on", "-pk"),
+        (("happened_on", "happened_on"), ("ends_on", "ends_on"), ("title", "title"), ("description", "description")),
+    ),
 ]
 KINDS_BY_SLUG = {kind.slug: kind for kind in KINDS}
 
@@ -100,6 +153,8 @@ def search(request):
         return render(request, "tracker/search.html", context)
     kind = KINDS_BY_SLUG.get(form.cleaned_data["kind"])
     if kind:
+        if wants_csv(request):
+            return csv_download(f"search-{kind.slug}", kind.matching(words), kind.columns)
         context["kind"] = kind
         context["page"] = paginate(request, kind.matching(words))
     else:

@@ -73,6 +73,11 @@ def timeline_entries(request):
         events = events.none()
     if data.get("show") == EVENT + "s":
         positions = positions.none()
+    if data.get("show") == "changes":
+        # A first statement counts as a change; a reaffirmation of the same stance does not.
+        positions = with_previous_stance(positions).filter(
+            Q(previous_stance__isnull=True) | ~Q(previous_stance=F("stance"))
+        )
     keys = (
         events.order_by()
         .annotate(day=F("happened_on"), entry_kind=Value(EVENT, output_field=CharField()))
