@@ -130,6 +130,15 @@ def test_clauses_filter_by_a_partys_latest_stance(client, world):
     assert len(results(client, "/api/v1/clauses/", topic="armed-forces")) == 2
 
 
+def test_positions_and_events_filter_by_the_source_they_cite(client, world):
+    position = models.Position.objects.filter(other_sources__isnull=False).first()
+    further = position.other_sources.get()
+    assert [p["id"] for p in results(client, "/api/v1/positions/", source=further.key)] == [position.pk]
+    assert [p["id"] for p in results(client, "/api/v1/positions/", source=position.source.key)] == [position.pk]
+    event = models.Event.objects.first()
+    assert [e["id"] for e in results(client, "/api/v1/events/", source=event.sources.get().key)] == [event.pk]
+
+
 def test_updated_since_returns_only_rows_changed_since(client, world):
     assert len(results(client, "/api/v1/events/", updated_since="2000-01-01T00:00:00Z")) == 2
     # An offset PostgreSQL would refuse is converted to UTC first.

@@ -228,6 +228,12 @@ class PositionFilter(django_filters.FilterSet):
         queryset=_published_plans, method="filter_plan", to_field_name="slug", label="Plan, by its slug."
     )
     clause = django_filters.NumberFilter(field_name="clause_id", label="Clause, by its id.")
+    source = KeyChoiceFilter(
+        queryset=Source.objects.all(),
+        to_field_name="key",
+        method="filter_source",
+        label="Positions citing this source (by its key), as main or further source.",
+    )
     stance = django_filters.ChoiceFilter(choices=Stance.choices)
     stated_after = django_filters.DateFilter(field_name="stated_on", lookup_expr="gte", label="Stated on or after.")
     stated_before = django_filters.DateFilter(field_name="stated_on", lookup_expr="lte", label="Stated on or before.")
@@ -243,6 +249,11 @@ class PositionFilter(django_filters.FilterSet):
 
     def filter_plan(self, queryset, name, value):
         return queryset.filter(Q(clause__version__plan=value) | Q(version__plan=value))
+
+    def filter_source(self, queryset, name, value):
+        # A subquery, so a position citing the source twice is still listed once.
+        citing = Position.objects.filter(Q(source=value) | Q(other_sources=value)).values("pk")
+        return queryset.filter(pk__in=citing)
 
     def filter_as_of(self, queryset, name, value):
         return queryset.as_of(value)
@@ -293,6 +304,9 @@ class EventFilter(django_filters.FilterSet):
         field_name="parties", queryset=Party.objects.all(), to_field_name="slug", label="Party, by its slug."
     )
     kind = django_filters.ChoiceFilter(choices=EventKind.choices)
+    source = KeyChoiceFilter(
+        field_name="sources", queryset=Source.objects.all(), to_field_name="key", label="Source, by its key."
+    )
     happened_after = django_filters.DateFilter(field_name="happened_on", lookup_expr="gte")
     happened_before = django_filters.DateFilter(field_name="happened_on", lookup_expr="lte")
     as_of = as_of_filter("events that happened by then.")
