@@ -113,9 +113,11 @@ def build_world(scale=1):
             source=world.sources[n % len(world.sources)],
         )
         figure.other_sources.add(world.sources[(n + 1) % len(world.sources)])
-    world.target = ClauseTargetFactory(
-        clause=world.clauses[0], indicator=world.indicator, value=Decimal(600_000), label="force cap"
-    )
+    # One term per five points, so pages that list terms meet more of them as the world grows.
+    world.target, *_ = [
+        ClauseTargetFactory(clause=clause, indicator=world.indicator, value=Decimal(600_000), label="force cap")
+        for clause in world.clauses[::5]
+    ]
     world.clauses[-1].context_indicators.add(world.indicator)
     for n in range(2 * scale):
         event = EventFactory(

@@ -78,7 +78,7 @@ def indicator_detail(request, slug):
     targets = list(
         ClauseTarget.objects.published()
         .filter(indicator=indicator)
-        .select_related("clause", "clause__version", "clause__version__plan")
+        .select_related("indicator", "clause", "clause__version", "clause__version__plan")
         .order_by("clause__version__plan__title", "clause__version__released_on", "clause__sort_order", "pk")
     )
     # Figures that describe the latest date: several sources may disagree, so each gets its own gap.

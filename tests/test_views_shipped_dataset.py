@@ -1,0 +1,73 @@
+"""Every party, actor, indicator and source page of the shipped dataset renders within its query ceiling.
+
+The dataset is loaded once for the module, inside a transaction rolled back at the end.
+"""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from tests import test_views_evidence, test_views_parties, test_views_sources, test_views_timeline
+from tracker import dataset
+from tracker.models import Actor, Indicator, Party, Source
+
+
+@pytest.fixture(scope="module")
+def shipped(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield dataset.load()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def loaded(shipped, db):
+    return shipped
+
+
+CEILINGS = {
+    "party": test_views_parties.QUERY_LIMITS["/parties/us/"],
+    "actor": test_views_parties.QUERY_LIMITS["/actors/speaker-us/"],
+    "indicator": test_views_evidence.QUERY_LIMITS["/indicators/armed-forces-personnel/"],
+    "source": test_views_sources.QUERY_LIMITS["/sources/s000/"],
+}
+
+
+def test_every_page_of_the_shipped_dataset_renders_within_the_ceilings_the_factory_tests_pin(client, loaded):
+    pages = (
+        [("party", party.get_absolute_url()) for party in Party.objects.all()]
+        + [("actor", actor.get_absolute_url()) for actor in Actor.objects.all()]
+        + [("indicator", indicator.get_absolute_url()) for indicator in Indicator.objects.all()]
+        + [("source", source.get_absolute_url()) for source in Source.objects.all()]
+    )
+    assert len(pages) > 100
+    over = {}
+    for kind, url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        if len(queries) > CEILINGS[kind]:
+            over[url] = len(queries)
+    assert over == {}
+
+
+@pytest.mark.parametrize(
+    "url, ceiling",
+    [
+        ("/parties/", test_views_parties.QUERY_LIMITS["/parties/"]),
+        ("/indicators/", test_views_evidence.QUERY_LIMITS["/indicators/"]),
+        ("/sources/", test_views_sources.QUERY_LIMITS["/sources/"]),
+        ("/timeline/", test_views_timeline.QUERY_LIMITS["/timeline/"]),
+        (
+            "/timeline/?party=russia&start=2025-11-20",
+            test_views_timeline.QUERY_LIMITS["/timeline/?party=us&start=2025-11-20&end=2025-12-31"],
+        ),
+        ("/search/?q=army", 12),
+    ],
+)
+def test_the_lists_of_the_shipped_dataset_render_within_their_ceilings(
+    client, loaded, django_assert_max_num_queries, url, ceiling
+):
+    with django_assert_max_num_queries(ceiling, info=url):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["page" if "search" not in url else "sections"]
