@@ -65,6 +65,11 @@ def test_database_refuses_a_version_that_revises_itself():
     refused(lambda: PlanVersion.objects.filter(pk=version.pk).update(based_on=version))
 
 
+def test_database_refuses_a_version_slug_that_is_the_address_of_a_plan_page():
+    version = PlanVersionFactory()
+    refused(lambda: PlanVersion.objects.filter(pk=version.pk).update(slug="compare"))
+
+
 def test_database_refuses_two_clauses_with_one_number_in_a_version():
     clause = ClauseFactory(number="6")
     refused(lambda: Clause.objects.create(version=clause.version, number="6", heading="Again", summary="S"))
@@ -225,6 +230,14 @@ def test_admin_version_revising_itself_gets_a_field_error(editor_client):
     assert_field_error(response, "based_on", "cannot revise itself")
     version.refresh_from_db()
     assert version.based_on_id is None
+
+
+def test_admin_version_slug_of_a_plan_page_gets_a_field_error(editor_client):
+    version = PlanVersionFactory(slug="28-point")
+    response = _change(editor_client, version, slug="compare")
+    assert_field_error(response, "slug", "address of a page of the plan")
+    version.refresh_from_db()
+    assert version.slug == "28-point"
 
 
 def test_admin_duplicate_clause_number_gets_a_field_error(editor_client):

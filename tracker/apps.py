@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 
 class TrackerConfig(AppConfig):
@@ -9,9 +9,13 @@ class TrackerConfig(AppConfig):
 
     def ready(self):
         from tracker.cache import connect_signals
+        from tracker.db_triggers import drop_triggers, install_triggers
         from tracker.roles import ensure_editors_group
 
         connect_signals()
 
         # Keep the Editors group in step with the models after every migrate.
         post_migrate.connect(ensure_editors_group, sender=self)
+        # Cross-table triggers come off while migrations rebuild tables, and back on afterwards.
+        pre_migrate.connect(drop_triggers, sender=self)
+        post_migrate.connect(install_triggers, sender=self)

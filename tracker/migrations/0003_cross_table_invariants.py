@@ -1,132 +1,13 @@
-"""Database triggers for the invariants that span two tables.
+"""Cross-table invariants used to be installed here; they now live in tracker/db_triggers.py.
 
-A CHECK constraint sees one row only, so two rules are enforced with triggers:
-a position's actor speaks for the position's party, and a lineage link joins two
-versions of the same plan. The model's clean() gives editors the friendly message;
-these make the database refuse whatever bypasses the forms.
+The triggers are created after every migrate and removed before one, because SQLite
+rebuilds tables to alter them and a trigger naming a table mid-rebuild breaks the rebuild.
 """
 
 from django.db import migrations
-
-SQLITE_FORWARD = [
-    """
-    CREATE TRIGGER position_actor_speaks_for_party_insert
-    BEFORE INSERT ON tracker_position
-    WHEN NEW.actor_id IS NOT NULL
-     AND (SELECT party_id FROM tracker_actor WHERE id = NEW.actor_id) != NEW.party_id
-    BEGIN SELECT RAISE(ABORT, 'position_actor_speaks_for_party'); END
-    """,
-    """
-    CREATE TRIGGER position_actor_speaks_for_party_update
-    BEFORE UPDATE OF actor_id, party_id ON tracker_position
-    WHEN NEW.actor_id IS NOT NULL
-     AND (SELECT party_id FROM tracker_actor WHERE id = NEW.actor_id) != NEW.party_id
-    BEGIN SELECT RAISE(ABORT, 'position_actor_speaks_for_party'); END
-    """,
-    """
-    CREATE TRIGGER actor_keeps_party_of_positions
-    BEFORE UPDATE OF party_id ON tracker_actor
-    WHEN EXISTS (SELECT 1 FROM tracker_position WHERE actor_id = NEW.id AND party_id != NEW.party_id)
-    BEGIN SELECT RAISE(ABORT, 'position_actor_speaks_for_party'); END
-    """,
-    """
-    CREATE TRIGGER link_joins_versions_of_one_plan_insert
-    BEFORE INSERT ON tracker_clauselink
-    WHEN NEW.to_version_id IS NOT NULL
-     AND (SELECT plan_id FROM tracker_planversion WHERE id = NEW.from_version_id)
-      != (SELECT plan_id FROM tracker_planversion WHERE id = NEW.to_version_id)
-    BEGIN SELECT RAISE(ABORT, 'link_joins_versions_of_one_plan'); END
-    """,
-    """
-    CREATE TRIGGER link_joins_versions_of_one_plan_update
-    BEFORE UPDATE OF from_version_id, to_version_id ON tracker_clauselink
-    WHEN NEW.to_version_id IS NOT NULL
-     AND (SELECT plan_id FROM tracker_planversion WHERE id = NEW.from_version_id)
-      != (SELECT plan_id FROM tracker_planversion WHERE id = NEW.to_version_id)
-    BEGIN SELECT RAISE(ABORT, 'link_joins_versions_of_one_plan'); END
-    """,
-]
-
-SQLITE_REVERSE = [
-    "DROP TRIGGER IF EXISTS position_actor_speaks_for_party_insert",
-    "DROP TRIGGER IF EXISTS position_actor_speaks_for_party_update",
-    "DROP TRIGGER IF EXISTS actor_keeps_party_of_positions",
-    "DROP TRIGGER IF EXISTS link_joins_versions_of_one_plan_insert",
-    "DROP TRIGGER IF EXISTS link_joins_versions_of_one_plan_update",
-]
-
-POSTGRES_FORWARD = [
-    """
-    CREATE FUNCTION tracker_position_actor_speaks_for_party() RETURNS trigger AS $$
-    BEGIN
-      IF NEW.actor_id IS NOT NULL
-         AND (SELECT party_id FROM tracker_actor WHERE id = NEW.actor_id) <> NEW.party_id THEN
-        RAISE EXCEPTION 'position_actor_speaks_for_party' USING ERRCODE = 'integrity_constraint_violation';
-      END IF;
-      RETURN NEW;
-    END $$ LANGUAGE plpgsql
-    """,
-    """
-    CREATE TRIGGER position_actor_speaks_for_party
-    BEFORE INSERT OR UPDATE OF actor_id, party_id ON tracker_position
-    FOR EACH ROW EXECUTE FUNCTION tracker_position_actor_speaks_for_party()
-    """,
-    """
-    CREATE FUNCTION tracker_actor_keeps_party_of_positions() RETURNS trigger AS $$
-    BEGIN
-      IF EXISTS (SELECT 1 FROM tracker_position WHERE actor_id = NEW.id AND party_id <> NEW.party_id) THEN
-        RAISE EXCEPTION 'position_actor_speaks_for_party' USING ERRCODE = 'integrity_constraint_violation';
-      END IF;
-      RETURN NEW;
-    END $$ LANGUAGE plpgsql
-    """,
-    """
-    CREATE TRIGGER actor_keeps_party_of_positions
-    BEFORE UPDATE OF party_id ON tracker_actor
-    FOR EACH ROW EXECUTE FUNCTION tracker_actor_keeps_party_of_positions()
-    """,
-    """
-    CREATE FUNCTION tracker_link_joins_versions_of_one_plan() RETURNS trigger AS $$
-    BEGIN
-      IF NEW.to_version_id IS NOT NULL
-         AND (SELECT plan_id FROM tracker_planversion WHERE id = NEW.from_version_id)
-          <> (SELECT plan_id FROM tracker_planversion WHERE id = NEW.to_version_id) THEN
-        RAISE EXCEPTION 'link_joins_versions_of_one_plan' USING ERRCODE = 'integrity_constraint_violation';
-      END IF;
-      RETURN NEW;
-    END $$ LANGUAGE plpgsql
-    """,
-    """
-    CREATE TRIGGER link_joins_versions_of_one_plan
-    BEFORE INSERT OR UPDATE OF from_version_id, to_version_id ON tracker_clauselink
-    FOR EACH ROW EXECUTE FUNCTION tracker_link_joins_versions_of_one_plan()
-    """,
-]
-
-POSTGRES_REVERSE = [
-    "DROP TRIGGER IF EXISTS position_actor_speaks_for_party ON tracker_position",
-    "DROP FUNCTION IF EXISTS tracker_position_actor_speaks_for_party()",
-    "DROP TRIGGER IF EXISTS actor_keeps_party_of_positions ON tracker_actor",
-    "DROP FUNCTION IF EXISTS tracker_actor_keeps_party_of_positions()",
-    "DROP TRIGGER IF EXISTS link_joins_versions_of_one_plan ON tracker_clauselink",
-    "DROP FUNCTION IF EXISTS tracker_link_joins_versions_of_one_plan()",
-]
-
-
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
 
 
 class Migration(migrations.Migration):
     dependencies = [("tracker", "0002_editor_help_texts")]
 
-    operations = [
-        migrations.RunPython(
-            _run({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
-            _run({"sqlite": SQLITE_REVERSE, "postgresql": POSTGRES_REVERSE}),
-        ),
-    ]
+    operations = []

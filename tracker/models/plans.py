@@ -68,6 +68,9 @@ class TextBasis(models.TextChoices):
 
 FULL_TEXT_BASES = (TextBasis.OFFICIAL_FULL, TextBasis.LEAKED_FULL)
 
+# Addresses under /plans/<plan>/ that are pages of the plan, so no version may take them as its slug.
+RESERVED_VERSION_SLUGS = ("compare",)
+
 
 class PlanVersionQuerySet(models.QuerySet):
     def published(self):
@@ -117,6 +120,7 @@ class PlanVersion(Publishable):
         constraints = [
             models.UniqueConstraint(fields=["plan", "slug"], name="unique_version_slug_per_plan"),
             models.CheckConstraint(condition=~Q(based_on=F("pk")), name="version_not_based_on_itself"),
+            models.CheckConstraint(condition=~Q(slug__in=RESERVED_VERSION_SLUGS), name="version_slug_not_reserved"),
         ]
 
     def __str__(self):
@@ -130,6 +134,8 @@ class PlanVersion(Publishable):
         return self.text_basis in FULL_TEXT_BASES
 
     def clean(self):
+        if self.slug in RESERVED_VERSION_SLUGS:
+            raise ValidationError({"slug": f"'{self.slug}' is the address of a page of the plan; choose another."})
         if self.based_on_id and self.pk and self.based_on_id == self.pk:
             raise ValidationError({"based_on": "A version cannot revise itself."})
         if self.based_on_id and self.plan_id and self.based_on.plan_id != self.plan_id:
