@@ -55,6 +55,9 @@ FOCUS_STYLE = """() => {
 def test_tab_reaches_the_skip_link_and_the_main_sections_with_a_visible_focus(site, page):
     build_world(1)
     page.goto(site + "/parties/")
+    # The live server serves the site's stylesheet (plain static storage in tests), so styles apply.
+    header = page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor")
+    assert header == "rgb(246, 248, 250)"
     reached = []
     for _ in range(12):
         page.keyboard.press("Tab")
