@@ -23,7 +23,8 @@ from tests.factories import (
     SourceFactory,
     TopicFactory,
 )
-from tracker.models import ClauseLink, LinkRelation, Stance, TextBasis, VersionClaim
+from tracker.models import ClauseLink, Figure, LinkRelation, Stance, TextBasis, VersionClaim
+from tracker.views.plans import HOME_GAPS
 
 D = datetime.date
 
@@ -170,6 +171,26 @@ def test_home_shows_each_targets_gap_to_its_latest_figure_with_the_source(client
     then = client.get("/", {"as_of": "2025-11-22"}).content.decode()
     assert "+200,000" in then and "+33.3% of the term" in then
     assert "850,000-900,000" not in then
+
+
+def test_home_fetches_only_the_newest_figure_of_each_indicator_however_many_are_reported(client, world, monkeypatch):
+    loaded = []
+    original = Figure.from_db.__func__
+
+    def counting(cls, *args):
+        loaded.append(cls)
+        return original(cls, *args)
+
+    monkeypatch.setattr(Figure, "from_db", classmethod(counting))
+    client.get("/")
+    at_1x = len(loaded)
+    for n in range(9):
+        world.grow(n)  # 54 more figures of the same indicator, and 54 more terms measured by it
+    loaded.clear()
+    body = client.get("/").content.decode()
+    assert at_1x == len(loaded) == 1
+    assert "all 56 figures" in body and "850,000-900,000" in body
+    assert body.count('data-label="Gap"') == HOME_GAPS
 
 
 def test_home_matrix_skips_a_newer_version_whose_points_are_not_recorded(client, world):

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404, render
 
 from tracker.filters import ClauseFilter, latest_positions
@@ -141,23 +141,33 @@ class StanceMatrix:
         return [(party, [totals[party.pk][s] for s in Stance.values]) for party in self.parties]
 
 
-def biggest_gaps(targets, figures, limit):
-    """Each target against its indicator's most recently reported figure, widest misses first.
+def biggest_gaps(versions, as_of=None, limit=HOME_GAPS):
+    """Each published target of the versions against its indicator's most recently reported figure,
+    widest misses first, with how many figures the indicator has.
 
     One row per target, so a much-reported indicator does not crowd out the others; the
-    clause page shows every figure side by side.
+    clause page shows every figure side by side. The newest figure and the count are chosen
+    in the database, so only one figure per indicator is fetched however many are reported.
     """
-    newest = {}
-    counts = defaultdict(int)
-    for figure in figures:
-        counts[figure.indicator_id] += 1
-        current = newest.get(figure.indicator_id)
-        if current is None or (figure.reported_on, figure.pk) > (current.reported_on, current.pk):
-            newest[figure.indicator_id] = figure
-    gaps = [target.gap(newest[target.indicator_id]) for target in targets if target.indicator_id in newest]
-    misses = [gap for gap in gaps if gap.status != GapStatus.MEETS]
-    misses.sort(key=lambda gap: (-abs(_widest(gap)), gap.target.pk))
-    return [(gap, counts[gap.target.indicator_id]) for gap in misses[:limit]]
+    figures = Figure.objects.published()
+    if as_of:
+        figures = figures.as_of(as_of)
+    of_indicator = figures.filter(indicator=OuterRef("indicator")).order_by()
+    newest = of_indicator.order_by("-reported_on", "-pk").values("pk")[:1]
+    count = of_indicator.values("indicator").annotate(n=Count("pk")).values("n")
+    targets = list(
+        ClauseTarget.objects.published()
+        .filter(clause__version__in=[v.pk for v in versions])
+        .annotate(newest_figure=Subquery(newest), figure_count=Subquery(count, output_field=IntegerField()))
+        .filter(newest_figure__isnull=False)
+        .select_related("indicator", "clause", "clause__version", "clause__version__plan")
+        .order_by("pk")
+    )
+    newest_figures = Figure.objects.select_related("source", "indicator").in_bulk({t.newest_figure for t in targets})
+    gaps = [(target.gap(newest_figures[target.newest_figure]), target.figure_count) for target in targets]
+    misses = [(gap, n) for gap, n in gaps if gap.status != GapStatus.MEETS]
+    misses.sort(key=lambda row: (-abs(_widest(row[0])), row[0].target.pk))
+    return misses[:limit]
 
 
 def _widest(gap):
@@ -190,15 +200,7 @@ def home(request):
             Clause.objects.published().filter(version=latest).with_version().order_by("sort_order", "pk"), as_of
         )
 
-    version_ids = [v.pk for v in versions]
-    targets = list(
-        ClauseTarget.objects.published()
-        .filter(clause__version__in=version_ids)
-        .select_related("indicator", "clause", "clause__version", "clause__version__plan")
-        .order_by("pk")
-    )
-    figures = published_figures(as_of).filter(indicator__in={t.indicator_id for t in targets})
-    gaps = biggest_gaps(targets, figures, HOME_GAPS)
+    gaps = biggest_gaps(versions, as_of)
 
     positions = Position.objects.published().with_related()
     events = Event.objects.published().prefetch_related(Prefetch("sources", queryset=_sources()))
