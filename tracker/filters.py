@@ -60,6 +60,17 @@ class KeyChoiceFilter(django_filters.ModelChoiceFilter):
     """A related row named by its readable key (a slug, a source key); an unknown key is an error."""
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number the database can hold; anything else is an error, not a crash."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class UpdatedSinceFilter(django_filters.IsoDateTimeFilter):
     field_class = SafeIsoDateTimeField
 
@@ -227,7 +238,7 @@ class PositionFilter(django_filters.FilterSet):
     plan = KeyChoiceFilter(
         queryset=_published_plans, method="filter_plan", to_field_name="slug", label="Plan, by its slug."
     )
-    clause = django_filters.NumberFilter(field_name="clause_id", label="Clause, by its id.")
+    clause = IdFilter(field_name="clause_id", label="Clause, by its id.")
     source = KeyChoiceFilter(
         queryset=Source.objects.all(),
         to_field_name="key",
