@@ -4,9 +4,18 @@ import io
 
 import pytest
 
-from tests.factories import ActorFactory, ClauseFactory, PartyFactory, PositionFactory
+from tests.factories import (
+    ActorFactory,
+    ClauseFactory,
+    PartyFactory,
+    PlanFactory,
+    PlanVersionFactory,
+    PositionFactory,
+)
 from tests.public_data import DRAFT_MARK, build_world
 from tracker.models import PartyKind, Position, Stance
+from tracker.views.common import PAGE_SIZE
+from tracker.views.parties import STANDING_VERSIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +90,37 @@ def test_party_page_as_of_a_date_shows_the_stance_held_then_with_a_banner(client
     body = then.content.decode()
     assert "Showing the state of play on" in body
     assert "22 November 2025" in body
+
+
+def test_party_page_stands_on_its_newest_versions_only_and_says_how_many_in_all(client):
+    party = PartyFactory(slug="ukraine", short_name="UA")
+    plan = PlanFactory()
+    total = STANDING_VERSIONS + 3
+    for day in range(total):
+        version = PlanVersionFactory(plan=plan, released_on=datetime.date(2025, 11, 1) + datetime.timedelta(days=day))
+        PositionFactory(party=party, clause=ClauseFactory(version=version), stance=Stance.SUPPORTS)
+    PositionFactory(party=party, clause=None, version=version, stance=Stance.REJECTS)
+    response = client.get("/parties/ukraine/")
+    shown = [row["version"].released_on.day for row in response.context["per_version"]]
+    assert shown == list(range(total - STANDING_VERSIONS + 1, total + 1))
+    assert response.context["per_version"][-1]["on_whole_version"].stance == Stance.REJECTS
+    body = response.content.decode()
+    assert f"The {STANDING_VERSIONS} most recently released of the {total} versions UA took a stance on" in body
+    # Every position is still listed below; the CSV has them all.
+    assert response.context["page"].paginator.count == total + 1
+    assert len(csv_rows(client.get("/parties/ukraine/", {"format": "csv"}))) == total + 1
+
+
+def test_party_positions_come_a_page_at_a_time_and_page_links_keep_the_date(client):
+    party = PartyFactory(slug="ukraine")
+    PositionFactory.create_batch(PAGE_SIZE + 2, party=party, stated_on=datetime.date(2025, 11, 21))
+    PositionFactory(party=party, stated_on=datetime.date(2025, 11, 25))
+    first = client.get("/parties/ukraine/", {"as_of": "2025-11-22"})
+    assert len(first.context["page"]) == PAGE_SIZE
+    assert "?as_of=2025-11-22&amp;page=2" in first.content.decode()
+    second = client.get("/parties/ukraine/", {"as_of": "2025-11-22", "page": "2"})
+    assert len(second.context["page"]) == 2
+    assert len(csv_rows(client.get("/parties/ukraine/", {"as_of": "2025-11-22", "format": "csv"}))) == PAGE_SIZE + 2
 
 
 def test_party_positions_csv_follows_the_as_of_date_and_guards_against_formulas(client):

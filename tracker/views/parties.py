@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
@@ -69,15 +69,34 @@ def _position_columns():
     ]
 
 
-def stances_per_version(positions):
-    """For each version the positions bear on: how many of its points have each latest stance.
+# The standing table runs one column per version: past a handful it no longer fits a screen,
+# and a party that spoke on every version of many plans would make the page grow without end.
+STANDING_VERSIONS = 8
+
+
+def stances_per_version(positions, limit=STANDING_VERSIONS):
+    """For the most recently released versions the positions bear on: how many of their points have
+    each latest stance, and how many versions the positions bear on in all.
 
     ``positions`` is already limited to one party, published and as of the page's date. Runs
-    three queries whatever the number of positions.
+    four queries and fetches at most ``limit`` versions whatever the number of positions.
     """
     latest = positions.latest()
+    on_points = latest.filter(clause__isnull=False)
+    on_whole = latest.filter(clause__isnull=True)
+    newest_first = (
+        PlanVersion.objects.published()
+        .filter(Q(pk__in=on_points.values("clause__version")) | Q(pk__in=on_whole.values("version")))
+        .select_related("plan")
+        .annotate(spoken_on=Window(Count("pk")))
+        .order_by("-released_on", "-pk")
+    )
+    versions = list(newest_first[:limit])
+    if not versions:
+        return [], 0
+    ids = [version.pk for version in versions]
     counts = (
-        latest.filter(clause__isnull=False)
+        on_points.filter(clause__version__in=ids)
         .values("clause__version", "stance")
         .annotate(n=Count("pk"))
         .order_by("clause__version", "stance")
@@ -85,11 +104,7 @@ def stances_per_version(positions):
     per_version = defaultdict(lambda: dict.fromkeys(Stance.values, 0))
     for row in counts:
         per_version[row["clause__version"]][row["stance"]] = row["n"]
-    whole = {p.version_id: p for p in latest.filter(clause__isnull=True).select_related("source")}
-    ids = set(per_version) | set(whole)
-    if not ids:
-        return []
-    versions = PlanVersion.objects.published().filter(pk__in=ids).select_related("plan")
+    whole = {p.version_id: p for p in on_whole.filter(version__in=ids).select_related("source")}
     clause_totals = dict(
         Clause.objects.published()
         .filter(version__in=ids)
@@ -99,7 +114,7 @@ def stances_per_version(positions):
         .values_list("version", "n")
     )
     rows = []
-    for version in versions.order_by("plan__title", "released_on", "pk"):
+    for version in sorted(versions, key=lambda v: (v.plan.title, v.released_on, v.pk)):
         counts = per_version.get(version.pk, dict.fromkeys(Stance.values, 0))
         rows.append(
             {
@@ -110,7 +125,7 @@ def stances_per_version(positions):
                 "on_whole_version": whole.get(version.pk),
             }
         )
-    return rows
+    return rows, versions[0].spoken_on
 
 
 def party_detail(request, slug):
@@ -122,7 +137,7 @@ def party_detail(request, slug):
     track = positions.with_related().order_by("stated_on", "pk")
     if wants_csv(request):
         return csv_download(f"positions-{party.slug}", track, _position_columns())
-    per_version = stances_per_version(positions)
+    per_version, versions_spoken_on = stances_per_version(positions)
     return render(
         request,
         "tracker/party_detail.html",
@@ -133,6 +148,7 @@ def party_detail(request, slug):
             ),
             "page": paginate(request, track),
             "per_version": per_version,
+            "versions_spoken_on": versions_spoken_on,
             # The table runs one column per version and one row per stance, which fits a phone.
             "stance_rows": [(stance, [dict(row["counts"])[stance] for row in per_version]) for stance in Stance.values],
             **as_of_context(as_of),
