@@ -425,6 +425,18 @@ def test_database_refuses_moving_an_actor_to_another_party_under_their_positions
     refused(lambda: Actor.objects.filter(pk=actor.pk).update(party=PartyFactory()))
 
 
+def test_admin_moving_an_actor_with_positions_to_another_party_gets_a_field_error(editor_client):
+    from tests.factories import ActorFactory, PartyFactory
+
+    actor = ActorFactory()
+    PositionFactory(party=actor.party, actor=actor)
+    original, other = actor.party, PartyFactory()
+    response = _change(editor_client, actor, party=str(other.pk))
+    assert_field_error(response, "party", "speak for another party")
+    actor.refresh_from_db()
+    assert actor.party == original
+
+
 def test_an_actor_without_positions_can_change_party():
     from tests.factories import ActorFactory, PartyFactory
     from tracker.models import Actor

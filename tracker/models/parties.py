@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -53,3 +54,10 @@ class Actor(models.Model):
 
     def get_absolute_url(self):
         return reverse("tracker:actor-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # Positions name both the actor and the party they spoke for; moving the actor would split them.
+        if self.pk and self.party_id and self.positions.exclude(party_id=self.party_id).exists():
+            raise ValidationError(
+                {"party": "This actor's recorded positions speak for another party; change those positions first."}
+            )
