@@ -99,6 +99,42 @@ def test_each_party_keeps_its_own_latest_stance():
     assert latest == {russia.pk: Stance.SUPPORTS, ukraine.pk: Stance.OPPOSES}
 
 
+def test_filters_after_latest_narrow_the_result_without_changing_which_position_is_latest():
+    clause = ClauseFactory()
+    party = PartyFactory()
+    PositionFactory(party=party, clause=clause, stance=Stance.SUPPORTS, stated_on=D(2025, 11, 21))
+    PositionFactory(party=party, clause=clause, stance=Stance.REJECTS, stated_on=D(2025, 11, 24))
+    latest = Position.objects.published().latest()
+    # The party supported the point once, but that is no longer its stance.
+    assert not latest.filter(stance=Stance.SUPPORTS).exists()
+    assert list(latest.filter(stance=Stance.REJECTS).values_list("stance", flat=True)) == [Stance.REJECTS]
+
+
+def test_a_draft_position_never_hides_the_latest_published_one():
+    clause = ClauseFactory()
+    party = PartyFactory()
+    stated = PositionFactory(party=party, clause=clause, stance=Stance.OPPOSES, stated_on=D(2025, 11, 21))
+    PositionFactory(party=party, clause=clause, stance=Stance.SUPPORTS, stated_on=D(2025, 11, 25), is_published=False)
+    assert list(Position.objects.published().latest()) == [stated]
+
+
+def test_narrowing_to_a_party_or_subject_before_latest_gives_the_same_latest_positions():
+    clauses = [ClauseFactory(), ClauseFactory()]
+    parties = [PartyFactory(), PartyFactory()]
+    for day, (clause, party, stance) in enumerate(
+        [(c, p, s) for c in clauses for p in parties for s in (Stance.SUPPORTS, Stance.OPPOSES)], start=1
+    ):
+        PositionFactory(party=party, clause=clause, stance=stance, stated_on=D(2025, 11, day))
+    everything = set(Position.objects.published().latest())
+    assert len(everything) == 4 and {p.stance for p in everything} == {Stance.OPPOSES}
+    for party in parties:
+        narrowed = set(Position.objects.published().filter(party=party).latest())
+        assert narrowed == {p for p in everything if p.party_id == party.pk}
+    for clause in clauses:
+        narrowed = set(Position.objects.published().filter(clause=clause).latest())
+        assert narrowed == {p for p in everything if p.clause_id == clause.pk}
+
+
 def test_track_lists_a_partys_positions_in_date_order():
     clause = ClauseFactory()
     party = PartyFactory()

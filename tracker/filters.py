@@ -184,9 +184,10 @@ class ClauseFilter(django_filters.FilterSet):
         stance = self.form.cleaned_data.get("stance")
         if party or stance:
             as_of = self.as_of or self.form.cleaned_data.get("as_of")
-            positions = latest_positions(as_of).filter(clause__isnull=False)
+            subjects = {"clause__in": queryset.values("pk")}
             if party:
-                positions = positions.filter(party=party)
+                subjects["party"] = party
+            positions = latest_positions(as_of, **subjects)
             if stance:
                 positions = positions.filter(stance=stance)
             queryset = queryset.filter(pk__in=positions.values("clause_id"))
@@ -331,9 +332,14 @@ class EventFilter(django_filters.FilterSet):
         return queryset.as_of(value)
 
 
-def latest_positions(as_of=None):
-    """Each party's latest published position per subject, stated on or before ``as_of`` if given."""
-    positions = Position.objects.published()
+def latest_positions(as_of=None, **subjects):
+    """Each party's latest published position per subject, stated on or before ``as_of`` if given.
+
+    ``subjects`` are filters on who spoke or what about (party, clause, version): they narrow the
+    positions ranked, which leaves each party's latest stance on each subject unchanged and keeps
+    the ranking as small as the page. Filter by anything else (stance, actor) after, on the result.
+    """
+    positions = Position.objects.published().filter(**subjects)
     if as_of:
         positions = positions.as_of(as_of)
     return positions.latest()

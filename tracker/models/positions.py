@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -43,17 +44,27 @@ class PositionQuerySet(models.QuerySet):
         """Each party's latest position on each subject (a clause, or a version as a whole).
 
         Two positions stated on the same day are ordered by entry: the later entry stands.
-        Apply published() and as_of() first; the choice is made among those rows only.
+        Apply published(), as_of() and any narrowing to parties or subjects first; the choice is
+        made among those rows only. Filters chained after latest() (stance, actor) narrow the
+        result without changing which position counts as the latest; chain select_related() and
+        ordering after it too. The rows are ranked in one pass (a window function) rather than by
+        a subquery per row, so the cost grows with the rows ranked, not with their square.
         """
-        newest = (
-            self.filter(party=OuterRef("party"))
-            .filter(
-                Q(clause__isnull=False, clause=OuterRef("clause")) | Q(clause__isnull=True, version=OuterRef("version"))
+        newest = self.ranked().filter(_newest_first=1).values("pk")
+        # A fresh QuerySet: the ranked rows already passed this one's filters, and repeating them
+        # outside the subquery only misleads the database's planner.
+        return self.model._default_manager.db_manager(self.db).filter(pk__in=newest)
+
+    def ranked(self):
+        """Each position numbered from the newest within its party and subject (1 = the latest)."""
+        return self.annotate(
+            _newest_first=Window(
+                RowNumber(),
+                # A position has either a clause or a version: NULLs share a partition.
+                partition_by=[F("party"), F("clause"), F("version")],
+                order_by=[F("stated_on").desc(), F("pk").desc()],
             )
-            .order_by("-stated_on", "-pk")
-            .values("pk")[:1]
         )
-        return self.filter(pk=Subquery(newest))
 
     def track(self):
         """The sequence of positions over time."""
@@ -121,7 +132,12 @@ class Position(Publishable):
             ),
             models.CheckConstraint(condition=Q(stance__in=Stance.values), name="position_stance_is_on_the_scale"),
         ]
-        indexes = [models.Index(fields=["party", "stated_on"], name="position_party_date")]
+        indexes = [
+            models.Index(fields=["party", "stated_on"], name="position_party_date"),
+            # The newest positions first (home page, feeds) without sorting every position.
+            models.Index(fields=["stated_on", "id"], name="position_date"),
+            models.Index(fields=["updated_at"], name="position_updated"),
+        ]
 
     def __str__(self):
         return f"{self.party.short_name} {self.get_stance_display().lower()} {self.subject} ({self.stated_on})"

@@ -79,14 +79,13 @@ def stances_per_version(positions, limit=STANDING_VERSIONS):
     each latest stance, and how many versions the positions bear on in all.
 
     ``positions`` is already limited to one party, published and as of the page's date. Runs
-    four queries and fetches at most ``limit`` versions whatever the number of positions.
+    three queries and fetches at most ``limit`` versions (and the latest positions on them)
+    whatever the number of positions.
     """
-    latest = positions.latest()
-    on_points = latest.filter(clause__isnull=False)
-    on_whole = latest.filter(clause__isnull=True)
+    spoken_on = positions.latest().values(subject_version=Coalesce("clause__version", "version"))
     newest_first = (
         PlanVersion.objects.published()
-        .filter(Q(pk__in=on_points.values("clause__version")) | Q(pk__in=on_whole.values("version")))
+        .filter(pk__in=spoken_on)
         .select_related("plan")
         .annotate(spoken_on=Window(Count("pk")))
         .order_by("-released_on", "-pk")
@@ -95,16 +94,18 @@ def stances_per_version(positions, limit=STANDING_VERSIONS):
     if not versions:
         return [], 0
     ids = [version.pk for version in versions]
-    counts = (
-        on_points.filter(clause__version__in=ids)
-        .values("clause__version", "stance")
-        .annotate(n=Count("pk"))
-        .order_by("clause__version", "stance")
-    )
     per_version = defaultdict(lambda: dict.fromkeys(Stance.values, 0))
-    for row in counts:
-        per_version[row["clause__version"]][row["stance"]] = row["n"]
-    whole = {p.version_id: p for p in on_whole.filter(version__in=ids).select_related("source")}
+    whole = {}
+    for position in (
+        positions.filter(Q(clause__version__in=ids) | Q(version__in=ids))
+        .latest()
+        .select_related("clause", "source")
+        .only("clause__version", "version", "stance", "stated_on", "source")
+    ):
+        if position.clause_id:
+            per_version[position.clause.version_id][position.stance] += 1
+        else:
+            whole[position.version_id] = position
     clause_totals = dict(
         Clause.objects.published()
         .filter(version__in=ids)
