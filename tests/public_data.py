@@ -180,6 +180,7 @@ def page_types(world):
     return {
         "home": "/",
         "home as of a date": "/?as_of=2025-11-21",
+        "plan list": "/plans/",
         "plan": world.plan.get_absolute_url(),
         "version": first.get_absolute_url(),
         "version filtered": f"{first.get_absolute_url()}?topic={world.topic.slug}&party={world.parties[0].slug}",

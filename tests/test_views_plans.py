@@ -24,7 +24,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tracker.models import ClauseLink, Figure, LinkRelation, Stance, TextBasis, VersionClaim
-from tracker.views.plans import HOME_GAPS
+from tracker.views.plans import HOME_GAPS, HOME_PLANS, HOME_VERSIONS_PER_PLAN
 
 D = datetime.date
 
@@ -191,6 +191,71 @@ def test_home_fetches_only_the_newest_figure_of_each_indicator_however_many_are_
     assert at_1x == len(loaded) == 1
     assert "all 56 figures" in body and "850,000-900,000" in body
     assert body.count('data-label="Gap"') == HOME_GAPS
+
+
+def test_home_shows_the_most_recently_revised_plans_and_links_to_the_others(client, world):
+    newer = []
+    for n in range(HOME_PLANS + 2):
+        plan = PlanFactory(slug=f"later-plan-{n}", title=f"Later plan {n}")
+        PlanVersionFactory(
+            plan=plan, name=f"Text of later plan {n}", released_on=D(2025, 12, 1) + datetime.timedelta(n)
+        )
+        newer.append(plan)
+    PlanFactory(slug="empty-plan", title="A plan with nothing released")
+    body = client.get("/").content.decode()
+    shown = newer[-HOME_PLANS:]
+    assert body.count('<h3><a href="/plans/') == HOME_PLANS
+    for plan in shown:
+        assert f'<h3><a href="/plans/{plan.slug}/">' in body
+    # The earliest plans wait on the plan list, which the home page links to with the count.
+    assert "US framework 2025" not in body and "Later plan 0<" not in body
+    assert '<a href="/plans/">All 8 plans</a>' in body
+    # As of before the later plans, the home page is as it was.
+    then = client.get("/", {"as_of": "2025-11-30"}).content.decode()
+    assert "US framework 2025" in then and "Later plan" not in then and "All 8 plans" not in then
+
+
+def test_home_shows_each_plans_newest_versions_and_links_to_the_others(client, world):
+    for n in range(HOME_VERSIONS_PER_PLAN):
+        PlanVersionFactory(plan=world.plan, name=f"Round {n} text", released_on=D(2025, 12, 1) + datetime.timedelta(n))
+    body = client.get("/").content.decode()
+    section = body[body.index('id="plans-heading"') : body.index("Who stands where")]
+    assert section.count("<li>") == HOME_VERSIONS_PER_PLAN
+    assert "28-point draft" not in section and "19-point revision" not in section
+    assert section.index("Round 0 text") < section.index(f"Round {HOME_VERSIONS_PER_PLAN - 1} text")
+    total = HOME_VERSIONS_PER_PLAN + 2
+    assert f"The newest {HOME_VERSIONS_PER_PLAN} of {total} versions" in section
+    assert 'href="/plans/us-framework-2025/">all versions of this plan</a>' in section
+
+
+def test_plan_list_shows_every_published_plan_with_its_published_versions(client, world):
+    PlanVersionFactory(
+        plan=world.plan, slug="secret", name="Secret text", is_published=False, released_on=D(2026, 1, 1)
+    )
+    hidden = PlanFactory(slug="hidden-plan", title="HIDDEN PLAN", is_published=False)
+    PlanVersionFactory(plan=hidden, released_on=D(2026, 2, 1))
+    PlanFactory(slug="empty-plan", title="A plan with nothing released")
+    body = client.get("/plans/").content.decode()
+    assert "HIDDEN PLAN" not in body
+    assert body.index("US framework 2025") < body.index("A plan with nothing released")
+    row = body[body.index("US framework 2025") :]
+    assert '<td class="number">2</td>' in row[:300], "the draft version is not counted"
+    assert "20 Nov 2025" in row[:500] and "23 Nov 2025" in row[:500]
+    rows = list(csv.DictReader(io.StringIO(b"".join(client.get("/plans/?format=csv").streaming_content).decode())))
+    assert [(r["slug"], r["published_versions"], r["last_released_on"]) for r in rows] == [
+        ("us-framework-2025", "2", "2025-11-23"),
+        ("empty-plan", "0", ""),
+    ]
+
+
+def test_plan_list_is_paginated_and_refuses_a_bad_page_number(client, world):
+    for n in range(60):
+        PlanFactory(slug=f"plan-{n}", title=f"Plan {n}")
+    first = client.get("/plans/").content.decode()
+    assert "Page 1 of 2" in first and first.count('<th scope="row">') == 50
+    assert client.get("/plans/?page=2").content.decode().count('<th scope="row">') == 11
+    assert client.get("/plans/?page=abc").status_code == 400
+    assert client.get("/plans/?page=3").status_code == 404
 
 
 def test_home_matrix_skips_a_newer_version_whose_points_are_not_recorded(client, world):
@@ -520,7 +585,17 @@ def test_compare_with_a_bad_version_gets_a_message(client, world, params, messag
 
 # Drafts
 
-ALL_PAGES = ["/", PLAN, DRAFT, REVISION, CAP, REVISION + "5/", COMPARE, f"{COMPARE}?a=28-point&b=19-point"]
+ALL_PAGES = [
+    "/",
+    "/plans/",
+    PLAN,
+    DRAFT,
+    REVISION,
+    CAP,
+    REVISION + "5/",
+    COMPARE,
+    f"{COMPARE}?a=28-point&b=19-point",
+]
 
 
 @pytest.fixture
@@ -539,10 +614,12 @@ def drafts(world):
     PositionFactory(party=world.us, clause=hidden_in_draft, quote="DRAFTVERSIONPOSITION")
     FigureFactory(indicator=world.indicator, value=Decimal("123456"), claimed_by="DRAFTFIGURE", is_published=False)
     EventFactory(title="DRAFTEVENT", is_published=False)
-    return ["DRAFTVERSION", "DRAFTCLAUSE", "DRAFTPOSITION", "123,456", "DRAFTFIGURE", "DRAFTEVENT"]
+    draft_plan = PlanFactory(slug="draft-plan", title="DRAFTPLAN", is_published=False)
+    PlanVersionFactory(plan=draft_plan, name="Published text of a draft plan", released_on=D(2025, 11, 30))
+    return ["DRAFTVERSION", "DRAFTCLAUSE", "DRAFTPOSITION", "123,456", "DRAFTFIGURE", "DRAFTEVENT", "DRAFTPLAN"]
 
 
-@pytest.mark.parametrize("url", ALL_PAGES + [DRAFT + "?format=csv", PLAN + "after-secret/"])
+@pytest.mark.parametrize("url", ALL_PAGES + [DRAFT + "?format=csv", "/plans/?format=csv", PLAN + "after-secret/"])
 def test_drafts_never_reach_the_plan_pages(client, drafts, url):
     response = client.get(url)
     assert response.status_code == 200
@@ -623,8 +700,9 @@ def test_editor_written_text_is_escaped_as_text_on_every_plan_page(client, world
 # Query counts: the same ceiling at 1x and 10x the data
 
 QUERY_CEILINGS = {
-    "/": 9,
-    "/?as_of=2025-11-22": 9,
+    "/": 11,
+    "/?as_of=2025-11-22": 11,
+    "/plans/": 2,
     PLAN: 4,
     DRAFT: 13,
     DRAFT + "?topic=armed-forces&party=ukraine&stance=supports&as_of=2025-11-30": 15,

@@ -9,6 +9,7 @@ from tracker.views.health import healthz
 # Public pages; models' get_absolute_url and templates rely on these names (namespace "tracker").
 public_patterns = [
     path("", plans.home, name="home"),
+    path("plans/", plans.plan_list, name="plan-list"),
     path("plans/<slug:plan>/", plans.plan_detail, name="plan-detail"),
     path("plans/<slug:plan>/compare/", plans.compare, name="compare"),
     path("plans/<slug:plan>/<slug:version>/", plans.version_detail, name="version-detail"),

@@ -111,6 +111,7 @@ class Figure(Publishable):
                 name="figure_period_starts_before_it_ends",
             ),
         ]
+        indexes = [models.Index(fields=["updated_at"], name="figure_updated")]
 
     def __str__(self):
         return f"{self.indicator.name}: {self.display_value} ({self.claimed_by}, {self.reported_on})"

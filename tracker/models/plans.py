@@ -39,6 +39,7 @@ class Plan(Publishable):
 
     class Meta:
         ordering = ["title", "pk"]
+        indexes = [models.Index(fields=["updated_at"], name="plan_updated")]
 
     def __str__(self):
         return self.title
@@ -121,6 +122,11 @@ class PlanVersion(Publishable):
             models.UniqueConstraint(fields=["plan", "slug"], name="unique_version_slug_per_plan"),
             models.CheckConstraint(condition=~Q(based_on=F("pk")), name="version_not_based_on_itself"),
             models.CheckConstraint(condition=~Q(slug__in=RESERVED_VERSION_SLUGS), name="version_slug_not_reserved"),
+        ]
+        indexes = [
+            # The most recently released versions first (home page, party pages) without sorting them all.
+            models.Index(fields=["released_on", "id"], name="version_release_date"),
+            models.Index(fields=["updated_at"], name="version_updated"),
         ]
 
     def __str__(self):
@@ -217,6 +223,7 @@ class Clause(Publishable):
         constraints = [
             models.UniqueConstraint(fields=["version", "number"], name="unique_clause_number_per_version"),
         ]
+        indexes = [models.Index(fields=["updated_at"], name="clause_updated")]
 
     def __str__(self):
         return f"{self.version.name} point {self.number}: {self.heading}"
@@ -244,9 +251,21 @@ class LinkRelation(models.TextChoices):
 
 class ClauseLinkQuerySet(models.QuerySet):
     def published(self):
-        public = Clause.objects.published()
-        return self.filter(from_clause__in=public).filter(
-            Q(to_clause__in=public)
+        """Links between published clauses, and reported removals from published versions.
+
+        Joins rather than ``IN (published clauses)``, so the database starts from the links asked
+        for (one plan's, one clause's) instead of listing every published clause first.
+        """
+        return self.filter(
+            from_clause__is_published=True,
+            from_clause__version__is_published=True,
+            from_clause__version__plan__is_published=True,
+        ).filter(
+            Q(
+                to_clause__is_published=True,
+                to_clause__version__is_published=True,
+                to_clause__version__plan__is_published=True,
+            )
             | Q(to_clause__isnull=True, to_version__is_published=True, to_version__plan__is_published=True)
         )
 

@@ -53,6 +53,7 @@ class Source(models.Model):
                 name="source_has_url_or_reason",
             ),
         ]
+        indexes = [models.Index(fields=["updated_at"], name="source_updated")]
 
     def __str__(self):
         return f"{self.key}: {self.title} ({self.publisher})"
@@ -101,6 +102,11 @@ class Event(Publishable):
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("happened_on")),
                 name="event_ends_after_it_starts",
             ),
+        ]
+        indexes = [
+            # The newest events first (home page, timeline) without sorting every event.
+            models.Index(fields=["happened_on", "id"], name="event_date"),
+            models.Index(fields=["updated_at"], name="event_updated"),
         ]
 
     def __str__(self):

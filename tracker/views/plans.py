@@ -9,7 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, render
 
 from tracker.filters import ClauseFilter, latest_positions
@@ -43,6 +44,10 @@ from .common import (
 
 HOME_LATEST = 8
 HOME_GAPS = 5
+# The home page shows the plans most recently revised, each with its newest versions; the plan list
+# and each plan's page have the rest, so the home page stays the same size however much is recorded.
+HOME_PLANS = 5
+HOME_VERSIONS_PER_PLAN = 6
 
 
 # Building blocks shared by the pages -------------------------------------------------------
@@ -88,8 +93,10 @@ def plan_clauses(plan, versions):
     return clauses
 
 
-def plan_links(plan):
-    return list(ClauseLink.objects.published().filter(from_version__plan=plan).select_related("source"))
+def plan_links(versions):
+    """The published lineage links from the clauses of ``versions`` (one plan's)."""
+    links = ClauseLink.objects.published().filter(from_clause__version__in=[v.pk for v in versions])
+    return list(links.select_related("source"))
 
 
 def _sources():
@@ -107,10 +114,8 @@ class StanceMatrix:
     @classmethod
     def build(cls, clauses, as_of=None):
         clauses = list(clauses)
-        positions = (
-            latest_positions(as_of)
-            .filter(clause__in=[clause.pk for clause in clauses])
-            .select_related("party", "actor", "source")
+        positions = latest_positions(as_of, clause__in=[clause.pk for clause in clauses]).select_related(
+            "party", "actor", "source"
         )
         cells, parties = {}, {}
         for position in positions:
@@ -139,6 +144,54 @@ class StanceMatrix:
         for (_, party_id), position in self.cells.items():
             totals[party_id][position.stance] += 1
         return [(party, [totals[party.pk][s] for s in Stance.values]) for party in self.parties]
+
+
+def recently_revised_plans(as_of=None, limit=HOME_PLANS, versions_per_plan=HOME_VERSIONS_PER_PLAN):
+    """The plans with the most recently released versions, newest first, each with its newest versions.
+
+    Returns (plans, how many plans have a version released in all). Each plan carries ``shown``,
+    its newest versions in the order of release, and ``version_total``. Two queries (and one for
+    the versions' proponents) whatever the number of plans and versions.
+    """
+    released = Q(versions__is_published=True)
+    if as_of:
+        released &= Q(versions__released_on__lte=as_of)
+    plans = list(
+        Plan.objects.published()
+        .annotate(newest_release=Max("versions__released_on", filter=released))
+        .filter(newest_release__isnull=False)
+        .annotate(plan_total=Window(Count("pk")))
+        .order_by("-newest_release", "pk")[:limit]
+    )
+    if not plans:
+        return [], 0
+    by_plan = {plan.pk: plan for plan in plans}
+    newest_first = [F("released_on").desc(), F("pk").desc()]
+    versions = (
+        published_versions(as_of)
+        .filter(plan__in=list(by_plan))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("plan")], order_by=newest_first),
+            version_total=Window(Count("pk"), partition_by=[F("plan")]),
+        )
+        .filter(rank__lte=versions_per_plan)
+    )
+    for plan in plans:
+        plan.shown = []
+    for version in versions:
+        plan = by_plan[version.plan_id]
+        version.plan = plan
+        plan.shown.append(version)
+        plan.version_total = version.version_total
+    return plans, plans[0].plan_total
+
+
+def newest_version_with_points(as_of=None):
+    """The most recently released version whose points are recorded, or None."""
+    versions = PlanVersion.objects.published().filter(Exists(Clause.objects.published().filter(version=OuterRef("pk"))))
+    if as_of:
+        versions = versions.filter(released_on__lte=as_of)
+    return versions.select_related("plan").order_by("-released_on", "-pk").first()
 
 
 def biggest_gaps(versions, as_of=None, limit=HOME_GAPS):
@@ -185,29 +238,24 @@ def _widest(gap):
 
 def home(request):
     as_of = read_as_of(request)
-    versions = list(
-        published_versions(as_of).annotate(point_total=Count("clauses", filter=Q(clauses__is_published=True)))
-    )
-    plans = {}
-    for version in versions:
-        plans.setdefault(version.plan_id, {"plan": version.plan, "versions": []})["versions"].append(version)
+    plans, plan_total = recently_revised_plans(as_of)
     # The matrix needs points: take the newest version whose points are recorded.
-    with_points = [v for v in versions if v.point_total]
-    latest = max(with_points, key=lambda v: (v.released_on, v.pk)) if with_points else None
+    latest = newest_version_with_points(as_of)
     matrix = None
     if latest:
         matrix = StanceMatrix.build(
             Clause.objects.published().filter(version=latest).with_version().order_by("sort_order", "pk"), as_of
         )
 
-    gaps = biggest_gaps(versions, as_of)
+    gaps = biggest_gaps([version for plan in plans for version in plan.shown], as_of)
 
     positions = Position.objects.published().with_related()
     events = Event.objects.published().prefetch_related(Prefetch("sources", queryset=_sources()))
     if as_of:
         positions, events = positions.as_of(as_of), events.as_of(as_of)
     context = {
-        "plans": list(plans.values()),
+        "plans": plans,
+        "plan_total": plan_total,
         "latest": latest,
         "matrix": matrix,
         "gaps": gaps,
@@ -216,6 +264,29 @@ def home(request):
         **as_of_context(as_of),
     }
     return render(request, "tracker/home.html", context)
+
+
+def plan_list(request):
+    plans = Plan.objects.published().annotate(
+        version_total=Count("versions", filter=Q(versions__is_published=True)),
+        first_release=Min("versions__released_on", filter=Q(versions__is_published=True)),
+        newest_release=Max("versions__released_on", filter=Q(versions__is_published=True)),
+    )
+    plans = plans.order_by(F("newest_release").desc(nulls_last=True), "title", "pk")
+    if wants_csv(request):
+        return csv_download(
+            "plans",
+            plans,
+            [
+                ("slug", "slug"),
+                ("title", "title"),
+                ("published_versions", "version_total"),
+                ("first_released_on", "first_release"),
+                ("last_released_on", "newest_release"),
+                ("url", lambda plan: request.build_absolute_uri(plan.get_absolute_url())),
+            ],
+        )
+    return render(request, "tracker/plan_list.html", {"page": paginate(request, plans)})
 
 
 def plan_detail(request, plan):
@@ -250,8 +321,8 @@ def version_detail(request, plan, version):
         return csv_download(f"{version.plan.slug}-{version.slug}-clauses", clauses, VERSION_CSV_COLUMNS)
     page = paginate(request, clauses)
     matrix = StanceMatrix.build(page.object_list, as_of)
-    whole_version = (
-        latest_positions(as_of).filter(clause__isnull=True, version=version).select_related("party", "actor", "source")
+    whole_version = latest_positions(as_of, clause__isnull=True, version=version).select_related(
+        "party", "actor", "source"
     )
     others = [v for v in published_versions().filter(plan=version.plan) if v.pk != version.pk]
     context = {
@@ -305,7 +376,7 @@ def _diffs(earlier, later):
 def clause_lineage(clause, versions):
     """The clause's fate in every other version of its plan, from two queries."""
     clauses = plan_clauses(clause.version.plan, versions)
-    links = plan_links(clause.version.plan)
+    links = plan_links(versions)
     steps = []
     for other in versions:
         if other.pk == clause.version_id:
@@ -432,7 +503,7 @@ def compare(request, plan):
     if a and b:
         if a.pk == b.pk:
             raise InvalidQuery({"b": ["Choose two different versions to compare."]})
-        comparison = compare_versions(a, b, clauses=plan_clauses(plan, versions), links=plan_links(plan))
+        comparison = compare_versions(a, b, clauses=plan_clauses(plan, versions), links=plan_links(versions))
         if wants_csv(request):
             return stream_csv(
                 f"{plan.slug}-{comparison.earlier.slug}-to-{comparison.later.slug}",
