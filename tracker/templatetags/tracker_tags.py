@@ -1,7 +1,9 @@
 """Fragments that repeat across the public pages: navigation, stance badges, source citations."""
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import conditional_escape, format_html
 
 from tracker.models import Stance
 
@@ -59,10 +61,20 @@ def stance_parts(stance):
     return {"stance": stance, "label": label, "symbol": STANCE_SYMBOLS.get(stance, "")}
 
 
-@register.inclusion_tag("includes/stance_badge.html")
+@register.simple_tag
 def stance_badge(stance, url=None, title=""):
-    """A stance as symbol and words (never colour alone), optionally linking to the position."""
-    return {**stance_parts(stance), "url": url, "title": title}
+    """A stance as symbol and words (never colour alone), optionally linking to the position.
+
+    Built in Python rather than from a template: pages show hundreds of these.
+    """
+    parts = stance_parts(stance)
+    title_attribute = format_html(' title="{}"', title) if title else ""
+    inside = format_html(
+        '<span class="stance__symbol" aria-hidden="true">{}</span> {}', parts["symbol"], parts["label"]
+    )
+    if url:
+        return format_html('<a class="stance stance--{}" href="{}"{}>{}</a>\n', stance, url, title_attribute, inside)
+    return format_html('<span class="stance stance--{}"{}>{}</span>\n', stance, title_attribute, inside)
 
 
 @register.inclusion_tag("includes/stance_legend.html")
@@ -70,10 +82,33 @@ def stance_legend():
     return {"stances": [stance_parts(value) for value in Stance.values]}
 
 
-@register.inclusion_tag("includes/source_link.html")
+@register.simple_tag
 def source_link(source, short=False):
-    """A citation: the source's page on this site and, where there is one, the original."""
-    return {"source": source, "short": short}
+    """A citation: the source's page on this site and, where there is one, the original.
+
+    Short: publisher and date; long: title, then publisher and date. Built in Python rather than
+    from a template: pages cite dozens of sources.
+    """
+    page = page_url(source)
+    published = date_filter(source.published_on, "j M Y") if source.published_on else ""
+    if short:
+        label = format_html("{}, {}", source.publisher, published) if published else source.publisher
+    else:
+        label = source.title
+    cited = format_html('<a href="{}">{}</a>', page, label) if page else conditional_escape(label)
+    if not short:
+        approximately = "c. " if source.date_is_approximate else ""
+        when = format_html(", {}{}", approximately, published) if published else ""
+        cited = format_html("{} ({}{})", cited, source.publisher, when)
+    original = ""
+    if source.url:
+        original = format_html(
+            ' <a class="source__original" href="{}" rel="noopener noreferrer external">original'
+            '<span class="visually-hidden"> of {}</span></a>',
+            source.url,
+            source.title,
+        )
+    return format_html('<cite class="source">{}{}</cite>\n', cited, original)
 
 
 @register.filter
