@@ -5,7 +5,8 @@ server time per request (median and p95, page cache off). With --profile NAME, p
 pyinstrument profile of that page instead.
 
 Run by bench/run.py after generate_synthetic; the pages are those of the first synthetic copy, so
-their size does not change with the scale (the home page and party pages do grow: they span all copies).
+their size does not change with the scale. The home page shows the newest plans of all copies, and the
+party measured speaks on every copy: both pages stay the same size, but the rows they rank grow.
 """
 
 import argparse

@@ -561,10 +561,22 @@ def reading_notes(runs, names, page_of):
         "- Cache hits cost one Redis round trip (the generation number and the page, fetched together) plus "
         "sending a gzipped page several times larger than the static file; the cache-hit profiles below show "
         "the round trip (`socket.sendall`) taking most of the time on this shared machine.",
-        "- Pages whose time grows with the scale while their query count stays the same fetch more rows as "
-        "the data grows: see the profiles of the home page (gaps over every target and figure) and the party "
-        "page (every position of the party across all plans, on one page).",
     ]
+    smallest = min(SCALES)
+    for backend in ("sqlite", "postgresql"):
+        medians = {
+            n: (page_of[(backend, smallest, n)]["median_ms"], page_of[(backend, largest, n)]["median_ms"])
+            for n in names
+        }
+        grew = [f"{n} ({small} → {large} ms)" for n, (small, large) in medians.items() if large > 2 * small]
+        if grew:
+            label = "SQLite" if backend == "sqlite" else "PostgreSQL"
+            notes.append(
+                f"- {label}: median server time more than doubles from scale {smallest} to {largest} for "
+                + ", ".join(grew)
+                + ": the queries stay as many but read more rows as the data grows (the party measured speaks "
+                "on every copy of the plan, so its positions grow with the scale)."
+            )
     statics = sorted(r["cached"]["static file"]["rps"] for r in runs)
     typical = statics[len(statics) // 2]
     static_here = pg["cached"]["static file"]["rps"]
