@@ -1,6 +1,7 @@
 """The helpers every public page uses: as-of dates, pagination, filters, CSV, the shared layout."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -8,7 +9,7 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from tests.factories import PlanVersionFactory, SourceFactory
-from tracker.models import Source
+from tracker.models import PlanVersion, Source
 from tracker.views.common import (
     InvalidQuery,
     csv_download,
@@ -82,6 +83,22 @@ def test_pagination_past_the_ends_is_not_found(number):
 def test_pagination_returns_the_requested_page():
     page = paginate(rf.get("/", {"page": "2"}), list(range(10)), per_page=3)
     assert list(page.object_list) == [3, 4, 5]
+
+
+@pytest.mark.django_db
+def test_pagination_by_ids_gives_the_same_rows_in_the_same_order_with_their_related_objects(
+    django_assert_num_queries,
+):
+    for n in range(7):
+        PlanVersionFactory(name=f"Version {n}", released_on=datetime.date(2025, 11, 1 + (n * 5) % 7))
+    versions = PlanVersion.objects.select_related("plan").order_by("-released_on", "name")
+    request = rf.get("/", {"page": "2"})
+    expected = list(paginate(request, versions, per_page=3).object_list)
+    with django_assert_num_queries(3):  # count, the page's ids, the page's rows
+        page = paginate(request, versions, per_page=3, load_by_ids=True)
+        titles = [version.plan.title for version in page.object_list]
+    assert page.object_list == expected and len(titles) == 3
+    assert page.paginator.num_pages == 3 and page.has_next()
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+1", "-2", "@SUM(A1)", "\tx"])

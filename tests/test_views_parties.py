@@ -193,7 +193,7 @@ QUERY_LIMITS = {
     "/parties/us/": 8,
     "/parties/us/?as_of=2025-11-21": 8,
     "/parties/us/?format=csv": 2,
-    "/actors/speaker-us/": 3,
+    "/actors/speaker-us/": 4,
 }
 
 

@@ -99,16 +99,26 @@ def filtered(filterset):
     return filterset.qs
 
 
-def paginate(request, object_list, per_page=PAGE_SIZE):
-    """The requested page: InvalidQuery for a page that is not a number, the 404 page past the end."""
-    paginator = Paginator(object_list, per_page)
+def paginate(request, object_list, per_page=PAGE_SIZE, load_by_ids=False):
+    """The requested page: InvalidQuery for a page that is not a number, the 404 page past the end.
+
+    With ``load_by_ids``, the queryset is paged through by its ids alone and then just the page's
+    rows are loaded with what they select_related: one query more, but PostgreSQL plans two plain
+    queries several times faster than one that filters, joins many tables, sorts and limits at once.
+    """
+    paginator = Paginator(object_list.values_list("pk", flat=True) if load_by_ids else object_list, per_page)
     number = request.GET.get("page") or 1
     try:
-        return paginator.page(number)
+        page = paginator.page(number)
     except PageNotAnInteger:
         raise InvalidQuery({"page": ["Give the page as a whole number, such as 2."]}) from None
     except EmptyPage:
         raise Http404(f"There is no page {number} here.") from None
+    if load_by_ids:
+        ids = list(page.object_list)
+        rows = object_list.in_bulk(ids)
+        page.object_list = [rows[pk] for pk in ids]
+    return page
 
 
 def wants_csv(request):

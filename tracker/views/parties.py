@@ -147,7 +147,7 @@ def party_detail(request, slug):
             "actors": party.actors.annotate(position_count=_published_position_count(actor="pk")).order_by(
                 "name", "pk"
             ),
-            "page": paginate(request, track),
+            "page": paginate(request, track, load_by_ids=True),
             "per_version": per_version,
             "versions_spoken_on": versions_spoken_on,
             # The table runs one column per version and one row per stance, which fits a phone.
@@ -169,5 +169,5 @@ def actor_detail(request, slug):
     return render(
         request,
         "tracker/actor_detail.html",
-        {"actor": actor, "page": paginate(request, track), **as_of_context(as_of)},
+        {"actor": actor, "page": paginate(request, track, load_by_ids=True), **as_of_context(as_of)},
     )
