@@ -115,10 +115,18 @@ def paginate(request, object_list, per_page=PAGE_SIZE, load_by_ids=False):
     except EmptyPage:
         raise Http404(f"There is no page {number} here.") from None
     if load_by_ids:
-        ids = list(page.object_list)
-        rows = object_list.in_bulk(ids)
-        page.object_list = [rows[pk] for pk in ids]
+        page.object_list = load_in_order(object_list, list(page.object_list))
     return page
+
+
+def first_rows(queryset, count):
+    """The first ``count`` rows of an ordered queryset, found by id first (see ``paginate``)."""
+    return load_in_order(queryset, list(queryset.values_list("pk", flat=True)[:count]))
+
+
+def load_in_order(queryset, ids):
+    rows = queryset.in_bulk(ids)
+    return [rows[pk] for pk in ids]
 
 
 def wants_csv(request):

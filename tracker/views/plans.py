@@ -36,6 +36,7 @@ from .common import (
     as_of_context,
     csv_download,
     filtered,
+    first_rows,
     paginate,
     read_as_of,
     stream_csv,
@@ -259,7 +260,7 @@ def home(request):
         "latest": latest,
         "matrix": matrix,
         "gaps": gaps,
-        "latest_positions": positions.order_by("-stated_on", "-pk")[:HOME_LATEST],
+        "latest_positions": first_rows(positions.order_by("-stated_on", "-pk"), HOME_LATEST),
         "events": events.order_by("-happened_on", "-pk")[:HOME_LATEST],
         **as_of_context(as_of),
     }
