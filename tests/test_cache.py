@@ -8,12 +8,13 @@ import pytest
 from django import forms
 from django.core.cache import cache, caches
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from tests.factories import ClauseFactory, PlanVersionFactory
-from tracker.cache import bump_generation, current_generation
+from tracker.cache import CachedPageApplication, bump_generation, current_generation
 from tracker.models import Plan, PlanVersion
+from tracker.redis_cache import RedisCache
 
 
 @pytest.fixture
@@ -151,11 +152,19 @@ def test_a_lost_generation_restarts_above_every_earlier_one(page_cache):
 def test_the_cache_is_redis_exactly_when_redis_url_is_set():
     backend = type(caches["default"]).__name__
     if os.environ.get("REDIS_URL"):
-        assert backend == "RedisCache"
+        assert type(caches["default"]) is RedisCache
         cache.set("probe", 1, 5)
         assert cache.get("probe") == 1
     else:
         assert backend == "LocMemCache"
+
+
+def test_the_redis_backend_builds_one_client_per_connection_pool_not_one_per_operation():
+    # No connection is opened here: building a client does not talk to the server.
+    backend = RedisCache("redis://127.0.0.1:6379/7", {})
+    first = backend._cache.get_client()
+    assert backend._cache.get_client("another key") is first
+    assert backend._cache.get_client(write=True) is first
 
 
 def test_a_cached_page_is_sent_gzipped_to_readers_who_accept_it_and_plain_to_others(db, page_cache, reader):
@@ -199,3 +208,106 @@ def test_failed_logins_do_not_empty_the_cache(db, page_cache, reader):
     response = Client().post(reverse("admin:login"), {"username": "nobody", "password": "wrong"})
     assert response.status_code == 200
     assert current_generation() == before
+
+
+class _Django:
+    """Stands in for Django behind the WSGI fast path, and counts what reaches it."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        start_response("204 No Content", [])
+        return []
+
+
+def _wsgi_get(application, path, method="GET", **headers):
+    """Call a WSGI application as gunicorn would, for the test client's host; (status, headers, body)."""
+    environ = RequestFactory().generic(method, path, **headers).META
+    sent = {}
+
+    def start_response(status, response_headers):
+        sent["status"], sent["headers"] = status, response_headers
+
+    body = b"".join(application(environ, start_response))
+    return sent["status"], sent["headers"], body
+
+
+def test_an_anonymous_hit_is_sent_before_django_with_every_header_of_the_first_response(db, page_cache, reader):
+    PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    first = reader.get(home)
+    assert first["X-Page-Cache"] == "miss"
+    django = _Django()
+
+    status, headers, body = _wsgi_get(CachedPageApplication(django), home, HTTP_ACCEPT_ENCODING="gzip, br")
+
+    assert django.calls == 0
+    assert status == "200 OK"
+    sent = dict(headers)
+    assert sent["X-Page-Cache"] == "hit"
+    assert sent["Content-Encoding"] == "gzip"
+    assert int(sent["Content-Length"]) == len(body)
+    assert gzip.decompress(body) == first.content
+    for name in ("Content-Type", "ETag", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options", "Vary"):
+        assert sent[name] == first[name], name
+    assert "Accept-Encoding" in sent["Vary"]
+
+
+def test_a_head_request_hit_sends_the_headers_alone(db, page_cache, reader):
+    PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    reader.get(home)
+    status, headers, body = _wsgi_get(CachedPageApplication(_Django()), home, "HEAD", HTTP_ACCEPT_ENCODING="gzip")
+    assert status == "200 OK"
+    assert body == b""
+    assert int(dict(headers)["Content-Length"]) > 0
+
+
+GZIP = {"HTTP_ACCEPT_ENCODING": "gzip"}
+
+
+@pytest.mark.parametrize(
+    "path, method, headers",
+    [
+        ("/", "GET", {**GZIP, "HTTP_COOKIE": "sessionid=abc"}),
+        ("/", "GET", {**GZIP, "HTTP_IF_NONE_MATCH": '"anything"'}),
+        ("/", "GET", {**GZIP, "HTTP_IF_MODIFIED_SINCE": "Sat, 01 Nov 2025 00:00:00 GMT"}),
+        ("/", "GET", {}),  # no gzip: the middleware decompresses
+        ("/", "POST", GZIP),
+        ("/?as_of=2025-11-20", "GET", GZIP),  # never requested: a miss
+        ("/healthz", "GET", GZIP),
+        ("/static/tracker/site.css", "GET", GZIP),
+    ],
+)
+def test_whatever_the_fast_path_cannot_answer_alone_goes_on_to_django(db, page_cache, reader, path, method, headers):
+    PlanVersionFactory(name="28-point draft")
+    for cached in ("/", "/healthz"):
+        reader.get(cached)
+    django = _Django()
+    status, _, _ = _wsgi_get(CachedPageApplication(django), path, method, **headers)
+    assert (status, django.calls) == ("204 No Content", 1)
+
+
+def test_after_an_editor_change_the_fast_path_leaves_the_page_to_django(db, page_cache, reader):
+    version = PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    reader.get(home)
+    version.name = "28-point leaked draft"
+    version.save()
+    django = _Django()
+    _wsgi_get(CachedPageApplication(django), home, HTTP_ACCEPT_ENCODING="gzip")
+    assert django.calls == 1
+    assert b"28-point leaked draft" in reader.get(home).content
+
+
+def test_a_conditional_request_for_a_cached_page_gets_304_from_the_cache(
+    db, page_cache, reader, django_assert_num_queries
+):
+    PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    etag = reader.get(home)["ETag"]
+    with django_assert_num_queries(0):
+        assert reader.get(home, HTTP_IF_NONE_MATCH=etag).status_code == 304
+        assert reader.get(home, HTTP_IF_NONE_MATCH='"stale"')["X-Page-Cache"] == "hit"

@@ -14,11 +14,18 @@ The generation is bumped
   action updates rows without sending signals);
 - by commands that write in bulk (``bump_generation()``);
 - after every migrate, which each deploy runs: new code may render the same data differently.
+
+Entries are stored exactly as readers get them: the middleware sits outermost, so the security
+headers and the ETag are part of what is stored. That lets ``CachedPageApplication`` (the WSGI
+application gunicorn serves) answer an anonymous reader's hit before Django builds a request at
+all: one Redis round trip, then the stored bytes. Everything it cannot answer alone (conditional
+requests, clients that do not accept gzip, misses) goes on to Django and this middleware.
 """
 
 import gzip
 import hashlib
 import time
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import cache
@@ -30,7 +37,7 @@ from django.utils.http import parse_http_date_safe
 
 GENERATION_KEY = "pages:generation"
 # Part of every page key: change it when the stored tuple changes shape, so old entries are never read.
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3
 SAFE_METHODS = {"GET", "HEAD"}
 # The back office, and the trivial view load balancers and the benchmark probe.
 UNCACHED_PREFIXES = ("/admin/", "/healthz")
@@ -71,10 +78,31 @@ def connect_signals():
     post_migrate.connect(_bump_after_migrate, dispatch_uid="tracker-page-cache-migrate")
 
 
-def _page_key(request, generation):
-    # Scheme and host reach absolute links (API hyperlinks, canonical URLs); Accept picks the API's format.
-    identity = "\n".join([request.build_absolute_uri(), request.headers.get("Accept", "")])
-    return f"pages:{ENTRY_FORMAT}:{generation}:{hashlib.sha256(identity.encode()).hexdigest()}"
+# What makes two requests get different bytes: scheme and host reach absolute links (API hyperlinks,
+# canonical URLs), and Accept picks the API's format. Read raw from the WSGI environ, so the fast path
+# (before Django) and the middleware compute the same key; an entry is only ever stored by Django, after
+# it has checked the host.
+_KEY_ENVIRON = (
+    "wsgi.url_scheme",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_HOST",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "HTTP_ACCEPT",
+)
+
+
+def _page_key(environ, generation):
+    identity = "\n".join(str(environ.get(name, "")) for name in _KEY_ENVIRON)
+    if "HTTP_HOST" not in environ:
+        identity += f"\n{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
+    digest = hashlib.sha256(identity.encode("utf-8", "backslashreplace")).hexdigest()
+    return f"pages:{ENTRY_FORMAT}:{generation}:{digest}"
+
+
+def _is_uncached_path(path):
+    return path.startswith(UNCACHED_PREFIXES) or path.startswith(settings.STATIC_URL)
 
 
 def _is_cacheable_request(request):
@@ -83,7 +111,7 @@ def _is_cacheable_request(request):
         and request.method in SAFE_METHODS
         # Any session (a logged-in editor, a reader mid-login) gets pages built for it alone.
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and not request.path.startswith(UNCACHED_PREFIXES)
+        and not _is_uncached_path(request.path)
     )
 
 
@@ -117,17 +145,17 @@ def _is_write_by_an_editor(request, response):
 _last_seen = {"generation": None}
 
 
-def _lookup(request):
+def _lookup(environ):
     """The page's key under the current generation, and what is stored there (or None)."""
     guess = _last_seen["generation"]
     if guess is not None:
-        guessed_key = _page_key(request, guess)
+        guessed_key = _page_key(environ, guess)
         found = cache.get_many([GENERATION_KEY, guessed_key])
         if found.get(GENERATION_KEY) == guess:
             return guessed_key, found.get(guessed_key)
     generation = current_generation()
     _last_seen["generation"] = generation
-    key = _page_key(request, generation)
+    key = _page_key(environ, generation)
     return key, cache.get(key)
 
 
@@ -144,7 +172,7 @@ class AnonymousPageCacheMiddleware:
                 bump_generation()
             return response
 
-        key, stored = _lookup(request)
+        key, stored = _lookup(request.META)
         if stored is not None:
             return _rebuild(request, stored)
 
@@ -163,14 +191,21 @@ COMPRESS_MIN_BYTES = 1024
 
 
 def _freeze(response):
+    """The response as stored: status, headers (without Content-Length), body, and whether it is gzipped."""
+    content = response.content
+    gzipped = (
+        response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES)
+        and len(content) >= COMPRESS_MIN_BYTES
+        and not response.has_header("Content-Encoding")
+    )
+    if gzipped:
+        # Also on the reader's response at hand: from now on this address answers by Accept-Encoding.
+        patch_vary_headers(response, ["Accept-Encoding"])
+        content = gzip.compress(content, compresslevel=6, mtime=0)
     headers = [
         (name, value) for name, value in response.items() if name.lower() not in {"x-page-cache", "content-length"}
     ]
-    content = response.content
-    compressible = response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES)
-    if compressible and len(content) >= COMPRESS_MIN_BYTES and not response.has_header("Content-Encoding"):
-        return (response.status_code, headers, gzip.compress(content, compresslevel=6, mtime=0), True)
-    return (response.status_code, headers, content, False)
+    return (response.status_code, headers, content, gzipped)
 
 
 def _rebuild(request, stored):
@@ -179,8 +214,7 @@ def _rebuild(request, stored):
     for name, value in headers:
         response[name] = value
     if gzipped:
-        patch_vary_headers(response, ["Accept-Encoding"])
-        if "gzip" in request.headers.get("Accept-Encoding", ""):
+        if _accepts_gzip(request.META):
             response["Content-Encoding"] = "gzip"
         else:
             content = gzip.decompress(content)
@@ -193,3 +227,47 @@ def _rebuild(request, stored):
         last_modified=parse_http_date_safe(response["Last-Modified"]) if response.has_header("Last-Modified") else None,
         response=response,
     )
+
+
+def _accepts_gzip(environ):
+    return "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
+
+
+class CachedPageApplication:
+    """The WSGI application: anonymous readers' cache hits are sent before Django builds a request.
+
+    A hit costs one Redis round trip and the stored bytes: no request object, no middleware, no
+    response object. Only plain GET and HEAD requests from readers without a session are answered
+    here; a conditional request, a client that does not accept a gzipped entry, and every miss go
+    on to Django, where the middleware answers the same entries the same way.
+    """
+
+    def __init__(self, django_application):
+        self.django_application = django_application
+
+    def __call__(self, environ, start_response):
+        stored = self._stored_page(environ)
+        if stored is None:
+            return self.django_application(environ, start_response)
+        status, headers, content, gzipped = stored
+        headers = [*headers, ("Content-Length", str(len(content))), ("X-Page-Cache", "hit")]
+        if gzipped:
+            headers.append(("Content-Encoding", "gzip"))
+        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [content]
+
+    def _stored_page(self, environ):
+        if not (
+            settings.PAGE_CACHE_SECONDS > 0
+            and environ.get("REQUEST_METHOD") in SAFE_METHODS
+            # A substring test: a reader whose cookies merely mention the name goes the long way, which is safe.
+            and settings.SESSION_COOKIE_NAME not in environ.get("HTTP_COOKIE", "")
+            and "HTTP_IF_NONE_MATCH" not in environ
+            and "HTTP_IF_MODIFIED_SINCE" not in environ
+            and not _is_uncached_path(environ.get("PATH_INFO", ""))
+        ):
+            return None
+        stored = _lookup(environ)[1]
+        if stored is None or (stored[3] and not _accepts_gzip(environ)):
+            return None
+        return stored

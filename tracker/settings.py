@@ -70,11 +70,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a cached page for an anonymous reader skips all the others, and what it stores carries
+    # every header they add (security headers, ETag), so tracker.wsgi can send it without Django.
+    "tracker.cache.AnonymousPageCacheMiddleware",
     "tracker.middleware.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before sessions, CSRF and auth: a cached page for an anonymous reader skips all of them.
-    "tracker.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -142,7 +143,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "tracker.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "tracker",
         }
@@ -167,11 +168,11 @@ LOGGING = {
 # --- Open data: the read-only API, its schema and docs, feeds and the dataset download ---
 INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
 
-# 304 for a matching If-None-Match / If-Modified-Since, also on responses served from the page
-# cache (which replays the ETag and Last-Modified the view set), so it sits just outside it.
+# ETag on every page and 304 for a matching If-None-Match / If-Modified-Since. Just inside the page
+# cache, so stored pages keep their ETag; the cache answers conditional requests for them itself.
 _page_cache = "tracker.cache.AnonymousPageCacheMiddleware"
 MIDDLEWARE.insert(
-    MIDDLEWARE.index(_page_cache) if _page_cache in MIDDLEWARE else len(MIDDLEWARE),
+    MIDDLEWARE.index(_page_cache) + 1 if _page_cache in MIDDLEWARE else len(MIDDLEWARE),
     "django.middleware.http.ConditionalGetMiddleware",
 )
 

@@ -1,4 +1,4 @@
-"""WSGI entry point, used by gunicorn."""
+"""WSGI entry point, used by gunicorn: anonymous readers' cache hits first, then Django."""
 
 import os
 
@@ -6,4 +6,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from tracker.cache import CachedPageApplication  # noqa: E402  (needs the settings above)
+
+application = CachedPageApplication(django_application)
