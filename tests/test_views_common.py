@@ -159,3 +159,17 @@ def test_the_plans_section_is_marked_current_on_plan_pages(client, db):
     version = PlanVersionFactory()
     body = client.get(version.get_absolute_url()).content.decode()
     assert 'href="/" aria-current="page">Plans</a>' in body
+
+
+def test_object_addresses_follow_the_script_prefix_the_site_is_mounted_under(db):
+    # Addresses are remembered between calls (pages link to hundreds of objects): never across prefixes.
+    from django.urls import set_script_prefix
+
+    source = SourceFactory(key="S77")
+    assert source.get_absolute_url() == "/sources/S77/"
+    set_script_prefix("/tracker/")
+    try:
+        assert source.get_absolute_url() == "/tracker/sources/S77/"
+    finally:
+        set_script_prefix("/")
+    assert source.get_absolute_url() == "/sources/S77/"

@@ -41,6 +41,19 @@ class PageUrlField(serializers.Field):
         return public_page_url(value, self.context.get("request"))
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class KeyListField(serializers.Field):
+    """The readable keys (slugs by default) of a list of related objects prefetched into a plain list."""
+
+    def __init__(self, key="slug", **kwargs):
+        self.key = key
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return [getattr(obj, self.key) for obj in value]
+
+
 class SourceRefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
@@ -182,10 +195,10 @@ class LinkBackSerializer(serializers.ModelSerializer):
 class ClauseSerializer(serializers.ModelSerializer):
     plan = serializers.CharField(source="version.plan.slug", read_only=True)
     version = serializers.CharField(source="version.slug", read_only=True)
-    topics = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    sources = SourceRefSerializer(many=True, read_only=True)
-    context_indicators = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    targets = ClauseTargetSerializer(many=True, read_only=True)
+    topics = KeyListField(source="topic_list")
+    sources = SourceRefSerializer(source="source_list", many=True, read_only=True)
+    context_indicators = KeyListField(source="context_indicator_list")
+    targets = ClauseTargetSerializer(source="target_list", many=True, read_only=True)
     links_forward = LinkForwardSerializer(source="public_links_forward", many=True, read_only=True)
     links_back = LinkBackSerializer(source="public_links_back", many=True, read_only=True)
     page_url = PageUrlField()

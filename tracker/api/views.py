@@ -176,10 +176,12 @@ class ClauseViewSet(ReadOnlyViewSet):
             Clause.objects.published()
             .select_related("version", "version__plan")
             .prefetch_related(
-                "topics",
-                "sources",
-                "context_indicators",
-                Prefetch("targets", ClauseTarget.objects.select_related("indicator").order_by("pk")),
+                Prefetch("topics", Topic.objects.all(), to_attr="topic_list"),
+                Prefetch("sources", Source.objects.all(), to_attr="source_list"),
+                Prefetch("context_indicators", Indicator.objects.all(), to_attr="context_indicator_list"),
+                Prefetch(
+                    "targets", ClauseTarget.objects.select_related("indicator").order_by("pk"), to_attr="target_list"
+                ),
                 Prefetch(
                     "links_forward",
                     links.select_related("to_clause__version__plan", "to_version__plan"),

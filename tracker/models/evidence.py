@@ -4,10 +4,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, PublishableQuerySet
+from .base import Publishable, PublishableQuerySet, remembered_reverse
 
 
 class Indicator(models.Model):
@@ -30,7 +29,7 @@ class Indicator(models.Model):
         return f"{self.name} ({self.unit})"
 
     def get_absolute_url(self):
-        return reverse("tracker:indicator-detail", kwargs={"slug": self.slug})
+        return remembered_reverse("tracker:indicator-detail", slug=self.slug)
 
 
 class FigureKind(models.TextChoices):

@@ -1,7 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from .base import remembered_reverse
 
 
 class PartyKind(models.TextChoices):
@@ -33,7 +34,7 @@ class Party(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("tracker:party-detail", kwargs={"slug": self.slug})
+        return remembered_reverse("tracker:party-detail", slug=self.slug)
 
 
 class Actor(models.Model):
@@ -53,7 +54,7 @@ class Actor(models.Model):
         return f"{self.name} ({self.party.short_name})"
 
     def get_absolute_url(self):
-        return reverse("tracker:actor-detail", kwargs={"slug": self.slug})
+        return remembered_reverse("tracker:actor-detail", slug=self.slug)
 
     def clean(self):
         # Positions name both the actor and the party they spoke for; moving the actor would split them.

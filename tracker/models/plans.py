@@ -1,10 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .base import Grade, Publishable, PublishableQuerySet
+from .base import Grade, Publishable, PublishableQuerySet, remembered_reverse
 
 
 class Topic(models.Model):
@@ -45,7 +44,7 @@ class Plan(Publishable):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("tracker:plan-detail", kwargs={"plan": self.slug})
+        return remembered_reverse("tracker:plan-detail", plan=self.slug)
 
 
 class VersionStatus(models.TextChoices):
@@ -133,7 +132,7 @@ class PlanVersion(Publishable):
         return f"{self.plan.title}: {self.name}"
 
     def get_absolute_url(self):
-        return reverse("tracker:version-detail", kwargs={"plan": self.plan.slug, "version": self.slug})
+        return remembered_reverse("tracker:version-detail", plan=self.plan.slug, version=self.slug)
 
     @property
     def text_is_complete(self):
@@ -229,9 +228,8 @@ class Clause(Publishable):
         return f"{self.version.name} point {self.number}: {self.heading}"
 
     def get_absolute_url(self):
-        return reverse(
-            "tracker:clause-detail",
-            kwargs={"plan": self.version.plan.slug, "version": self.version.slug, "number": self.number},
+        return remembered_reverse(
+            "tracker:clause-detail", plan=self.version.plan.slug, version=self.version.slug, number=self.number
         )
 
     def validate_unique(self, exclude=None):

@@ -2,10 +2,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable
+from .base import Publishable, remembered_reverse
 
 
 class Stance(models.TextChoices):
@@ -151,7 +150,7 @@ class Position(Publishable):
         return Stance.rank(self.stance)
 
     def get_absolute_url(self):
-        return reverse("tracker:party-detail", kwargs={"slug": self.party.slug}) + f"#position-{self.pk}"
+        return remembered_reverse("tracker:party-detail", slug=self.party.slug) + f"#position-{self.pk}"
 
     def clean(self):
         errors = {}

@@ -1,10 +1,9 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, PublishableQuerySet
+from .base import Publishable, PublishableQuerySet, remembered_reverse
 
 
 class Reliability(models.TextChoices):
@@ -59,7 +58,7 @@ class Source(models.Model):
         return f"{self.key}: {self.title} ({self.publisher})"
 
     def get_absolute_url(self):
-        return reverse("tracker:source-detail", kwargs={"key": self.key})
+        return remembered_reverse("tracker:source-detail", key=self.key)
 
     def clean(self):
         if not self.url and not self.no_url_reason:
@@ -113,7 +112,7 @@ class Event(Publishable):
         return f"{self.happened_on}: {self.title}"
 
     def get_absolute_url(self):
-        return reverse("tracker:timeline") + f"#event-{self.pk}"
+        return remembered_reverse("tracker:timeline") + f"#event-{self.pk}"
 
     def clean(self):
         if self.ends_on and self.happened_on and self.ends_on < self.happened_on:
