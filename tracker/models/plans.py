@@ -222,7 +222,13 @@ class Clause(Publishable):
         constraints = [
             models.UniqueConstraint(fields=["version", "number"], name="unique_clause_number_per_version"),
         ]
-        indexes = [models.Index(fields=["updated_at"], name="clause_updated")]
+        indexes = [
+            models.Index(fields=["updated_at"], name="clause_updated"),
+            # Every public position, target and link is joined to its clause to ask whether the clause,
+            # its version and plan are published: this narrow index answers that without reading the
+            # clauses' texts (the table's rows are wide; the database scans the index alone).
+            models.Index(fields=["id", "version", "is_published"], name="clause_publication"),
+        ]
 
     def __str__(self):
         return f"{self.version.name} point {self.number}: {self.heading}"

@@ -22,6 +22,11 @@ class Stance(models.TextChoices):
         return list(cls.values).index(value)
 
 
+def stated_by(date):
+    """The condition on a position stated on or before the date (for a count or filter of its own)."""
+    return Q(stated_on__lte=date)
+
+
 class PositionQuerySet(models.QuerySet):
     def published(self):
         """Published positions on published subjects: a clause of a published version, or the version."""
@@ -37,7 +42,7 @@ class PositionQuerySet(models.QuerySet):
 
     def as_of(self, date):
         """Positions stated on or before the date."""
-        return self.filter(stated_on__lte=date)
+        return self.filter(stated_by(date))
 
     def latest(self):
         """Each party's latest position on each subject (a clause, or a version as a whole).

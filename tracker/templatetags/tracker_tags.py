@@ -111,6 +111,29 @@ def source_link(source, short=False):
     return format_html('<cite class="source">{}{}</cite>\n', cited, original)
 
 
+@register.simple_tag
+def position_subject(position):
+    """What a position is about: a point (its version, number and heading) or a version as a whole.
+
+    Built in Python rather than from a template: position tables run to a page of fifty rows.
+    """
+    if position.clause_id:
+        clause = position.clause
+        return format_html(
+            '<a href="{}">{}, point {}</a>: {}',
+            clause.get_absolute_url(),
+            clause.version.name,
+            clause.number,
+            clause.heading,
+        )
+    version = position.version
+    return format_html(
+        '<a href="{}">{}</a> <span class="muted">(the version as a whole)</span>',
+        version.get_absolute_url(),
+        version.name,
+    )
+
+
 @register.filter
 def page_url(obj):
     """The object's page on this site, or "" while that section is not served, so no link breaks."""

@@ -99,14 +99,17 @@ def filtered(filterset):
     return filterset.qs
 
 
-def paginate(request, object_list, per_page=PAGE_SIZE, load_by_ids=False):
+def paginate(request, object_list, per_page=PAGE_SIZE, load_by_ids=False, count=None):
     """The requested page: InvalidQuery for a page that is not a number, the 404 page past the end.
 
     With ``load_by_ids``, the queryset is paged through by its ids alone and then just the page's
     rows are loaded with what they select_related: one query more, but PostgreSQL plans two plain
     queries several times faster than one that filters, joins many tables, sorts and limits at once.
+    ``count``, where the view has counted the rows already, saves the paginator counting them again.
     """
     paginator = Paginator(object_list.values_list("pk", flat=True) if load_by_ids else object_list, per_page)
+    if count is not None:
+        paginator.count = count
     number = request.GET.get("page") or 1
     try:
         page = paginator.page(number)

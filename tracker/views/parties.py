@@ -1,13 +1,15 @@
 """Parties and the people who speak for them: their positions over time."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value, Window
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
 from tracker.filters import PartyFilter
 from tracker.models import Actor, Clause, Party, PlanVersion, Position, Stance
+from tracker.models.positions import stated_by
 from tracker.views.common import as_of_context, csv_download, filtered, paginate, read_as_of, wants_csv
 
 
@@ -74,25 +76,20 @@ def _position_columns():
 STANDING_VERSIONS = 8
 
 
-def stances_per_version(positions, limit=STANDING_VERSIONS):
-    """For the most recently released versions the positions bear on: how many of their points have
-    each latest stance, and how many versions the positions bear on in all.
+def stances_per_version(positions, version_ids, limit=STANDING_VERSIONS):
+    """For the most recently released of ``version_ids`` (the versions ``positions`` bear on): how
+    many of their points have each latest stance.
 
     ``positions`` is already limited to one party, published and as of the page's date. Runs
     three queries and fetches at most ``limit`` versions (and the latest positions on them)
     whatever the number of positions.
     """
-    spoken_on = positions.latest().values(subject_version=Coalesce("clause__version", "version"))
-    newest_first = (
-        PlanVersion.objects.published()
-        .filter(pk__in=spoken_on)
-        .select_related("plan")
-        .annotate(spoken_on=Window(Count("pk")))
-        .order_by("-released_on", "-pk")
+    if not version_ids:
+        return []
+    # Only published versions carry published positions: the ids need no second check.
+    versions = list(
+        PlanVersion.objects.filter(pk__in=version_ids).select_related("plan").order_by("-released_on", "-pk")[:limit]
     )
-    versions = list(newest_first[:limit])
-    if not versions:
-        return [], 0
     ids = [version.pk for version in versions]
     per_version = defaultdict(lambda: dict.fromkeys(Stance.values, 0))
     whole = {}
@@ -126,30 +123,59 @@ def stances_per_version(positions, limit=STANDING_VERSIONS):
                 "on_whole_version": whole.get(version.pk),
             }
         )
-    return rows, versions[0].spoken_on
+    return rows
+
+
+@dataclass
+class PositionTally:
+    """A party's published positions counted by actor (None: the party itself), how many were stated
+    by the page's date, and the versions those bear on: one query, grouped, over the positions."""
+
+    by_actor: dict
+    shown: int
+    versions: set
+
+    @classmethod
+    def of(cls, positions, as_of=None):
+        by_as_of = Count("pk", filter=stated_by(as_of)) if as_of else Count("pk")
+        rows = (
+            positions.order_by()
+            .values("actor", subject_version=Coalesce("clause__version", "version"))
+            .annotate(n=Count("pk"), by_as_of=by_as_of)
+        )
+        by_actor = defaultdict(int)
+        shown, versions = 0, set()
+        for row in rows:
+            by_actor[row["actor"]] += row["n"]
+            if row["by_as_of"]:
+                shown += row["by_as_of"]
+                versions.add(row["subject_version"])
+        return cls(by_actor=dict(by_actor), shown=shown, versions=versions)
 
 
 def party_detail(request, slug):
     party = get_object_or_404(Party, slug=slug)
     as_of = read_as_of(request)
-    positions = Position.objects.published().filter(party=party)
-    if as_of:
-        positions = positions.as_of(as_of)
+    every_position = Position.objects.published().filter(party=party)
+    positions = every_position.as_of(as_of) if as_of else every_position
     track = positions.with_related().order_by("stated_on", "pk")
     if wants_csv(request):
         return csv_download(f"positions-{party.slug}", track, _position_columns())
-    per_version, versions_spoken_on = stances_per_version(positions)
+    tally = PositionTally.of(every_position, as_of)
+    per_version = stances_per_version(positions, tally.versions)
+    # An actor's count is of every position they voiced, whatever the date shown.
+    actors = list(party.actors.order_by("name", "pk"))
+    for actor in actors:
+        actor.position_count = tally.by_actor.get(actor.pk, 0)
     return render(
         request,
         "tracker/party_detail.html",
         {
             "party": party,
-            "actors": party.actors.annotate(position_count=_published_position_count(actor="pk")).order_by(
-                "name", "pk"
-            ),
-            "page": paginate(request, track, load_by_ids=True),
+            "actors": actors,
+            "page": paginate(request, track, load_by_ids=True, count=tally.shown),
             "per_version": per_version,
-            "versions_spoken_on": versions_spoken_on,
+            "versions_spoken_on": len(tally.versions),
             # The table runs one column per version and one row per stance, which fits a phone.
             "stance_rows": [(stance, [dict(row["counts"])[stance] for row in per_version]) for stance in Stance.values],
             **as_of_context(as_of),
