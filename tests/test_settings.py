@@ -6,6 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
+
+from tracker.models import Party
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,3 +56,35 @@ def test_a_nul_byte_in_the_request_gets_a_clear_400(client, path):
     response = client.get(path)
     assert response.status_code == 400
     assert b"NUL" in response.content
+
+
+def _database_options(**env):
+    script = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    base.update(DJANGO_SETTINGS_MODULE="tracker.settings", DJANGO_DEBUG="1", **env)
+    out = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + script],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return out.stdout.strip()
+
+
+def test_postgresql_binds_parameters_on_the_server_unless_told_not_to():
+    url = "postgres://someone@db.internal:5432/tracker"
+    assert "'server_side_binding': True" in _database_options(DATABASE_URL=url)
+    assert "server_side_binding" not in _database_options(DATABASE_URL=url, DJANGO_DB_PREPARE_THRESHOLD="off")
+    assert "server_side_binding" not in _database_options(DATABASE_URL="sqlite:///x.sqlite3")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_postgresql_keeps_a_query_prepared_once_a_connection_has_run_it_a_few_times(db):
+    for _ in range(6):
+        list(Party.objects.filter(slug="ukraine"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "tracker_party"' in statement and "$1" in statement for statement in prepared), prepared
