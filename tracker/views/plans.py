@@ -27,6 +27,7 @@ from tracker.models import (
     Position,
     Source,
     Stance,
+    Topic,
     VersionClaim,
 )
 from tracker.textdiff import word_diff
@@ -115,8 +116,9 @@ class StanceMatrix:
     @classmethod
     def build(cls, clauses, as_of=None):
         clauses = list(clauses)
+        # The cells show the party and the source, never the speaker.
         positions = latest_positions(as_of, clause__in=[clause.pk for clause in clauses]).select_related(
-            "party", "actor", "source"
+            "party", "source"
         )
         cells, parties = {}, {}
         for position in positions:
@@ -307,7 +309,7 @@ VERSION_CSV_COLUMNS = [
     ("summary", "summary"),
     ("text", "text"),
     ("text_basis", lambda c: c.get_text_basis_display()),
-    ("topics", lambda c: "; ".join(topic.name for topic in c.topics.all())),
+    ("topics", lambda c: "; ".join(topic.name for topic in c.topic_list)),
     ("url", lambda c: c.get_absolute_url()),
 ]
 
@@ -317,7 +319,11 @@ def version_detail(request, plan, version):
     version = get_version(plan, version)
     clauses = Clause.objects.published().filter(version=version).order_by("sort_order", "pk")
     filterset = ClauseFilter(request.GET, queryset=clauses, as_of=as_of, request=request)
-    clauses = filtered(filterset).select_related("version", "version__plan").prefetch_related("topics")
+    clauses = (
+        filtered(filterset)
+        .select_related("version", "version__plan")
+        .prefetch_related(Prefetch("topics", Topic.objects.all(), to_attr="topic_list"))
+    )
     if wants_csv(request):
         return csv_download(f"{version.plan.slug}-{version.slug}-clauses", clauses, VERSION_CSV_COLUMNS)
     page = paginate(request, clauses)
