@@ -111,6 +111,32 @@ def test_party_page_stands_on_its_newest_versions_only_and_says_how_many_in_all(
     assert len(csv_rows(client.get("/parties/ukraine/", {"format": "csv"}))) == total + 1
 
 
+def test_party_page_counts_positions_by_the_date_shown_and_each_speakers_positions_in_all(client):
+    party = PartyFactory(slug="ukraine", short_name="UA")
+    speaker = ActorFactory(party=party, name="Speaker")
+    early = PlanVersionFactory(released_on=datetime.date(2025, 11, 1))
+    late = PlanVersionFactory(plan=early.plan, released_on=datetime.date(2025, 11, 20))
+    on = datetime.date
+    PositionFactory(party=party, actor=speaker, clause=ClauseFactory(version=early), stated_on=on(2025, 11, 2))
+    PositionFactory(party=party, actor=speaker, clause=ClauseFactory(version=late), stated_on=on(2025, 11, 21))
+    PositionFactory(party=party, clause=ClauseFactory(version=late), stated_on=on(2025, 11, 21))
+    # A draft counts nowhere: not in the list, not for the speaker, not as a version spoken on.
+    PositionFactory(party=party, actor=speaker, clause=ClauseFactory(), stated_on=on(2025, 11, 2), is_published=False)
+
+    then = client.get("/parties/ukraine/", {"as_of": "2025-11-10"})
+    assert then.context["page"].paginator.count == 1
+    assert [row["version"] for row in then.context["per_version"]] == [early]
+    assert then.context["versions_spoken_on"] == 1
+    # A speaker's count is of everything they said, whatever the date shown.
+    assert [(actor.name, actor.position_count) for actor in then.context["actors"]] == [("Speaker", 2)]
+
+    today = client.get("/parties/ukraine/")
+    assert today.context["page"].paginator.count == 3
+    assert [row["version"] for row in today.context["per_version"]] == [early, late]
+    assert today.context["versions_spoken_on"] == 2
+    assert 'Speaker</a>, Minister <span class="muted">(2 positions)</span>' in today.content.decode()
+
+
 def test_party_positions_come_a_page_at_a_time_and_page_links_keep_the_date(client):
     party = PartyFactory(slug="ukraine")
     PositionFactory.create_batch(PAGE_SIZE + 2, party=party, stated_on=datetime.date(2025, 11, 21))
