@@ -85,7 +85,7 @@ def resolve(client, options):
     return None, "not on main yet (" + "; ".join(tried) + ")"
 
 
-def measure(client, url, samples):
+def measure(client, url, samples, digits=1):
     client.get(url)  # warm up: templates compiled, connection open
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
@@ -101,8 +101,8 @@ def measure(client, url, samples):
     times.sort()
     return {
         "queries": queries,
-        "median_ms": round(statistics.median(times), 1),
-        "p95_ms": round(times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)], 1),
+        "median_ms": round(statistics.median(times), digits),
+        "p95_ms": round(times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)], digits),
         "bytes": len(response.content),
         "samples": len(times),
     }
@@ -155,12 +155,16 @@ def main():
         print(profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False))
         return
 
+    # The trivial view, timed before and after the pages, shows how fast the machine was meanwhile:
+    # on a shared machine the same page can take twice as long from one minute to the next.
+    trivial = [measure(client, "/healthz", 10 * args.samples, digits=3)]
     for page in pages:
         if page["url"]:
             page.update(measure(client, page["url"], args.samples))
+    trivial.append(measure(client, "/healthz", 10 * args.samples, digits=3))
     from django.contrib.staticfiles.storage import staticfiles_storage
 
-    print(json.dumps({"pages": pages, "static_url": staticfiles_storage.url("tracker/site.css")}))
+    print(json.dumps({"pages": pages, "trivial": trivial, "static_url": staticfiles_storage.url("tracker/site.css")}))
 
 
 if __name__ == "__main__":

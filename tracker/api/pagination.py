@@ -3,10 +3,22 @@ from rest_framework.exceptions import ValidationError
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """Numbered pages; clients may ask for up to 200 rows a page."""
+    """Numbered pages; clients may ask for up to 200 rows a page.
+
+    A page is found by the rows' ids alone, in the list's order, and only its rows are then loaded
+    with what they select and prefetch: sorting thousands of narrow rows to keep fifty is several
+    times faster than sorting the wide rows themselves (clause texts, joined versions and plans).
+    """
 
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
+        if ids is None:
+            return None
+        rows = queryset.in_bulk(ids)
+        return [rows[pk] for pk in ids]
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
