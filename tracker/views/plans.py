@@ -216,14 +216,18 @@ def biggest_gaps(versions, as_of=None, limit=HOME_GAPS):
         .filter(clause__version__in=[v.pk for v in versions])
         .annotate(newest_figure=Subquery(newest), figure_count=Subquery(count, output_field=IntegerField()))
         .filter(newest_figure__isnull=False)
-        .select_related("indicator", "clause", "clause__version", "clause__version__plan")
         .order_by("pk")
     )
-    newest_figures = Figure.objects.select_related("source", "indicator").in_bulk({t.newest_figure for t in targets})
-    gaps = [(target.gap(newest_figures[target.newest_figure]), target.figure_count) for target in targets]
-    misses = [(gap, n) for gap, n in gaps if gap.status != GapStatus.MEETS]
-    misses.sort(key=lambda row: (-abs(_widest(row[0])), row[0].target.pk))
-    return misses[:limit]
+    # Every target is ranked by its bare term; only the few shown are loaded with their point and indicator.
+    newest_figures = Figure.objects.select_related("source").in_bulk({t.newest_figure for t in targets})
+    gaps = [target.gap(newest_figures[target.newest_figure]) for target in targets]
+    misses = [gap for gap in gaps if gap.status != GapStatus.MEETS]
+    misses.sort(key=lambda gap: (-abs(_widest(gap)), gap.target.pk))
+    shown = misses[:limit]
+    described = ClauseTarget.objects.select_related("indicator", "clause__version__plan").in_bulk(
+        [gap.target.pk for gap in shown]
+    )
+    return [(described[gap.target.pk].gap(gap.figure), gap.target.figure_count) for gap in shown]
 
 
 def _widest(gap):
