@@ -1,8 +1,11 @@
 """Fragments that repeat across the public pages: navigation, stance badges, source citations."""
 
+import datetime
+
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, reverse
+from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.html import conditional_escape, format_html
 
 from tracker.models import Stance
@@ -90,7 +93,7 @@ def source_link(source, short=False):
     from a template: pages cite dozens of sources.
     """
     page = page_url(source)
-    published = date_filter(source.published_on, "j M Y") if source.published_on else ""
+    published = short_date(source.published_on) if source.published_on else ""
     if short:
         label = format_html("{}, {}", source.publisher, published) if published else source.publisher
     else:
@@ -141,6 +144,35 @@ def page_url(obj):
         return obj.get_absolute_url()
     except NoReverseMatch:
         return ""
+
+
+# Dates as the pages print them. Django's date filter parses its format string on every call, and a
+# page of positions prints hundreds of dates; these give the same text for a date. A datetime is first
+# turned to the reader's time zone by the template, as for the date filter, which then prints it.
+
+
+@register.filter(expects_localtime=True)
+def short_date(value):
+    """21 Nov 2025 (the date filter's "j M Y")."""
+    if not value or isinstance(value, datetime.datetime):
+        return date_filter(value, "j M Y")
+    return f"{value.day} {MONTHS_3[value.month].title()} {value.year}"
+
+
+@register.filter(expects_localtime=True)
+def long_date(value):
+    """21 November 2025 (the date filter's "j F Y")."""
+    if not value or isinstance(value, datetime.datetime):
+        return date_filter(value, "j F Y")
+    return f"{value.day} {MONTHS[value.month]} {value.year}"
+
+
+@register.filter(expects_localtime=True)
+def iso_date(value):
+    """2025-11-21, for machine-readable datetime attributes (the date filter's "Y-m-d")."""
+    if not value or isinstance(value, datetime.datetime):
+        return date_filter(value, "Y-m-d")
+    return value.isoformat()
 
 
 @register.filter
