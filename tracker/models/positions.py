@@ -75,8 +75,12 @@ class PositionQuerySet(models.QuerySet):
         return self.order_by("stated_on", "pk")
 
     def with_related(self):
+        return self.select_related("party").with_subject()
+
+    def with_subject(self):
+        """With who voiced each position, its source and what it is about, but not the party."""
         return self.select_related(
-            "party", "actor", "source", "clause", "clause__version", "clause__version__plan", "version", "version__plan"
+            "actor", "source", "clause", "clause__version", "clause__version__plan", "version", "version__plan"
         )
 
 

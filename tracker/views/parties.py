@@ -158,22 +158,26 @@ def party_detail(request, slug):
     as_of = read_as_of(request)
     every_position = Position.objects.published().filter(party=party)
     positions = every_position.as_of(as_of) if as_of else every_position
-    track = positions.with_related().order_by("stated_on", "pk")
+    track = positions.order_by("stated_on", "pk")
     if wants_csv(request):
-        return csv_download(f"positions-{party.slug}", track, _position_columns())
+        return csv_download(f"positions-{party.slug}", track.with_related(), _position_columns())
     tally = PositionTally.of(every_position, as_of)
     per_version = stances_per_version(positions, tally.versions)
     # An actor's count is of every position they voiced, whatever the date shown.
     actors = list(party.actors.order_by("name", "pk"))
     for actor in actors:
         actor.position_count = tally.by_actor.get(actor.pk, 0)
+    # Every position on the page is this party's: share the one already loaded rather than a copy per row.
+    page = paginate(request, track.with_subject(), load_by_ids=True, count=tally.shown)
+    for position in page.object_list:
+        position.party = party
     return render(
         request,
         "tracker/party_detail.html",
         {
             "party": party,
             "actors": actors,
-            "page": paginate(request, track, load_by_ids=True, count=tally.shown),
+            "page": page,
             "per_version": per_version,
             "versions_spoken_on": len(tally.versions),
             # The table runs one column per version and one row per stance, which fits a phone.

@@ -323,14 +323,18 @@ def version_detail(request, plan, version):
     version = get_version(plan, version)
     clauses = Clause.objects.published().filter(version=version).order_by("sort_order", "pk")
     filterset = ClauseFilter(request.GET, queryset=clauses, as_of=as_of, request=request)
-    clauses = (
-        filtered(filterset)
-        .select_related("version", "version__plan")
-        .prefetch_related(Prefetch("topics", Topic.objects.all(), to_attr="topic_list"))
-    )
+    clauses = filtered(filterset).prefetch_related(Prefetch("topics", Topic.objects.all(), to_attr="topic_list"))
     if wants_csv(request):
-        return csv_download(f"{version.plan.slug}-{version.slug}-clauses", clauses, VERSION_CSV_COLUMNS)
+        return csv_download(
+            f"{version.plan.slug}-{version.slug}-clauses",
+            clauses.select_related("version__plan"),
+            VERSION_CSV_COLUMNS,
+        )
     page = paginate(request, clauses)
+    # Every point is of this version: share the one already loaded rather than a copy per point.
+    page.object_list = list(page.object_list)
+    for clause in page.object_list:
+        clause.version = version
     matrix = StanceMatrix.build(page.object_list, as_of)
     whole_version = latest_positions(as_of, clause__isnull=True, version=version).select_related(
         "party", "actor", "source"
