@@ -155,16 +155,38 @@ def main():
         print(profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False))
         return
 
-    # The trivial view, timed before and after the pages, shows how fast the machine was meanwhile:
-    # on a shared machine the same page can take twice as long from one minute to the next.
-    trivial = [measure(client, "/healthz", 10 * args.samples, digits=3)]
+    # A fixed piece of the pages' kind of work, timed before and after them, shows how fast the machine
+    # was meanwhile: on a shared machine the same page can take twice as long from one minute to the next.
+    reference = [reference_ms(args.samples)]
     for page in pages:
         if page["url"]:
             page.update(measure(client, page["url"], args.samples))
-    trivial.append(measure(client, "/healthz", 10 * args.samples, digits=3))
+    reference.append(reference_ms(args.samples))
     from django.contrib.staticfiles.storage import staticfiles_storage
 
-    print(json.dumps({"pages": pages, "trivial": trivial, "static_url": staticfiles_storage.url("tracker/site.css")}))
+    print(
+        json.dumps({"pages": pages, "reference": reference, "static_url": staticfiles_storage.url("tracker/site.css")})
+    )
+
+
+REFERENCE_TEMPLATE = (
+    '{% for row in rows %}<tr>{% for cell in row %}<td class="{{ kind }}">{{ cell }}</td>{% endfor %}</tr>{% endfor %}'
+)
+
+
+def reference_ms(samples):
+    """Median milliseconds to render a fixed table of 100 rows of 10 cells, without the database."""
+    from django.template import Context, Template
+
+    template = Template(REFERENCE_TEMPLATE)
+    context = {"rows": [[f"{row}-{cell}" for cell in range(10)] for row in range(100)], "kind": "cell"}
+    template.render(Context(context))
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        template.render(Context(context))
+        times.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(times), 2)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from tracker.models import (
     Event,
     Figure,
     GapStatus,
+    Party,
     Plan,
     PlanVersion,
     Position,
@@ -56,10 +57,15 @@ HOME_VERSIONS_PER_PLAN = 6
 
 
 def published_versions(as_of=None):
-    versions = PlanVersion.objects.published().select_related("plan").prefetch_related("proposed_by")
+    versions = PlanVersion.objects.published().select_related("plan")
     if as_of:
         versions = versions.filter(released_on__lte=as_of)
     return versions.order_by("released_on", "pk")
+
+
+def proponents():
+    """Who proposed each version, as ``version.proponents``: a plain list, for the pages that list them."""
+    return Prefetch("proposed_by", Party.objects.order_by("display_order", "name", "pk"), to_attr="proponents")
 
 
 def published_figures(as_of=None):
@@ -172,6 +178,8 @@ def recently_revised_plans(as_of=None, limit=HOME_PLANS, versions_per_plan=HOME_
     newest_first = [F("released_on").desc(), F("pk").desc()]
     versions = (
         published_versions(as_of)
+        .select_related(None)
+        .prefetch_related(proponents())
         .filter(plan__in=list(by_plan))
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("plan")], order_by=newest_first),
@@ -302,7 +310,7 @@ def plan_detail(request, plan):
         published_versions()
         .filter(plan=plan)
         .select_related("based_on", "based_on__plan")
-        .prefetch_related(Prefetch("sources", queryset=_sources()))
+        .prefetch_related(proponents(), Prefetch("sources", queryset=_sources()))
     )
     return render(request, "tracker/plan_detail.html", {"plan": plan, "versions": versions})
 
