@@ -32,34 +32,9 @@ def test_debug_mode_starts_without_a_secret_key():
     assert result.returncode == 0, result.stderr
 
 
-def test_database_url_selects_postgresql():
-    script = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="tracker.settings",
-        DJANGO_DEBUG="1",
-        DATABASE_URL="postgres://someone@db.internal:5432/tracker",
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); " + script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.stdout.strip() == "django.db.backends.postgresql", out.stderr
-
-
-@pytest.mark.parametrize("path", ["/?q=%00", "/admin/%00/", "/?as_of=2025-11-22%00"])
-def test_a_nul_byte_in_the_request_gets_a_clear_400(client, path):
-    response = client.get(path)
-    assert response.status_code == 400
-    assert b"NUL" in response.content
-
-
-def _database_options(**env):
-    script = "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS', {}))"
+def database_setting(expression, **env):
+    """What ``settings.DATABASES['default']`` gives for ``expression`` in a process started with ``env``."""
+    script = f"from django.conf import settings; print(settings.DATABASES['default']{expression})"
     base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
     base.update(DJANGO_SETTINGS_MODULE="tracker.settings", DJANGO_DEBUG="1", **env)
     out = subprocess.run(
@@ -70,14 +45,28 @@ def _database_options(**env):
         text=True,
         timeout=60,
     )
+    assert out.returncode == 0, out.stderr
     return out.stdout.strip()
+
+
+def test_database_url_selects_postgresql():
+    engine = database_setting("['ENGINE']", DATABASE_URL="postgres://someone@db.internal:5432/tracker")
+    assert engine == "django.db.backends.postgresql"
+
+
+@pytest.mark.parametrize("path", ["/?q=%00", "/admin/%00/", "/?as_of=2025-11-22%00"])
+def test_a_nul_byte_in_the_request_gets_a_clear_400(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert b"NUL" in response.content
 
 
 def test_postgresql_binds_parameters_on_the_server_unless_told_not_to():
     url = "postgres://someone@db.internal:5432/tracker"
-    assert "'server_side_binding': True" in _database_options(DATABASE_URL=url)
-    assert "server_side_binding" not in _database_options(DATABASE_URL=url, DJANGO_DB_PREPARE_THRESHOLD="off")
-    assert "server_side_binding" not in _database_options(DATABASE_URL="sqlite:///x.sqlite3")
+    options = ".get('OPTIONS', {})"
+    assert "'server_side_binding': True" in database_setting(options, DATABASE_URL=url)
+    assert "server_side_binding" not in database_setting(options, DATABASE_URL=url, DJANGO_DB_PREPARE_THRESHOLD="off")
+    assert "server_side_binding" not in database_setting(options, DATABASE_URL="sqlite:///x.sqlite3")
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
