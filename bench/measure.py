@@ -85,27 +85,61 @@ def resolve(client, options):
     return None, "not on main yet (" + "; ".join(tried) + ")"
 
 
-def measure(client, url, samples, digits=1):
-    client.get(url)  # warm up: templates compiled, connection open
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    # Read now: the log is cleared at the start of every later request.
-    queries = len(captured.captured_queries)
-    times = []
-    # At most `samples` requests, and no more than BUDGET_SECONDS per page once ten are in.
-    deadline = time.perf_counter() + BUDGET_SECONDS
-    while len(times) < samples and (len(times) < 10 or time.perf_counter() < deadline):
-        start = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
+def percentiles(times, digits=1):
+    times = sorted(times)
     return {
-        "queries": queries,
         "median_ms": round(statistics.median(times), digits),
         "p95_ms": round(times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)], digits),
-        "bytes": len(response.content),
-        "samples": len(times),
     }
+
+
+def measure_all(client, pages, samples):
+    """Queries and server time of every page, and the reference rendering's time, sampled in turns.
+
+    One request of each page, then one rendering of the reference, round after round: a minute in
+    which the shared machine runs slow weighs on every page alike instead of on whichever page was
+    being measured, and the reference shows how slow it ran. At most ``samples`` rounds, and no more
+    than BUDGET_SECONDS a page once ten rounds are in.
+    """
+    measured = [page for page in pages if page["url"]]
+    for page in measured:
+        client.get(page["url"])  # warm up: templates compiled, connection open
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(page["url"])
+        # Read now: the log is cleared at the start of every later request.
+        page.update(queries=len(captured.captured_queries), bytes=len(response.content))
+    times = {page["url"]: [] for page in measured}
+    reference = []
+    render_reference = reference_renderer()
+    deadline = time.perf_counter() + BUDGET_SECONDS * len(measured)
+    rounds = 0
+    while rounds < samples and (rounds < 10 or time.perf_counter() < deadline):
+        for page in measured:
+            start = time.perf_counter()
+            client.get(page["url"])
+            times[page["url"]].append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        render_reference()
+        reference.append((time.perf_counter() - start) * 1000)
+        rounds += 1
+    for page in measured:
+        page.update(percentiles(times[page["url"]]), samples=rounds)
+    return percentiles(reference, digits=2)
+
+
+REFERENCE_TEMPLATE = (
+    '{% for row in rows %}<tr>{% for cell in row %}<td class="{{ kind }}">{{ cell }}</td>{% endfor %}</tr>{% endfor %}'
+)
+
+
+def reference_renderer():
+    """A fixed table of 100 rows of 10 cells, rendered without the database: the pages' kind of work."""
+    from django.template import Context, Template
+
+    template = Template(REFERENCE_TEMPLATE)
+    context = {"rows": [[f"{row}-{cell}" for cell in range(10)] for row in range(100)], "kind": "cell"}
+    template.render(Context(context))
+    return lambda: template.render(Context(context))
 
 
 def main():
@@ -155,38 +189,12 @@ def main():
         print(profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False))
         return
 
-    # A fixed piece of the pages' kind of work, timed before and after them, shows how fast the machine
-    # was meanwhile: on a shared machine the same page can take twice as long from one minute to the next.
-    reference = [reference_ms(args.samples)]
-    for page in pages:
-        if page["url"]:
-            page.update(measure(client, page["url"], args.samples))
-    reference.append(reference_ms(args.samples))
+    reference = measure_all(client, pages, args.samples)
     from django.contrib.staticfiles.storage import staticfiles_storage
 
     print(
         json.dumps({"pages": pages, "reference": reference, "static_url": staticfiles_storage.url("tracker/site.css")})
     )
-
-
-REFERENCE_TEMPLATE = (
-    '{% for row in rows %}<tr>{% for cell in row %}<td class="{{ kind }}">{{ cell }}</td>{% endfor %}</tr>{% endfor %}'
-)
-
-
-def reference_ms(samples):
-    """Median milliseconds to render a fixed table of 100 rows of 10 cells, without the database."""
-    from django.template import Context, Template
-
-    template = Template(REFERENCE_TEMPLATE)
-    context = {"rows": [[f"{row}-{cell}" for cell in range(10)] for row in range(100)], "kind": "cell"}
-    template.render(Context(context))
-    times = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        template.render(Context(context))
-        times.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(times), 2)
 
 
 if __name__ == "__main__":

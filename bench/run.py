@@ -37,6 +37,8 @@ SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "1 10" if QUICK else "1
 WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "2" if QUICK else "5"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "10" if QUICK else "60"))
 SAMPLES = 10 if QUICK else 30
+# The reference each page's ratio is taken against runs this long just before the page.
+ADJACENT_SECONDS = max(2, WRK_SECONDS - 2)
 PORT = int(os.environ.get("BENCH_PORT", "8106"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "tracker_perf_bench")
@@ -205,8 +207,9 @@ REFERENCES = ("trivial view (/healthz)", "static file")
 def throughput(env, pages, static_url, cached):
     """Requests per second for every page, the trivial view and the static file, from one gunicorn.
 
-    The references run before and after the pages and count as their mean, so a neighbour's burst
-    of work on the shared machine weighs on both sides of each ratio alike.
+    The references run before and after the pages (their mean is in the table), and the one each
+    page is judged against (the trivial view uncached, the static file cached) runs again just before
+    the page, for the page's ratio: the shared machine's speed moves from one minute to the next.
     """
     results = {}
     with Gunicorn(env, cached) as server:
@@ -215,7 +218,11 @@ def throughput(env, pages, static_url, cached):
         for name, url in targets:
             fetch(url)
             status, cache_state = fetch(url)
+            adjacent = None
+            if name not in REFERENCES:
+                adjacent = wrk(static_url if cached else "/healthz", ADJACENT_SECONDS)["rps"]
             result = wrk(url, WRK_SECONDS)
+            result["adjacent_reference"] = adjacent
             result["status"] = status
             result["cache"] = cache_state
             if name in results:
@@ -386,7 +393,7 @@ def main():
                 "scale": scale,
                 "generate_s": round(generated, 1),
                 "pages": pages,
-                "reference": measured.get("reference", []),
+                "reference": measured.get("reference") or {},
                 "uncached": uncached,
                 "cached": cached,
                 "peak_mb": {"uncached": uncached_mb, "cached": cached_mb},
@@ -417,12 +424,18 @@ def main():
     log(f"wrote {target.relative_to(ROOT)} in {(finished - started).seconds // 60} min")
 
 
+def of_reference(result):
+    adjacent = result.get("adjacent_reference")
+    return f" (of {adjacent:.0f} just before)" if adjacent else ""
+
+
 def ratio(run, page_name):
-    uncached = run["uncached"].get(page_name, {}).get("rps", 0)
-    cached = run["cached"].get(page_name, {}).get("rps", 0)
-    trivial = run["uncached"]["trivial view (/healthz)"]["rps"] or 1
-    static = run["cached"]["static file"]["rps"] or 1
-    return uncached / trivial, cached / static
+    """The page's throughput uncached as a share of the trivial view's, and cached of the static file's,
+    each measured just before the page (or, in results without that, their means)."""
+    uncached, cached = run["uncached"].get(page_name, {}), run["cached"].get(page_name, {})
+    trivial = uncached.get("adjacent_reference") or run["uncached"]["trivial view (/healthz)"]["rps"] or 1
+    static = cached.get("adjacent_reference") or run["cached"]["static file"]["rps"] or 1
+    return uncached.get("rps", 0) / trivial, cached.get("rps", 0) / static
 
 
 def misses(run, page):
@@ -458,8 +471,9 @@ def render(runs, load, profiles, started, finished, load_before, load_after):
         "`DJANGO_PAGE_CACHE_SECONDS=0`; cached: the page cache on Redis.",
         "- PostgreSQL databases are vacuumed and analysed after they are generated, as autovacuum does within "
         "a minute of a bulk load.",
-        f"- Server time: up to {SAMPLES} requests per page (at least 10, within 15 s) through Django's test "
-        "client, in-process, page cache off.",
+        f"- Server time: through Django's test client, in-process, page cache off; up to {SAMPLES} rounds of one "
+        "request to each page in turn and one rendering of the reference (at least 10 rounds, within 15 s a page), "
+        "so a slow minute on the shared machine weighs on every page alike.",
         "",
     ]
     missing = {p["name"]: p["missing"] for p in runs[0]["pages"] if not p["url"]}
@@ -486,10 +500,10 @@ def render(runs, load, profiles, started, finished, load_before, load_after):
 
     cells = []
     for b, s in columns:
-        times = next(r for r in runs if (r["backend"], r["scale"]) == (b, s)).get("reference", [])
-        cells.append(" → ".join(str(t) for t in times) or "-")
+        reference = next(r for r in runs if (r["backend"], r["scale"]) == (b, s)).get("reference") or {}
+        cells.append(f"{reference.get('median_ms', '-')} / {reference.get('p95_ms', '-')}")
     lines.append(
-        "| *reference: a fixed template of 100 × 10 cells, no database, median before → after the pages (how "
+        "| *reference: a fixed template of 100 × 10 cells rendered without the database, in the same rounds (how "
         "fast the machine was)* | " + " | ".join(cells) + " |"
     )
     lines += [
@@ -497,7 +511,9 @@ def render(runs, load, profiles, started, finished, load_before, load_after):
         "## Throughput with gunicorn (requests per second, and ratios from the same run)",
         "",
         "Uncached pages as a share of the trivial view (/healthz, no database); cached pages as a share of the "
-        "static file (WhiteNoise), both served by the same gunicorn.",
+        "static file (WhiteNoise), both served by the same gunicorn. Each share is taken against the reference "
+        f"measured for {ADJACENT_SECONDS} s just before the page; the rows in italics are the references' means "
+        "over runs before and after all the pages.",
     ]
     for run in runs:
         label = f"{'SQLite' if run['backend'] == 'sqlite' else 'PostgreSQL'}, scale {run['scale']}"
@@ -510,9 +526,10 @@ def render(runs, load, profiles, started, finished, load_before, load_after):
         ]
         for name in names:
             vs_trivial, vs_static = ratio(run, name)
+            uncached, cached = run["uncached"][name], run["cached"][name]
             lines.append(
-                f"| {name} | {run['uncached'][name]['rps']:.0f} | {vs_trivial:.0%} | "
-                f"{run['cached'][name]['rps']:.0f} | {vs_static:.0%} |"
+                f"| {name} | {uncached['rps']:.0f} | {vs_trivial:.0%}{of_reference(uncached)} | "
+                f"{cached['rps']:.0f} | {vs_static:.0%}{of_reference(cached)} |"
             )
         for name in REFERENCES:
             before_after = " / ".join(
@@ -651,9 +668,8 @@ def reading_notes(runs, names, page_of):
 
 
 def reference_ms(run):
-    """The reference rendering's median time in a run (mean of before and after its pages)."""
-    times = [t for t in run.get("reference", []) if t]
-    return sum(times) / len(times) if times else None
+    """The reference rendering's median time in a run."""
+    return (run.get("reference") or {}).get("median_ms")
 
 
 def machine_factor(earlier, later):
