@@ -1,6 +1,8 @@
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from tracker.views.common import load_in_order
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """Numbered pages; clients may ask for up to 200 rows a page.
@@ -17,8 +19,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
         if ids is None:
             return None
-        rows = queryset.in_bulk(ids)
-        return [rows[pk] for pk in ids]
+        return load_in_order(queryset, ids)
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)

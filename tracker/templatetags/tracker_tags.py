@@ -93,7 +93,7 @@ def source_link(source, short=False):
     from a template: pages cite dozens of sources.
     """
     page = page_url(source)
-    published = short_date(source.published_on) if source.published_on else ""
+    published = short_date(source.published_on)
     if short:
         label = format_html("{}, {}", source.publisher, published) if published else source.publisher
     else:

@@ -158,7 +158,7 @@ def party_detail(request, slug):
     as_of = read_as_of(request)
     every_position = Position.objects.published().filter(party=party)
     positions = every_position.as_of(as_of) if as_of else every_position
-    track = positions.order_by("stated_on", "pk")
+    track = positions.track()
     if wants_csv(request):
         return csv_download(f"positions-{party.slug}", track.with_related(), _position_columns())
     tally = PositionTally.of(every_position, as_of)

@@ -65,7 +65,7 @@ def published_versions(as_of=None):
 
 def proponents():
     """Who proposed each version, as ``version.proponents``: a plain list, for the pages that list them."""
-    return Prefetch("proposed_by", Party.objects.order_by("display_order", "name", "pk"), to_attr="proponents")
+    return Prefetch("proposed_by", Party.objects.all(), to_attr="proponents")
 
 
 def published_figures(as_of=None):
@@ -178,7 +178,7 @@ def recently_revised_plans(as_of=None, limit=HOME_PLANS, versions_per_plan=HOME_
     newest_first = [F("released_on").desc(), F("pk").desc()]
     versions = (
         published_versions(as_of)
-        .select_related(None)
+        .select_related(None)  # each version gets its plan from the plans above
         .prefetch_related(proponents())
         .filter(plan__in=list(by_plan))
         .annotate(
