@@ -164,6 +164,10 @@ else:
 
 # Public pages and API responses for anonymous readers (tracker/cache.py).
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
+# While one request rebuilds a stale page, readers get the previous one for at most this long.
+PAGE_CACHE_LOCK_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LOCK_SECONDS", "10"))
+# How long past its soft expiry an entry is kept, to be served while it is rebuilt.
+PAGE_CACHE_STALE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_STALE_SECONDS", "600"))
 
 # The audit trail keeps every change; editors may revert from the admin.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
