@@ -13,7 +13,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
 from tracker.filters import TimelineFilter
-from tracker.models import Event, Position, Stance
+from tracker.models import Event, Plan, Position, Stance
 from tracker.views.common import csv_safe, filtered, paginate, wants_csv
 
 EVENT, POSITION = "event", "position"
@@ -118,7 +118,13 @@ def timeline(request):
     return render(
         request,
         "tracker/timeline.html",
-        {"filterset": filterset, "page": page, "entries": load_entries(list(page))},
+        {
+            "filterset": filterset,
+            "page": page,
+            "entries": load_entries(list(page)),
+            # Where the record stops, so the end of the timeline is not read as the end of events.
+            "coverage": Plan.objects.published().exclude(coverage_note="").only("title", "coverage_note"),
+        },
     )
 
 
