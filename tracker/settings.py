@@ -5,6 +5,7 @@ DJANGO_SECRET_KEY     required when DJANGO_DEBUG is off
 DJANGO_DEBUG          "1"/"true" for local development (default off)
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names when debugging)
 REDIS_URL             Redis cache (default: local-memory cache)
+REDIS_TIMEOUT         seconds a Redis command may take before the page is built from the database (default 0.25)
 DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated https origins the site is served from behind a proxy
 DJANGO_SECURE_SSL_REDIRECT   redirect http to https (default on when DJANGO_DEBUG is off)
 DJANGO_HSTS_SECONDS          Strict-Transport-Security max-age (default one year when DJANGO_DEBUG is off)
@@ -48,7 +49,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],test
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers probe the app servers over plain http.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: an editor's ?preview=drafts shows the public pages with drafts included.
+    "tracker.preview.DraftPreviewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -121,6 +124,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREP
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=int(DB_PREPARE_THRESHOLD)
     )
+# PostgreSQL away (restarting, unreachable): a connection attempt gives up after this many seconds and the
+# reader gets the 503 page (tracker/views/health.py) rather than a hung request; each request checks its
+# persistent connection first (conn_health_checks above), so workers reconnect by themselves once it is back.
+# A statement that runs longer than DJANGO_DB_STATEMENT_TIMEOUT milliseconds is cancelled: the app servers
+# set it (gunicorn.conf.py) below their worker timeout; commands (migrate, load_dataset, backup) have none.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3")))
+    if os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT"):
+        _db_options["options"] = f"-c statement_timeout={int(os.environ['DJANGO_DB_STATEMENT_TIMEOUT'])}"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,15 +162,30 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+
+def redis_cache(url):
+    """The cache settings for the Redis server at ``url`` (tracker/redis_cache.py)."""
+    timeout = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
+    return {
+        "BACKEND": "tracker.redis_cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "tracker",
+        # With Redis down or hung, pages come from the database and saves land: a command gives up after
+        # `timeout` seconds, and Redis is left alone for RETRY_AFTER seconds after a failure.
+        "OPTIONS": {
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+            "RETRY_AFTER": 1.0,
+            # After an outage, start a new page generation (tracker.cache.GENERATION_KEY): a change saved
+            # while Redis was unreachable could not make the pages stored before the outage stale.
+            "FORGET_AFTER_OUTAGE": ["pages:generation"],
+        },
+    }
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "tracker.redis_cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "tracker",
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     # Per process: with several app servers or workers, set REDIS_URL so an editor's change reaches them all.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
