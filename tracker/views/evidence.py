@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
 from tracker.charts import figure_chart, figure_date, source_colours
+from tracker.exports import stored_download
 from tracker.models import Clause, ClauseTarget, Figure, Indicator
 from tracker.views.common import as_of_context, csv_download, paginate, read_as_of, wants_csv
 
@@ -19,6 +20,7 @@ def _latest_report(outer_field="indicator"):
     return Subquery(latest.annotate(last=Max("reported_on")).values("last"))
 
 
+@stored_download("indicators.csv", "tracker:indicator-list")
 def indicator_list(request):
     indicators = Indicator.objects.annotate(
         figure_count=_count(Figure.objects.published(), "indicator"),
