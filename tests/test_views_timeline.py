@@ -141,10 +141,10 @@ def test_timeline_page_past_the_end_is_not_found(client, talks):
 
 
 QUERY_LIMITS = {
-    "/timeline/": 8,
-    "/timeline/?party=us&start=2025-11-20&end=2025-12-31": 9,
-    "/timeline/?actor=speaker-us": 7,
-    "/timeline/?show=changes": 8,
+    "/timeline/": 9,
+    "/timeline/?party=us&start=2025-11-20&end=2025-12-31": 10,
+    "/timeline/?actor=speaker-us": 8,
+    "/timeline/?show=changes": 9,
     "/timeline/?format=csv": 8,
 }
 
