@@ -202,7 +202,11 @@ class Clause(Publishable):
     )
     sort_order = models.PositiveIntegerField(default=0, help_text="Clauses are listed by this number.")
     heading = models.CharField(max_length=200)
-    summary = models.TextField(help_text="What the point says, in the project's own words.")
+    summary = models.TextField(
+        blank=True,
+        help_text="What the point says, in the project's own words. May stay empty while the verbatim text "
+        "says enough.",
+    )
     text = models.TextField(blank=True, help_text="The verbatim text, where it is public.")
     text_basis = models.CharField(max_length=10, choices=ClauseTextBasis, default=ClauseTextBasis.REPORTED)
     topics = models.ManyToManyField(Topic, blank=True, related_name="clauses")
@@ -237,6 +241,16 @@ class Clause(Publishable):
         return remembered_reverse(
             "tracker:clause-detail", plan=self.version.plan.slug, version=self.version.slug, number=self.number
         )
+
+    def clean(self):
+        if not self.summary.strip() and not self.text.strip():
+            # Not tied to one field: the version page's rows show the summary only.
+            raise ValidationError("Give a summary in the project's own words, or the verbatim text.")
+
+    @property
+    def gist(self):
+        """What to show readers about the point: the summary, or the verbatim text while there is none."""
+        return self.summary or self.text
 
     def validate_unique(self, exclude=None):
         super().validate_unique(exclude)
