@@ -29,7 +29,8 @@ def news():
     clause = f.ClauseFactory(version=first, number="6", heading="Armed forces")
     russia = f.PartyFactory(name="Russia", slug="russia")
     lavrov = f.ActorFactory(party=russia, name="Sergei Lavrov")
-    f.PositionFactory(party=russia, clause=clause, stance=models.Stance.CONDITIONAL, stated_on=datetime.date(2025, 11, 21))
+    earlier = datetime.date(2025, 11, 21)
+    f.PositionFactory(party=russia, clause=clause, stance=models.Stance.CONDITIONAL, stated_on=earlier)
     changed = f.PositionFactory(
         party=russia,
         actor=lavrov,
@@ -62,7 +63,8 @@ def test_changes_list_versions_stance_changes_figures_and_events_newest_first_wi
     assert stance.item == news["changed"]
     assert stance.previous_stance == models.Stance.CONDITIONAL
     assert stance.headline == (
-        "Russia (Sergei Lavrov) moved from supports with conditions to rejects on point 6 of the 28-point draft (Armed forces)"
+        "Russia (Sergei Lavrov) moved from supports with conditions to rejects "
+        "on point 6 of the 28-point draft (Armed forces)"
     )
     assert found.entries[1].headline.startswith("Revised version of the ")
     assert "(revises 28-point draft)" in found.entries[1].headline

@@ -328,9 +328,8 @@ class IndicatorFigureFeed(TrackerFeed):
         return clean(f"{item.indicator.name}: {item.display_value} {item.indicator.unit}{period}{claimed}")
 
     def item_description(self, item):
-        parts = [
-            f"Reported on {item.reported_on:%-d %B %Y}. {item.get_kind_display()}, {item.get_confidence_display().lower()}."
-        ]
+        grade = f"{item.get_kind_display()}, {item.get_confidence_display().lower()}"
+        parts = [f"Reported on {item.reported_on:%-d %B %Y}. {grade}."]
         if item.caveat:
             parts.append(item.caveat)
         parts.append(f"Source: {source_name(item.source)}.")

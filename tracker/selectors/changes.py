@@ -8,7 +8,7 @@ events and versions, whose sources are prefetched), however much is recorded.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Max, Prefetch, Q
 
 from tracker.models import Event, Figure, PlanVersion, Position, Source, Stance
 
@@ -65,20 +65,6 @@ def _dated(queryset, field, since, until):
     return queryset
 
 
-def previous_stance():
-    """The same party's previous published stance on the same subject, as a subquery."""
-    return Subquery(
-        Position.objects.published()
-        .filter(party=OuterRef("party"))
-        .filter(
-            Q(clause__isnull=False, clause=OuterRef("clause")) | Q(clause__isnull=True, version=OuterRef("version"))
-        )
-        .filter(Q(stated_on__lt=OuterRef("stated_on")) | Q(stated_on=OuterRef("stated_on"), pk__lt=OuterRef("pk")))
-        .order_by("-stated_on", "-pk")
-        .values("stance")[:1]
-    )
-
-
 def version_changes(since=None, until=None, limit=LIMIT_PER_KIND):
     versions = (
         _dated(PlanVersion.objects.published(), "released_on", since, until)
@@ -104,18 +90,20 @@ def stance_label(stance):
 
 def stance_changes(since=None, until=None, limit=LIMIT_PER_KIND, party=None, clause=None):
     """Positions that were a party's first on their subject or changed its stance; reaffirmations are left out."""
-    positions = Position.objects.published()
+    subjects = Position.objects.published()
     if party is not None:
-        positions = positions.filter(party=party)
+        subjects = subjects.filter(party=party)
     if clause is not None:
-        positions = positions.filter(clause=clause)
-    positions = (
-        _dated(positions, "stated_on", since, until)
-        .annotate(previous=previous_stance())
-        .filter(Q(previous__isnull=True) | ~Q(previous=F("stance")))
+        subjects = subjects.filter(clause=clause)
+    # Compared with every earlier position on the subject, so the dates narrow only afterwards.
+    positions = list(
+        _dated(subjects.filter(pk__in=subjects.changes_of_stance()), "stated_on", since, until)
         .with_related()
         .order_by("-stated_on", "-pk")[:limit]
     )
+    previous = subjects.previous_stances(positions)
+    for position in positions:
+        position.previous = previous.get(position.pk)
     entries = []
     for position in positions:
         subject = (
@@ -130,7 +118,8 @@ def stance_changes(since=None, until=None, limit=LIMIT_PER_KIND, party=None, cla
                 f"to {stance_label(position.stance)} on {subject}"
             )
         else:
-            headline = f"{position.party.name}{voice} first stated a position on {subject}: {stance_label(position.stance)}"
+            stance = stance_label(position.stance)
+            headline = f"{position.party.name}{voice} first stated a position on {subject}: {stance}"
         entries.append(
             ChangeEntry(STANCE, position.stated_on, position, headline, (position.source,), position.previous or "")
         )

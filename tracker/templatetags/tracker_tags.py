@@ -5,8 +5,8 @@ import datetime
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, reverse
-from django.utils.dates import MONTHS, MONTHS_3
 from django.utils import timezone
+from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.html import conditional_escape, format_html
 
 from tracker.conditional import content_stamp
