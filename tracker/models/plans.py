@@ -32,6 +32,11 @@ class Plan(Publishable):
     )
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True, help_text="What the plan is about, in the project's own words.")
+    coverage_note = models.TextField(
+        blank=True,
+        help_text="What period the record covers and where the sources consulted fall silent, so readers do "
+        "not take the end of the record for the end of events. Shown on the home page and the timeline.",
+    )
 
     objects = PublishableQuerySet.as_manager()
     history = HistoricalRecords()
@@ -85,9 +90,12 @@ class PlanVersion(Publishable):
         max_length=80, help_text="Used in the address, e.g. 28-point in /plans/us-framework-2025/28-point/."
     )
     name = models.CharField(max_length=200)
-    released_on = models.DateField(help_text="When the text was published, leaked or presented.")
+    released_on = models.DateField(
+        help_text="When the text was first reported: published, leaked or described by those who had it. "
+        "Positions on it cannot be dated earlier; record a later formal release as a claim."
+    )
     released_on_note = models.CharField(
-        max_length=200, blank=True, help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'."
+        max_length=300, blank=True, help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'."
     )
     status = models.CharField(max_length=12, choices=VersionStatus, default=VersionStatus.PROPOSED)
     text_basis = models.CharField(

@@ -214,6 +214,23 @@ class Position(Publishable):
     def get_absolute_url(self):
         return remembered_reverse("tracker:party-detail", slug=self.party.slug) + f"#position-{self.pk}"
 
+    def date_conflicts(self):
+        """Dates that cannot be right: a statement about a text before anyone reported the text, or a
+        statement made after the source that reports it was published."""
+        errors = {}
+        version = self.clause.version if self.clause_id else self.version if self.version_id else None
+        if version is not None and self.stated_on < version.released_on:
+            errors["stated_on"] = (
+                f"{version.name} was first reported on {version.released_on:%d %b %Y}; a position on it "
+                "cannot be dated earlier. File it on the text being discussed at the time."
+            )
+        if self.source_id and self.source.published_on and self.stated_on > self.source.published_on:
+            errors["source"] = (
+                f"{self.source.key} is dated {self.source.published_on:%d %b %Y}, before the statement it "
+                "is cited for; cite a source that reports it, or correct the date."
+            )
+        return errors
+
     def clean(self):
         errors = {}
         if self.clause_id and self.version_id:
@@ -222,5 +239,7 @@ class Position(Publishable):
             errors["clause"] = "Choose the clause this position is about, or a whole version."
         if self.actor_id and self.party_id and self.actor.party_id != self.party_id:
             errors["actor"] = f"{self.actor.name} does not speak for {self.party.name}."
+        if self.stated_on and not errors:
+            errors.update(self.date_conflicts())
         if errors:
             raise ValidationError(errors)

@@ -12,7 +12,7 @@ from django.db.models import CharField, F, Q, Value
 from django.shortcuts import render
 
 from tracker.filters import TimelineFilter
-from tracker.models import Event, Position, Stance
+from tracker.models import Event, Plan, Position, Stance
 from tracker.views.common import filtered, paginate, stream_csv, wants_csv
 
 EVENT, POSITION = "event", "position"
@@ -111,7 +111,13 @@ def timeline(request):
     return render(
         request,
         "tracker/timeline.html",
-        {"filterset": filterset, "page": page, "entries": load_entries(list(page))},
+        {
+            "filterset": filterset,
+            "page": page,
+            "entries": load_entries(list(page)),
+            # Where the record stops, so the end of the timeline is not read as the end of events.
+            "coverage": Plan.objects.published().exclude(coverage_note="").only("title", "coverage_note"),
+        },
     )
 
 
