@@ -49,7 +49,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],test
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers probe the app servers over plain http.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
@@ -122,6 +122,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREP
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=int(DB_PREPARE_THRESHOLD)
     )
+# PostgreSQL away (restarting, unreachable): a connection attempt gives up after this many seconds and the
+# reader gets the 503 page (tracker/views/health.py) rather than a hung request; each request checks its
+# persistent connection first (conn_health_checks above), so workers reconnect by themselves once it is back.
+# A statement that runs longer than DJANGO_DB_STATEMENT_TIMEOUT milliseconds is cancelled: the app servers
+# set it (gunicorn.conf.py) below their worker timeout; commands (migrate, load_dataset, backup) have none.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3")))
+    if os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT"):
+        _db_options["options"] = f"-c statement_timeout={int(os.environ['DJANGO_DB_STATEMENT_TIMEOUT'])}"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -4,7 +4,7 @@ from django.urls import include, path
 from tracker import feeds
 from tracker.conditional import conditional
 from tracker.views import data, evidence, parties, plans, search, sources, timeline
-from tracker.views.health import healthz
+from tracker.views.health import healthz, readyz
 
 # Public pages; models' get_absolute_url and templates rely on these names (namespace "tracker").
 public_patterns = [
@@ -41,9 +41,12 @@ open_data_patterns = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include(("tracker.api.urls", "api"))),
     path("", include((public_patterns + open_data_patterns, "tracker"))),
 ]
 
 handler400 = "tracker.views.common.bad_request"
+# A database that cannot be reached gives a 503 page asking to retry, not the 500 page.
+handler500 = "tracker.views.health.server_error"
