@@ -9,6 +9,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
 from tracker import admin_views
+from tracker.cache import bump_tables_now_and_on_commit
 from tracker.models import (
     Actor,
     Clause,
@@ -45,6 +46,8 @@ def _set_published(modeladmin, request, queryset, value):
         default_user=request.user,
         default_change_reason="Published" if value else "Returned to draft",
     )
+    # An update in bulk sends no model signals: tell the page cache which table changed.
+    bump_tables_now_and_on_commit([queryset.model])
     return len(objs)
 
 

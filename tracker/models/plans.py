@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from .base import Grade, Publishable, PublishableQuerySet, remembered_reverse
+from .base import Grade, Publishable, PublishableQuerySet, readers_rule, remembered_reverse
 
 
 class Topic(models.Model):
@@ -78,6 +78,7 @@ RESERVED_VERSION_SLUGS = ("compare",)
 
 
 class PlanVersionQuerySet(models.QuerySet):
+    @readers_rule
     def published(self):
         return self.filter(is_published=True, plan__is_published=True)
 
@@ -194,6 +195,7 @@ class ClauseTextBasis(models.TextChoices):
 
 
 class ClauseQuerySet(models.QuerySet):
+    @readers_rule
     def published(self):
         return self.filter(is_published=True, version__is_published=True, version__plan__is_published=True)
 
@@ -276,6 +278,7 @@ class LinkRelation(models.TextChoices):
 
 
 class ClauseLinkQuerySet(models.QuerySet):
+    @readers_rule
     def published(self):
         """Links between published clauses, and reported removals from published versions.
 
