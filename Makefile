@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VNU_VERSION := 26.9.27
 VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: run test install system-deps migrate lint check serve bench clean
+.PHONY: run test install system-deps migrate lint check serve bench backup restore clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,16 @@ bench: install
 	  echo "Installing Debian's wrk for the benchmark..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
+
+# Backups of the whole database (content, history, editors): PostgreSQL's pg_dump, SQLite's online backup.
+# BACKUP=path chooses the file (default backups/tracker-<UTC time>.dump or .sqlite3). Without
+# DJANGO_SECRET_KEY they run in local development mode.
+backup: install
+	@if [ -z "$$DJANGO_SECRET_KEY" ]; then export DJANGO_DEBUG=1; fi; $(BIN)/python manage.py backup $(BACKUP)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Say which backup to restore: make restore BACKUP=backups/tracker-....dump"; exit 1; }
+	@if [ -z "$$DJANGO_SECRET_KEY" ]; then export DJANGO_DEBUG=1; fi; $(BIN)/python manage.py restore "$(BACKUP)"
 
 clean:
 	rm -rf $(VENV) staticfiles
