@@ -214,12 +214,12 @@ def test_nul_in_a_party_address_is_refused(client):
 
 
 QUERY_LIMITS = {
-    "/parties/": 3,
+    "/parties/": 4,
     "/parties/?format=csv": 3,
-    "/parties/us/": 8,
-    "/parties/us/?as_of=2025-11-21": 8,
+    "/parties/us/": 9,
+    "/parties/us/?as_of=2025-11-21": 9,
     "/parties/us/?format=csv": 2,
-    "/actors/speaker-us/": 4,
+    "/actors/speaker-us/": 5,
 }
 
 

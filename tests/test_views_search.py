@@ -111,11 +111,11 @@ def test_search_words_are_shown_escaped(client):
 
 
 QUERY_LIMITS = {
-    "/search/?q=term": 12,
-    "/search/?q=report+1": 12,
-    "/search/?q=term&kind=points": 2,
-    "/search/?q=work&kind=positions": 2,
-    "/search/?q=officials&kind=figures": 2,
+    "/search/?q=term": 13,
+    "/search/?q=report+1": 13,
+    "/search/?q=term&kind=points": 3,
+    "/search/?q=work&kind=positions": 3,
+    "/search/?q=officials&kind=figures": 3,
 }
 
 

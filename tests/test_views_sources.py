@@ -108,11 +108,11 @@ def test_unknown_source_gets_the_404_page(client):
 
 
 QUERY_LIMITS = {
-    "/sources/": 2,
-    "/sources/?reliability=standard&publisher=wire": 2,
+    "/sources/": 3,
+    "/sources/?reliability=standard&publisher=wire": 3,
     "/sources/?format=csv": 1,
-    "/sources/s000/": 10,
-    "/sources/s001/": 10,
+    "/sources/s000/": 11,
+    "/sources/s001/": 11,
 }
 
 

@@ -153,11 +153,11 @@ def test_timeline_page_past_the_end_is_not_found(client, talks):
 
 QUERY_LIMITS = {
     # Each includes one query for the previous stances of the positions shown, and each page one for the
-    # plans' coverage notes (where the record stops).
-    "/timeline/": 10,
-    "/timeline/?party=us&start=2025-11-20&end=2025-12-31": 11,
-    "/timeline/?actor=speaker-us": 9,
-    "/timeline/?show=changes": 10,
+    # plans' coverage notes (where the record stops) and one for when the data last changed.
+    "/timeline/": 11,
+    "/timeline/?party=us&start=2025-11-20&end=2025-12-31": 12,
+    "/timeline/?actor=speaker-us": 10,
+    "/timeline/?show=changes": 11,
     "/timeline/?format=csv": 9,
 }
 
