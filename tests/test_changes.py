@@ -147,3 +147,20 @@ def test_events_and_indicator_feeds_list_published_entries_only(client, news):
         f"{indicator.name}: 800,000 personnel (Officials cited by a news site)"
     ]
     assert client.get("/feeds/figures/no-such-indicator/").status_code == 404
+
+
+def test_party_point_indicator_and_timeline_pages_advertise_their_feeds_and_link_to_them(client, news):
+    clause = news["changed"].clause
+    indicator = news["figure"].indicator
+    pages = {
+        "/parties/russia/": "/feeds/positions/party/russia/",
+        clause.get_absolute_url(): f"/feeds/positions/{clause.version.plan.slug}/{clause.version.slug}/6/",
+        indicator.get_absolute_url(): f"/feeds/figures/{indicator.slug}/",
+        "/timeline/": "/feeds/events/",
+    }
+    for page, feed_url in pages.items():
+        html = client.get(page).content.decode()
+        head, body = html.split("</head>")
+        assert 'rel="alternate" type="application/atom+xml"' in head and f'href="{feed_url}"' in head, page
+        assert f'<a href="{feed_url}" type="application/atom+xml">Follow ' in body, page
+        assert client.get(feed_url).status_code == 200, feed_url
