@@ -176,9 +176,10 @@ def redis_cache(url):
             "socket_connect_timeout": timeout,
             "socket_timeout": timeout,
             "RETRY_AFTER": 1.0,
-            # After an outage, start a new page generation (tracker.cache.GENERATION_KEY): a change saved
-            # while Redis was unreachable could not make the pages stored before the outage stale.
-            "FORGET_AFTER_OUTAGE": ["pages:generation"],
+            # After an outage, start a new page generation and epoch (tracker.cache.GENERATION_KEY and
+            # EPOCH_KEY): a change saved while Redis was unreachable could not make the pages stored before
+            # the outage stale, and without the epoch every one of them is.
+            "FORGET_AFTER_OUTAGE": ["pages:generation", "pages:epoch"],
         },
     }
 
@@ -192,6 +193,10 @@ else:
 
 # Public pages and API responses for anonymous readers (tracker/cache.py).
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
+# While one request rebuilds a stale page, readers get the previous one for at most this long.
+PAGE_CACHE_LOCK_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LOCK_SECONDS", "10"))
+# How long past its soft expiry an entry is kept, to be served while it is rebuilt.
+PAGE_CACHE_STALE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_STALE_SECONDS", "600"))
 
 # The audit trail keeps every change; editors may revert from the admin.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

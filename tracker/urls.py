@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from tracker import feeds
 from tracker.conditional import conditional
-from tracker.views import data, evidence, parties, plans, search, sources, timeline
+from tracker.views import changes, data, evidence, parties, plans, search, sources, timeline
 from tracker.views.health import healthz, readyz
 
 # Public pages; models' get_absolute_url and templates rely on these names (namespace "tracker").
@@ -22,6 +22,7 @@ public_patterns = [
     path("sources/", sources.source_list, name="source-list"),
     path("sources/<slug:key>/", sources.source_detail, name="source-detail"),
     path("timeline/", timeline.timeline, name="timeline"),
+    path("changes/", changes.changes_page, name="changes"),
     path("search/", search.search, name="search"),
 ]
 
@@ -37,6 +38,9 @@ open_data_patterns = [
         name="feed-clause-positions",
     ),
     path("feeds/versions/", conditional(feeds.VersionFeed()), name="feed-versions"),
+    path("feeds/changes/", conditional(feeds.ChangesFeed()), name="feed-changes"),
+    path("feeds/events/", conditional(feeds.EventFeed()), name="feed-events"),
+    path("feeds/figures/<slug:slug>/", conditional(feeds.IndicatorFigureFeed()), name="feed-indicator-figures"),
 ]
 
 urlpatterns = [
