@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.html import conditional_escape, format_html
 
-from tracker.cache import untracked
+from tracker.cache import shows_data_stamp, untracked
 from tracker.conditional import content_stamp
 from tracker.models import Stance
 
@@ -191,8 +191,10 @@ def last_updated(context):
     request = context.get("request")
     if request is None:
         return ""
+    # The stamp changes with every save anywhere: the page cache lets it lag a little rather than
+    # rebuild every page on every save.
+    shows_data_stamp()
     if not hasattr(request, "_content_stamp"):
-        # The stamp reads every table: the page must not become stale whenever any of them changes.
         with untracked():
             request._content_stamp = content_stamp()
     stamp = request._content_stamp
