@@ -62,9 +62,6 @@ class PublishableQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def drafts(self):
-        return self.filter(is_published=False)
-
 
 class Publishable(models.Model):
     """Content that stays a draft, invisible to readers, until an editor publishes it."""
