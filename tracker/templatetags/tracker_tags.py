@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.html import conditional_escape, format_html
 
+from tracker.cache import shows_data_stamp, untracked
 from tracker.conditional import content_stamp
 from tracker.models import Stance
 
@@ -201,8 +202,12 @@ def last_updated(context):
     request = context.get("request")
     if request is None:
         return ""
+    # The stamp changes with every save anywhere: the page cache lets it lag a little rather than
+    # rebuild every page on every save.
+    shows_data_stamp()
     if not hasattr(request, "_content_stamp"):
-        request._content_stamp = content_stamp()
+        with untracked():
+            request._content_stamp = content_stamp()
     stamp = request._content_stamp
     if stamp is None:
         return ""
