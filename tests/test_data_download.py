@@ -173,3 +173,49 @@ def test_the_shipped_dataset_survives_the_round_trip_byte_for_byte(tmp_path):
     assert before.counts["positions"] > 0 and before.counts["clause_links"] > 0
     assert after.files == before.files
     assert after.content_hash == before.content_hash
+
+
+AWKWARD_TEXTS = [
+    "=HYPERLINK(1)",
+    "+1 formula",
+    "-1 formula",
+    "@SUM(1)",
+    "\t=tab before a formula",
+    "\r=carriage return before a formula",
+    "a lone\rcarriage return inside",
+    "a line\nbreak and a \r\n pair",
+    "'quoted by the editor'",
+    "'=an apostrophe the editor typed before a formula",
+    "''two apostrophes",
+]
+
+
+def test_the_zip_defuses_formulas_like_the_page_csvs_and_keeps_every_row_whole(client, world):
+    version = world["first"]
+    for i, text in enumerate(AWKWARD_TEXTS, start=10):
+        f.ClauseFactory(version=version, number=str(i), sort_order=i, heading=f"Awkward {i}", summary=text)
+    raw = read_zip(download(client).content)["clauses.csv"]
+    rows = {row["heading"]: row["summary"] for row in csv.DictReader(io.StringIO(raw, newline=""))}
+    assert len(rows) == models.Clause.objects.published().count()  # no row broken by a CR
+    for i, text in enumerate(AWKWARD_TEXTS, start=10):
+        cell = rows[f"Awkward {i}"]
+        if text.startswith(("=", "+", "-", "@", "\t", "\r")):
+            assert cell == "'" + text
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    # The page CSVs guard the same cells the same way.
+    response = client.get("/plans/us-framework/28-point/", {"format": "csv"})
+    page = b"".join(response.streaming_content).decode()
+    page_rows = {row["heading"]: row for row in csv.DictReader(io.StringIO(page, newline=""))}
+    assert page_rows["Awkward 15"]["summary"] == "'\r=carriage return before a formula"
+
+
+def test_awkward_text_survives_the_zip_round_trip_exactly(client, world, tmp_path):
+    version = world["first"]
+    for i, text in enumerate(AWKWARD_TEXTS, start=10):
+        f.ClauseFactory(version=version, number=str(i), sort_order=i, heading=f"Awkward {i}", summary=text)
+    path = tmp_path / "tracker-dataset.zip"
+    path.write_bytes(download(client).content)
+    empty_database()
+    call_command("import_dataset_zip", str(path), stdout=io.StringIO())
+    imported = dict(models.Clause.objects.filter(heading__startswith="Awkward").values_list("heading", "summary"))
+    assert imported == {f"Awkward {i}": text for i, text in enumerate(AWKWARD_TEXTS, start=10)}

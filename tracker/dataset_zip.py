@@ -19,6 +19,7 @@ from django.db import connection, models, transaction
 from django.utils.dateparse import parse_datetime
 from simple_history.utils import bulk_create_with_history
 
+from tracker.csv_cells import defuse_reversibly, restore
 from tracker.models import (
     Actor,
     Clause,
@@ -39,10 +40,6 @@ from tracker.models import (
 ZIP_NAME = "tracker-dataset.zip"
 LICENCE = "CC BY 4.0"
 CHANGE_REASON = "Imported from the dataset download"
-
-# Spreadsheet programs run text cells starting with these as formulas; such cells get a leading
-# apostrophe in the CSV, which import_zip takes off again.
-_FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -258,9 +255,8 @@ def _cell(model_field, value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     text = str(value)
-    if _is_text(model_field) and text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+    # Text cells are defused against spreadsheet formulas; import_zip takes the guard off again.
+    return defuse_reversibly(text) if _is_text(model_field) else text
 
 
 def table_rows(table, exported_ids):
@@ -280,7 +276,8 @@ def table_rows(table, exported_ids):
 
 def _csv_bytes(header, rows):
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # Rows end in CRLF (RFC 4180): the writer then quotes every cell holding a CR or LF of its own.
+    writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
@@ -334,9 +331,11 @@ drafts never are.
 
 `codebook.csv` describes every column of every file: its type, whether it may be empty, what it
 means, the values it takes, and which table an id refers to. Rows keep their ids across downloads,
-so files join on `*_id` columns. Text cells that begin with `=`, `+`, `-` or `@` are written with a
-leading apostrophe (`'`) so spreadsheet programs do not run them as formulas; remove it to get the
-original text.
+so files join on `*_id` columns. Text cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage
+return are written with a leading apostrophe (`'`) so spreadsheet programs do not run them as
+formulas, and so are cells whose text itself begins with an apostrophe followed by one of those (or by
+another apostrophe); remove that one apostrophe to get the original text. Rows end in CRLF, and a
+cell holding a line break is quoted.
 
 ## Licence
 
@@ -382,7 +381,7 @@ def _parse(model_field, text):
     if isinstance(model_field, models.BooleanField):
         return text == "true"
     if _is_text(model_field):
-        return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+        return restore(text)
     if isinstance(model_field, models.DateTimeField):
         return parse_datetime(text)
     return model_field.to_python(text)
