@@ -17,7 +17,8 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-# Debian's Chromium drives the browser tests; Java runs the Nu HTML checker.
+# Debian's Chromium drives the browser tests; Java runs the Nu HTML checker; the cache outage tests start
+# a redis-server of their own.
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's Chromium for the browser tests..."; \
@@ -25,6 +26,9 @@ system-deps:
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "Installing Java for the Nu HTML checker..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "Installing Debian's redis-server for the cache outage tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 	@command -v npm >/dev/null 2>&1 || { \
 	  echo "Installing npm to fetch the Nu HTML checker..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }

@@ -104,10 +104,12 @@ def test_an_editor_adds_a_version_with_clauses_in_order(editor_client):
             "clauses-0-number": "2",
             "clauses-0-sort_order": "2",
             "clauses-0-heading": "Force size",
+            "clauses-0-summary": "Ukraine's forces are capped.",
             "clauses-0-text_basis": "reported",
             "clauses-1-number": "1",
             "clauses-1-sort_order": "1",
             "clauses-1-heading": "Sovereignty",
+            "clauses-1-summary": "Ukraine's sovereignty is confirmed.",
             "clauses-1-text_basis": "reported",
         }
     )
@@ -115,7 +117,28 @@ def test_an_editor_adds_a_version_with_clauses_in_order(editor_client):
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     version = PlanVersion.objects.get(slug="19-point")
     assert [c.heading for c in version.clauses.all()] == ["Sovereignty", "Force size"]
+    assert version.clauses.get(number="1").summary == "Ukraine's sovereignty is confirmed."
     assert not version.is_published, "new versions start as drafts"
+
+
+def test_a_clause_row_with_neither_summary_nor_text_is_refused(editor_client):
+    version = PlanVersionFactory()
+    url = reverse("admin:tracker_planversion_change", args=[version.pk])
+    data = admin_form_data(editor_client.get(url))
+    data.update(
+        {
+            "clauses-TOTAL_FORMS": "1",
+            "clauses-INITIAL_FORMS": "0",
+            "clauses-0-number": "1",
+            "clauses-0-sort_order": "1",
+            "clauses-0-heading": "Sovereignty",
+            "clauses-0-text_basis": "reported",
+        }
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "Give a summary in the project" in response.content.decode()
+    assert not version.clauses.exists()
 
 
 def test_an_edit_in_the_admin_appears_in_the_history_with_the_editors_name(editor_client, editor):

@@ -1,11 +1,14 @@
 """The editors' back office."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.urls import path
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
+from tracker import admin_views
 from tracker.models import (
     Actor,
     Clause,
@@ -127,7 +130,8 @@ class PlanAdmin(PublishableAdmin):
 
 class ClauseInline(admin.TabularInline):
     model = Clause
-    fields = ["sort_order", "number", "heading", "text_basis", "is_published"]
+    fields = ["sort_order", "number", "heading", "summary", "text_basis", "is_published"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
     ordering = ["sort_order", "pk"]
     extra = 0
     show_change_link = True
@@ -147,7 +151,22 @@ class PlanVersionAdmin(PublishableAdmin):
     search_fields = ["name", "summary", "plan__title"]
     autocomplete_fields = ["plan", "based_on", "proposed_by", "sources"]
     date_hierarchy = "released_on"
+    prepopulated_fields = {"slug": ["name"]}
     inlines = [ClauseInline, VersionClaimInline]
+    change_form_template = "admin/tracker/planversion/change_form.html"
+
+    def get_urls(self):
+        def tool(view, route, name):
+            wrapped = self.admin_site.admin_view(lambda request, *args, **kwargs: view(self, request, *args, **kwargs))
+            return path(route, wrapped, name=f"tracker_planversion_{name}")
+
+        return [
+            tool(admin_views.paste_view, "<int:object_id>/paste/", "paste"),
+            tool(admin_views.start_view, "<int:object_id>/start-next/", "start"),
+            tool(admin_views.lineage_view, "<int:object_id>/lineage/<int:earlier_id>/", "lineage"),
+            tool(admin_views.publish_view, "<int:object_id>/publish/", "publish"),
+            *super().get_urls(),
+        ]
 
 
 class ClauseTargetInline(admin.TabularInline):

@@ -126,7 +126,7 @@ SPEC = {
     },
     "plan": {
         "required": ["slug", "title"],
-        "optional": {"summary": "", **PUBLISHED},
+        "optional": {"summary": "", "coverage_note": "", **PUBLISHED},
         "refs": [],
         "id": "slug",
     },
@@ -201,6 +201,7 @@ SPEC = {
             "confidence": "unverified",
             "caveat": "",
             "other_sources": [],
+            "from_reprint": False,
             **PUBLISHED,
         },
         "refs": [("indicator", "indicator", False), ("source", "source", False), ("other_sources", "source", True)],
@@ -396,11 +397,32 @@ def validate(rows, missing):
         if row.data.get("to") and row.data.get("to_version"):
             if not row.data["to"].startswith(row.data["to_version"] + "/"):
                 errors.append(f"{row.where()}: 'to' and 'to_version' name different versions.")
+    errors += _event_source_dates(rows)
     if len(rows["plan"]) > 1:
         errors.append(f"plan.toml: holds {len(rows['plan'])} [plan] tables; the dataset ships one plan.")
     if errors:
         raise DatasetError("The dataset has errors; nothing was written.\n" + "\n".join(errors))
     return skipped
+
+
+def _event_source_dates(rows):
+    """An event cannot cite a source whose inferred date falls before the event: the source reports it, so
+    it is no earlier. (A source with a date of its own may announce an event to come.)"""
+    sources = {r.data.get("key"): r.data for r in rows["source"]}
+    errors = []
+    for row in rows["event"]:
+        happened_on = row.data.get("happened_on")
+        for key in row.data.get("sources") or []:
+            source = sources.get(key)
+            if not source or not source.get("date_is_approximate") or not isinstance(happened_on, datetime.date):
+                continue
+            published_on = source.get("published_on")
+            if isinstance(published_on, datetime.date) and published_on < happened_on:
+                errors.append(
+                    f"{row.where()}: source {key!r} is given the inferred date {published_on}, before the event it "
+                    f"reports ({happened_on}); date the source no earlier than what it reports."
+                )
+    return errors
 
 
 def has_content():
@@ -491,7 +513,13 @@ class _Writer:
         self.objects["indicator"][d["slug"]] = self.save(row, Indicator(**fields))
 
     def write_plan(self, row, d):
-        plan = Plan(slug=d["slug"], title=d["title"], summary=d["summary"], is_published=d["is_published"])
+        plan = Plan(
+            slug=d["slug"],
+            title=d["title"],
+            summary=d["summary"],
+            coverage_note=d["coverage_note"],
+            is_published=d["is_published"],
+        )
         self.plan = self.save(row, plan)
 
     def write_version(self, row, d):
@@ -588,6 +616,7 @@ class _Writer:
             confidence=d["confidence"],
             caveat=d["caveat"],
             source=self.ref("source", d["source"]),
+            from_reprint=d["from_reprint"],
             is_published=d["is_published"],
         )
         self.save(row, figure, {"other_sources": self.refs("source", d["other_sources"])})

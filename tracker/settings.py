@@ -5,6 +5,7 @@ DJANGO_SECRET_KEY     required when DJANGO_DEBUG is off
 DJANGO_DEBUG          "1"/"true" for local development (default off)
 DJANGO_ALLOWED_HOSTS  comma-separated host names (default: localhost names when debugging)
 REDIS_URL             Redis cache (default: local-memory cache)
+REDIS_TIMEOUT         seconds a Redis command may take before the page is built from the database (default 0.25)
 DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated https origins the site is served from behind a proxy
 DJANGO_SECURE_SSL_REDIRECT   redirect http to https (default on when DJANGO_DEBUG is off)
 DJANGO_HSTS_SECONDS          Strict-Transport-Security max-age (default one year when DJANGO_DEBUG is off)
@@ -149,15 +150,30 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
+
+def redis_cache(url):
+    """The cache settings for the Redis server at ``url`` (tracker/redis_cache.py)."""
+    timeout = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
+    return {
+        "BACKEND": "tracker.redis_cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "tracker",
+        # With Redis down or hung, pages come from the database and saves land: a command gives up after
+        # `timeout` seconds, and Redis is left alone for RETRY_AFTER seconds after a failure.
+        "OPTIONS": {
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+            "RETRY_AFTER": 1.0,
+            # After an outage, start a new page generation (tracker.cache.GENERATION_KEY): a change saved
+            # while Redis was unreachable could not make the pages stored before the outage stale.
+            "FORGET_AFTER_OUTAGE": ["pages:generation"],
+        },
+    }
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "tracker.redis_cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "tracker",
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     # Per process: with several app servers or workers, set REDIS_URL so an editor's change reaches them all.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -89,7 +89,10 @@ class Figure(Publishable):
         null=True, blank=True, help_text="The date the figure describes, or the last day of its period."
     )
     period_label = models.CharField(max_length=100, blank=True, help_text="As the source puts it, e.g. 'Jan-Oct 2025'.")
-    reported_on = models.DateField(help_text="When the figure was made public.")
+    reported_on = models.DateField(
+        help_text="The cited source's own date: when it made the figure public. When the figure was first "
+        "stated earlier, give that in the period or the caveat."
+    )
     claimed_by = models.CharField(
         max_length=200, help_text="Who states the figure, e.g. 'Prosecutor General's Office'."
     )
@@ -98,6 +101,12 @@ class Figure(Publishable):
     caveat = models.TextField(blank=True)
     source = models.ForeignKey("tracker.Source", on_delete=models.PROTECT, related_name="figures")
     other_sources = models.ManyToManyField("tracker.Source", blank=True, related_name="corroborated_figures")
+    from_reprint = models.BooleanField(
+        "from a reprint",
+        default=False,
+        help_text="Tick when only a reprint, aggregator or blog carries the figure and the original outlet's "
+        "page was not found. Readers see it marked 'from a reprint'.",
+    )
 
     objects = FigureQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[other_sources])
@@ -174,6 +183,17 @@ class Figure(Publishable):
             errors["value"] = "The value cannot be above the high end of the range."
         if self.period_start and self.period_end and self.period_start > self.period_end:
             errors["period_start"] = "The period cannot start after it ends."
+        if self.source_id and self.reported_on and self.reported_on != self.source.published_on:
+            if self.source.published_on is None:
+                errors["source"] = (
+                    f"{self.source.key} has no date, so it cannot date the figure; give the source its date "
+                    "(approximate if need be) or cite a dated source."
+                )
+            else:
+                errors["reported_on"] = (
+                    f"The cited source {self.source.key} is dated {self.source.published_on:%d %b %Y}; a figure "
+                    "is reported on its source's own date (an earlier statement goes in the period or caveat)."
+                )
         if errors:
             raise ValidationError(errors)
 

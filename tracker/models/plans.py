@@ -33,6 +33,11 @@ class Plan(Publishable):
     )
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True, help_text="What the plan is about, in the project's own words.")
+    coverage_note = models.TextField(
+        blank=True,
+        help_text="What period the record covers and where the sources consulted fall silent, so readers do "
+        "not take the end of the record for the end of events. Shown on the home page and the timeline.",
+    )
 
     objects = PublishableQuerySet.as_manager()
     history = HistoricalRecords()
@@ -86,9 +91,12 @@ class PlanVersion(Publishable):
         max_length=80, help_text="Used in the address, e.g. 28-point in /plans/us-framework-2025/28-point/."
     )
     name = models.CharField(max_length=200)
-    released_on = models.DateField(help_text="When the text was published, leaked or presented.")
+    released_on = models.DateField(
+        help_text="When the text was first reported: published, leaked or described by those who had it. "
+        "Positions on it cannot be dated earlier; record a later formal release as a claim."
+    )
     released_on_note = models.CharField(
-        max_length=200, blank=True, help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'."
+        max_length=300, blank=True, help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'."
     )
     status = models.CharField(max_length=12, choices=VersionStatus, default=VersionStatus.PROPOSED)
     text_basis = models.CharField(
@@ -215,7 +223,11 @@ class Clause(Publishable):
     )
     sort_order = models.PositiveIntegerField(default=0, help_text="Clauses are listed by this number.")
     heading = models.CharField(max_length=200)
-    summary = models.TextField(help_text="What the point says, in the project's own words.")
+    summary = models.TextField(
+        blank=True,
+        help_text="What the point says, in the project's own words. May stay empty while the verbatim text "
+        "says enough.",
+    )
     text = models.TextField(blank=True, help_text="The verbatim text, where it is public.")
     text_basis = models.CharField(max_length=10, choices=ClauseTextBasis, default=ClauseTextBasis.REPORTED)
     topics = models.ManyToManyField(Topic, blank=True, related_name="clauses")
@@ -255,6 +267,16 @@ class Clause(Publishable):
         return remembered_reverse(
             "tracker:clause-detail", plan=self.version.plan.slug, version=self.version.slug, number=self.number
         )
+
+    def clean(self):
+        if not self.summary.strip() and not self.text.strip():
+            # Not tied to one field: the version page's rows show the summary only.
+            raise ValidationError("Give a summary in the project's own words, or the verbatim text.")
+
+    @property
+    def gist(self):
+        """What to show readers about the point: the summary, or the verbatim text while there is none."""
+        return self.summary or self.text
 
     def validate_unique(self, exclude=None):
         super().validate_unique(exclude)

@@ -1,7 +1,10 @@
+from bisect import bisect_left
+from collections import defaultdict
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, Q, Value, Window
+from django.db.models.functions import Lag, RowNumber
 from simple_history.models import HistoricalRecords
 
 from .base import Publishable, remembered_reverse
@@ -69,6 +72,56 @@ class PositionQuerySet(models.QuerySet):
                 order_by=[F("stated_on").desc(), F("pk").desc()],
             )
         )
+
+    def _with_previous(self):
+        # One pass over the rows with a window function: the cost grows with the rows, not their square.
+        return self.annotate(
+            _previous=Window(
+                Lag("stance", default=Value("")),
+                partition_by=[F("party"), F("clause"), F("version")],
+                order_by=[F("stated_on").asc(), F("pk").asc()],
+            )
+        )
+
+    def changes_of_stance(self):
+        """The pks of positions that are the party's first on their subject or change its stance.
+
+        Compared with the previous position among these rows: apply published() first, and no
+        narrowing that should not hide a previous position.
+        """
+        return self._with_previous().filter(~Q(_previous=F("stance"))).values("pk")
+
+    def previous_stance_by_pk(self):
+        """Every row's pk, mapped to the party's previous stance on the same subject among these rows ("" if none)."""
+        return dict(self._with_previous().order_by().values_list("pk", "_previous"))
+
+    def previous_stances(self, positions):
+        """For each of these positions, the stance of the party's previous position on its subject among these rows.
+
+        A dict from pk to stance (None for a first statement), read with one query over just the
+        subjects and parties of ``positions``: linear in the rows asked about.
+        """
+        positions = list(positions)
+        if not positions:
+            return {}
+        parties = {p.party_id for p in positions}
+        clauses = {p.clause_id for p in positions if p.clause_id}
+        versions = {p.version_id for p in positions if not p.clause_id}
+        track = defaultdict(list)
+        rows = self.filter(party__in=parties).filter(
+            Q(clause__in=clauses) | Q(clause__isnull=True, version__in=versions)
+        )
+        for party, clause, version, stated_on, pk, stance in rows.order_by("stated_on", "pk").values_list(
+            "party", "clause", "version", "stated_on", "pk", "stance"
+        ):
+            track[party, clause, None if clause else version].append(((stated_on, pk), stance))
+        previous = {}
+        for position in positions:
+            subject = position.clause_id, None if position.clause_id else position.version_id
+            earlier = track.get((position.party_id, *subject), [])
+            index = bisect_left(earlier, (position.stated_on, position.pk), key=lambda entry: entry[0])
+            previous[position.pk] = earlier[index - 1][1] if index else None
+        return previous
 
     def track(self):
         """The sequence of positions over time."""
@@ -161,6 +214,23 @@ class Position(Publishable):
     def get_absolute_url(self):
         return remembered_reverse("tracker:party-detail", slug=self.party.slug) + f"#position-{self.pk}"
 
+    def date_conflicts(self):
+        """Dates that cannot be right: a statement about a text before anyone reported the text, or a
+        statement made after the source that reports it was published."""
+        errors = {}
+        version = self.clause.version if self.clause_id else self.version if self.version_id else None
+        if version is not None and self.stated_on < version.released_on:
+            errors["stated_on"] = (
+                f"{version.name} was first reported on {version.released_on:%d %b %Y}; a position on it "
+                "cannot be dated earlier. File it on the text being discussed at the time."
+            )
+        if self.source_id and self.source.published_on and self.stated_on > self.source.published_on:
+            errors["source"] = (
+                f"{self.source.key} is dated {self.source.published_on:%d %b %Y}, before the statement it "
+                "is cited for; cite a source that reports it, or correct the date."
+            )
+        return errors
+
     def clean(self):
         errors = {}
         if self.clause_id and self.version_id:
@@ -169,5 +239,7 @@ class Position(Publishable):
             errors["clause"] = "Choose the clause this position is about, or a whole version."
         if self.actor_id and self.party_id and self.actor.party_id != self.party_id:
             errors["actor"] = f"{self.actor.name} does not speak for {self.party.name}."
+        if self.stated_on and not errors:
+            errors.update(self.date_conflicts())
         if errors:
             raise ValidationError(errors)

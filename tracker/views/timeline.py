@@ -5,33 +5,17 @@ keys in one UNION query, then loads only the rows of the page shown, so it runs 
 handful of queries however long the timeline grows.
 """
 
-import csv
+import heapq
 from dataclasses import dataclass
 
-from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
-from django.http import StreamingHttpResponse
+from django.db.models import CharField, F, Q, Value
 from django.shortcuts import render
 
 from tracker.filters import TimelineFilter
-from tracker.models import Event, Position, Stance
-from tracker.views.common import csv_safe, filtered, paginate, wants_csv
+from tracker.models import Event, Plan, Position, Stance
+from tracker.views.common import filtered, paginate, stream_csv, wants_csv
 
 EVENT, POSITION = "event", "position"
-
-
-def with_previous_stance(positions):
-    """Annotate each position with the same party's previous published stance on the same subject."""
-    earlier = (
-        Position.objects.published()
-        .filter(party=OuterRef("party"))
-        .filter(
-            Q(clause__isnull=False, clause=OuterRef("clause")) | Q(clause__isnull=True, version=OuterRef("version"))
-        )
-        .filter(Q(stated_on__lt=OuterRef("stated_on")) | Q(stated_on=OuterRef("stated_on"), pk__lt=OuterRef("pk")))
-        .order_by("-stated_on", "-pk")
-        .values("stance")[:1]
-    )
-    return positions.annotate(previous_stance=Subquery(earlier))
 
 
 @dataclass
@@ -58,6 +42,24 @@ class Entry:
 
 def timeline_entries(request):
     """The filterset, and the filtered events and positions as one query of sortable keys."""
+    filterset, events, positions = timeline_querysets(request)
+    keys = (
+        events.order_by()
+        .annotate(day=F("happened_on"), entry_kind=Value(EVENT, output_field=CharField()))
+        .values_list("day", "entry_kind", "pk")
+        .union(
+            positions.order_by()
+            .annotate(day=F("stated_on"), entry_kind=Value(POSITION, output_field=CharField()))
+            .values_list("day", "entry_kind", "pk"),
+            all=True,
+        )
+        .order_by("day", "entry_kind", "pk")
+    )
+    return filterset, keys
+
+
+def timeline_querysets(request):
+    """The filterset, the filtered events and the filtered positions."""
     filterset = TimelineFilter(request.GET, queryset=Position.objects.published(), request=request)
     positions = filtered(filterset)
     data = filterset.form.cleaned_data
@@ -74,23 +76,10 @@ def timeline_entries(request):
     if data.get("show") == EVENT + "s":
         positions = positions.none()
     if data.get("show") == "changes":
-        # A first statement counts as a change; a reaffirmation of the same stance does not.
-        positions = with_previous_stance(positions).filter(
-            Q(previous_stance__isnull=True) | ~Q(previous_stance=F("stance"))
-        )
-    keys = (
-        events.order_by()
-        .annotate(day=F("happened_on"), entry_kind=Value(EVENT, output_field=CharField()))
-        .values_list("day", "entry_kind", "pk")
-        .union(
-            positions.order_by()
-            .annotate(day=F("stated_on"), entry_kind=Value(POSITION, output_field=CharField()))
-            .values_list("day", "entry_kind", "pk"),
-            all=True,
-        )
-        .order_by("day", "entry_kind", "pk")
-    )
-    return filterset, keys
+        # A first statement counts as a change; a reaffirmation of the same stance does not. The previous
+        # position may lie outside the filters (another speaker, before the start), so compare among all.
+        positions = positions.filter(pk__in=Position.objects.published().changes_of_stance())
+    return filterset, events, positions
 
 
 def load_entries(keys):
@@ -102,7 +91,10 @@ def load_entries(keys):
         events = Event.objects.filter(pk__in=event_ids).prefetch_related("parties", "sources").in_bulk()
     positions = {}
     if position_ids:
-        positions = with_previous_stance(Position.objects.filter(pk__in=position_ids).with_related()).in_bulk()
+        positions = Position.objects.filter(pk__in=position_ids).with_related().in_bulk()
+        previous = Position.objects.published().previous_stances(positions.values())
+        for pk, position in positions.items():
+            position.previous_stance = previous[pk]
     return [
         Entry(kind, day, events[pk] if kind == EVENT else positions[pk])
         for day, kind, pk in keys
@@ -111,31 +103,66 @@ def load_entries(keys):
 
 
 def timeline(request):
-    filterset, keys = timeline_entries(request)
     if wants_csv(request):
-        return timeline_csv(keys)
+        _, events, positions = timeline_querysets(request)
+        return timeline_csv(events, positions)
+    filterset, keys = timeline_entries(request)
     page = paginate(request, keys)
     return render(
         request,
         "tracker/timeline.html",
-        {"filterset": filterset, "page": page, "entries": load_entries(list(page))},
+        {
+            "filterset": filterset,
+            "page": page,
+            "entries": load_entries(list(page)),
+            # Where the record stops, so the end of the timeline is not read as the end of events.
+            "coverage": Plan.objects.published().exclude(coverage_note="").only("title", "coverage_note"),
+        },
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
+def _names_by_event(through, events, name_field, ordering):
+    """For each of these events' ids, the names it links to through an M2M table, in the linked model's order."""
+    names = {}
+    rows = through.objects.filter(event__in=events.order_by().values("pk")).order_by("event_id", *ordering)
+    for event_id, name in rows.values_list("event_id", name_field).iterator(chunk_size=2000):
+        names.setdefault(event_id, []).append(name)
+    return {event_id: "; ".join(found) for event_id, found in names.items()}
 
 
-def _subject(position):
-    if position.clause_id:
-        clause = position.clause
-        return f"{clause.version.name}, point {clause.number}: {clause.heading}"
-    return f"{position.version.name} (as a whole)"
+def _event_rows(events):
+    parties = _names_by_event(
+        Event.parties.through, events, "party__name", ["party__display_order", "party__name", "party_id"]
+    )
+    sources = _names_by_event(Event.sources.through, events, "source__key", ["source__key", "source_id"])
+    rows = events.order_by("happened_on", "pk").values_list("happened_on", "pk", "title", "description")
+    for day, pk, title, description in rows.iterator(chunk_size=2000):
+        yield (day, EVENT, pk), [day, EVENT, parties.get(pk, ""), "", title, "", "", description, sources.get(pk, "")]
 
 
-def timeline_csv(keys, chunk_size=500):
-    writer = csv.writer(_Echo())
+def _position_rows(positions):
+    previous = Position.objects.published().previous_stance_by_pk()
+    fields = [
+        "stated_on", "pk", "clause_id", "party__name", "actor__name", "clause__version__name", "clause__number",
+        "clause__heading", "version__name", "stance", "quote", "source__key",
+    ]  # fmt: skip
+    for row in positions.order_by("stated_on", "pk").values(*fields).iterator(chunk_size=2000):
+        if row["clause_id"]:
+            subject = f"{row['clause__version__name']}, point {row['clause__number']}: {row['clause__heading']}"
+        else:
+            subject = f"{row['version__name']} (as a whole)"
+        day = row["stated_on"]
+        yield (day, POSITION, row["pk"]), [
+            day, POSITION, row["party__name"], row["actor__name"] or "", subject, row["stance"],
+            previous.get(row["pk"], ""), row["quote"], row["source__key"],
+        ]  # fmt: skip
+
+
+def timeline_csv(events, positions):
+    """Stream the timeline as CSV: events and positions each read in one pass as plain values, then merged by date.
+
+    A handful of queries whatever the size, and no model objects built: time linear in the rows.
+    """
     header = [
         "date",
         "kind",
@@ -147,39 +174,5 @@ def timeline_csv(keys, chunk_size=500):
         "quote_or_description",
         "source_keys",
     ]
-
-    def rows():
-        yield writer.writerow(header)
-        all_keys = list(keys)
-        for start in range(0, len(all_keys), chunk_size):
-            for entry in load_entries(all_keys[start : start + chunk_size]):
-                item = entry.item
-                if entry.kind == EVENT:
-                    row = [
-                        entry.date,
-                        EVENT,
-                        "; ".join(party.name for party in item.parties.all()),
-                        "",
-                        item.title,
-                        "",
-                        "",
-                        item.description,
-                        "; ".join(source.key for source in item.sources.all()),
-                    ]
-                else:
-                    row = [
-                        entry.date,
-                        POSITION,
-                        item.party.name,
-                        item.actor.name if item.actor_id else "",
-                        _subject(item),
-                        item.stance,
-                        item.previous_stance or "",
-                        item.quote,
-                        item.source.key,
-                    ]
-                yield writer.writerow([csv_safe(value) for value in row])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="timeline.csv"'
-    return response
+    merged = heapq.merge(_event_rows(events), _position_rows(positions), key=lambda keyed: keyed[0])
+    return stream_csv("timeline", header, (row for _, row in merged))

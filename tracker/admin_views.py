@@ -1,0 +1,320 @@
+"""The editors' leak-day tools, reached from a version's page in the admin.
+
+Thin views: each reads a form, asks a service in ``tracker.services`` to do the writing (one
+transaction each) and renders a template under ``templates/admin/tracker/planversion/``.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.text import slugify
+
+from tracker.models import (
+    ClauseLink,
+    ClauseTextBasis,
+    Grade,
+    LinkRelation,
+    PlanVersion,
+    Source,
+    TextBasis,
+    VersionStatus,
+)
+from tracker.services import lineage as lineage_service
+from tracker.services import paste as paste_service
+from tracker.services import versions as version_service
+from tracker.textdiff import word_diff
+
+
+def require(request, *perms):
+    """Refuse editors who lack any of these permissions (403), as the admin's own pages do."""
+    if not request.user.has_perms([f"tracker.{perm}" for perm in perms]):
+        raise PermissionDenied
+
+
+def _context(model_admin, request, version, title, **extra):
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "original": version,
+        "version": version,
+        "title": title,
+        "has_view_permission": True,
+        **extra,
+    }
+
+
+def _change_url(version):
+    return reverse("admin:tracker_planversion_change", args=[version.pk])
+
+
+# 1. Paste a numbered text --------------------------------------------------------------------
+
+
+class PasteForm(forms.Form):
+    text = forms.CharField(
+        label="The version's text",
+        widget=forms.Textarea(attrs={"rows": 20, "cols": 100}),
+        max_length=200_000,
+        help_text="Paste the numbered points as published: each point starts a line with its number "
+        "('1.', '12a.', '12a)'). A short first line without a full stop becomes the point's heading.",
+    )
+    text_basis = forms.ChoiceField(
+        label="How the points' wording is known", choices=ClauseTextBasis.choices, required=True
+    )
+
+
+def paste_view(model_admin, request, object_id):
+    require(request, "change_planversion", "add_clause", "change_clause")
+    version = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=object_id)
+    initial_basis = paste_service.CLAUSE_BASIS_FOR_VERSION.get(version.text_basis, ClauseTextBasis.REPORTED)
+    parsed = None
+    if request.method == "POST":
+        form = PasteForm(request.POST)
+        if form.is_valid():
+            parsed = paste_service.parse_points(form.cleaned_data["text"])
+            if "confirm" in request.POST and parsed.ok:
+                result = paste_service.import_points(
+                    version, parsed, text_basis=form.cleaned_data["text_basis"], user=request.user
+                )
+                messages.success(
+                    request,
+                    f"Saved the pasted text: {len(result.created)} point(s) added, {len(result.updated)} updated, "
+                    f"{len(result.unchanged)} unchanged.",
+                )
+                return redirect(_change_url(version))
+    else:
+        form = PasteForm(initial={"text_basis": initial_basis})
+    existing = set(version.clauses.values_list("number", flat=True))
+    rows = [(point, point.number in existing) for point in parsed.points] if parsed else []
+    return TemplateResponse(
+        request,
+        "admin/tracker/planversion/paste.html",
+        _context(
+            model_admin,
+            request,
+            version,
+            f"Paste the text of {version.name}",
+            form=form,
+            parsed=parsed,
+            rows=rows,
+            updating=sum(1 for _, known in rows if known),
+        ),
+    )
+
+
+# 2. Start a version from another ---------------------------------------------------------------
+
+
+class StartVersionForm(forms.Form):
+    name = forms.CharField(max_length=200, help_text="As the version is known, e.g. '20-point framework'.")
+    slug = forms.SlugField(
+        max_length=80, required=False, help_text="Used in the address. Left empty, it is made from the name."
+    )
+    released_on = forms.DateField(help_text="When the text was published, leaked or presented (YYYY-MM-DD).")
+    status = forms.ChoiceField(choices=VersionStatus.choices, initial=VersionStatus.LEAKED)
+    text_basis = forms.ChoiceField(choices=TextBasis.choices, initial=TextBasis.LEAKED_FULL)
+    sources = forms.ModelMultipleChoiceField(
+        queryset=Source.objects.all(),
+        widget=AutocompleteSelectMultiple(PlanVersion._meta.get_field("sources"), admin.site),
+        help_text="Where the text comes from.",
+    )
+    points = forms.ChoiceField(
+        choices=[
+            ("copy", "Copy its points (then edit what changed)"),
+            ("copy_topics", "Copy its points with their topics"),
+            ("none", "Start empty (then paste the new text)"),
+        ],
+        initial="none",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, earlier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.earlier = earlier
+
+    def clean(self):
+        data = super().clean()
+        slug = data.get("slug") or slugify(data.get("name", ""))
+        data["slug"] = slug
+        if slug and PlanVersion.objects.filter(plan=self.earlier.plan, slug=slug).exists():
+            self.add_error("slug" if self.data.get("slug") else "name", f"This plan already has a version '{slug}'.")
+        return data
+
+
+def start_view(model_admin, request, object_id):
+    require(request, "add_planversion", "add_clause", "add_clauselink")
+    earlier = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=object_id)
+    form = StartVersionForm(request.POST or None, earlier=earlier)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            started = version_service.start_version_from(
+                earlier,
+                name=data["name"],
+                slug=data["slug"],
+                released_on=data["released_on"],
+                status=data["status"],
+                text_basis=data["text_basis"],
+                sources=data["sources"],
+                copy_points=data["points"] != "none",
+                copy_topics=data["points"] == "copy_topics",
+                user=request.user,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            version = started.version
+            if started.clauses:
+                messages.success(
+                    request,
+                    f"Started {version.name} as a draft with {len(started.clauses)} copied point(s), each linked "
+                    f"from {earlier.name} as 'unchanged': confirm or change the links below.",
+                )
+                return redirect(reverse("admin:tracker_planversion_lineage", args=[version.pk, earlier.pk]))
+            messages.success(request, f"Started {version.name} as a draft. Paste its text below.")
+            return redirect(reverse("admin:tracker_planversion_paste", args=[version.pk]))
+    return TemplateResponse(
+        request,
+        "admin/tracker/planversion/start.html",
+        _context(
+            model_admin,
+            request,
+            earlier,
+            f"Start a new version from {earlier.name}",
+            form=form,
+            media=model_admin.media + form.media,
+        ),
+    )
+
+
+# 3. Lineage in bulk ----------------------------------------------------------------------------
+
+LINK_RELATIONS = [
+    (LinkRelation.UNCHANGED, LinkRelation.UNCHANGED.label),
+    (LinkRelation.REWORDED, LinkRelation.REWORDED.label),
+    (LinkRelation.AMENDED, LinkRelation.AMENDED.label),
+]
+
+
+class LineageForm(forms.Form):
+    grade = forms.ChoiceField(
+        choices=Grade.choices, initial=Grade.REPORTED, help_text="How firmly the new links are established."
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        required=False,
+        widget=AutocompleteSelect(ClauseLink._meta.get_field("source"), admin.site),
+        help_text="The source for the new links (optional).",
+    )
+
+    def __init__(self, *args, rows, later_clauses, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = [("", "no link (fate left open)"), (lineage_service.REMOVED, "removed (reported)")] + [
+            (str(c.pk), f"{c.number}. {c.heading}") for c in later_clauses
+        ]
+        self.rows = rows
+        for row in rows:
+            if row.locked:
+                continue
+            self.fields[f"to-{row.earlier.pk}"] = forms.ChoiceField(
+                label=f"Point {row.earlier.number} becomes", choices=targets, required=False, initial=row.choice
+            )
+            self.fields[f"relation-{row.earlier.pk}"] = forms.ChoiceField(
+                label=f"Point {row.earlier.number}: relation",
+                choices=LINK_RELATIONS,
+                required=False,
+                initial=row.relation if row.relation in LinkRelation.values else LinkRelation.AMENDED,
+            )
+
+    def choices(self):
+        data = self.cleaned_data
+        return {
+            row.earlier.pk: (data[f"to-{row.earlier.pk}"] or None, data[f"relation-{row.earlier.pk}"])
+            for row in self.rows
+            if not row.locked
+        }
+
+    def bound_rows(self):
+        """Each row with its two fields and the word-level difference to its proposed counterpart."""
+        for row in self.rows:
+            diff = None
+            if row.later is not None:
+                diff = word_diff(row.earlier.text or row.earlier.summary, row.later.text or row.later.summary)
+            fields = (None, None) if row.locked else (self[f"to-{row.earlier.pk}"], self[f"relation-{row.earlier.pk}"])
+            yield row, fields[0], fields[1], diff
+
+
+def lineage_view(model_admin, request, object_id, earlier_id):
+    require(request, "add_clauselink", "change_clauselink", "delete_clauselink")
+    later = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=object_id)
+    earlier = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=earlier_id, plan=later.plan)
+    if earlier.pk == later.pk:
+        raise PermissionDenied("A version has no lineage to itself.")
+    rows = lineage_service.propose(earlier, later)
+    later_clauses = list(later.clauses.order_by("sort_order", "pk"))
+    form = LineageForm(request.POST or None, rows=rows, later_clauses=later_clauses)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = lineage_service.save_links(
+                earlier,
+                later,
+                form.choices(),
+                grade=form.cleaned_data["grade"],
+                source=form.cleaned_data["source"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                f"Saved the lineage from {earlier.name} to {later.name}: {saved.created} link(s) added, "
+                f"{saved.updated} changed, {saved.deleted} removed.",
+            )
+            return redirect(_change_url(later))
+    linked = {row.later.pk for row in rows if row.later is not None}
+    linked |= {link.to_clause_id for row in rows for link in row.existing}
+    return TemplateResponse(
+        request,
+        "admin/tracker/planversion/lineage.html",
+        _context(
+            model_admin,
+            request,
+            later,
+            f"Lineage from {earlier.name} to {later.name}",
+            earlier=earlier,
+            later=later,
+            form=form,
+            unmatched=[c for c in later_clauses if c.pk not in linked],
+            media=model_admin.media + form.media,
+        ),
+    )
+
+
+# 4. Publish a version with everything in it ----------------------------------------------------
+
+
+def publish_view(model_admin, request, object_id):
+    require(request, "change_plan", "change_planversion", "change_clause", "change_position", "change_figure")
+    version = get_object_or_404(PlanVersion.objects.select_related("plan"), pk=object_id)
+    plan = version_service.publish_plan(version)
+    if request.method == "POST":
+        result = version_service.publish_version(
+            version,
+            position_ids=[int(pk) for pk in request.POST.getlist("position") if pk.isdigit()],
+            figure_ids=[int(pk) for pk in request.POST.getlist("figure") if pk.isdigit()],
+            user=request.user,
+        )
+        messages.success(request, f"Published {version.name} with everything in it ({result.count} item(s)).")
+        return redirect(_change_url(version))
+    return TemplateResponse(
+        request,
+        "admin/tracker/planversion/publish.html",
+        _context(model_admin, request, version, f"Publish {version.name} with everything in it", plan=plan),
+    )
