@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VNU_VERSION := 26.9.27
 VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: run test install system-deps migrate lint check serve bench clean
+.PHONY: run test install system-deps migrate lint check serve serve-app prepare-serve nginx bench backup restore clean
 
 $(STAMP): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,7 @@ run: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py create_demo_editor
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install system-deps
+test: install system-deps nginx
 	DJANGO_SECRET_KEY=test-only-secret-key $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -53,15 +53,29 @@ check: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py check
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
-# Production mode, locally: hashed and compressed static files served by WhiteNoise, gunicorn workers
-# (gunicorn.conf.py). Needs DJANGO_SECRET_KEY; DATABASE_URL and REDIS_URL point it at PostgreSQL and Redis.
+# Production mode, locally: hashed and compressed static files, gunicorn workers (gunicorn.conf.py) behind
+# nginx (deploy/nginx.conf, Debian's nginx installed if missing), which buffers slow clients and serves the
+# static files. Needs DJANGO_SECRET_KEY; DATABASE_URL and REDIS_URL point it at PostgreSQL and Redis.
+# nginx listens on NGINX_LISTEN (default 127.0.0.1:8000), gunicorn on GUNICORN_BIND (default 127.0.0.1:8001).
 # Plain http on 127.0.0.1, so the redirect to https (on behind the proxy) is off here unless set.
-serve: install
+serve: install nginx prepare-serve
+	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0} DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-0} \
+	  DJANGO_CONN_MAX_AGE=$${DJANGO_CONN_MAX_AGE:-60} deploy/serve-proxy.sh
+
+# gunicorn alone on GUNICORN_BIND (default 127.0.0.1:8000), for app servers behind a buffering proxy of their own.
+serve-app: install prepare-serve
+	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0} DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-0} \
+	  DJANGO_CONN_MAX_AGE=$${DJANGO_CONN_MAX_AGE:-60} $(BIN)/gunicorn --config gunicorn.conf.py
+
+prepare-serve:
 	@test -n "$$DJANGO_SECRET_KEY" || { echo "Set DJANGO_SECRET_KEY (a long random string) to run in production mode."; exit 1; }
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py migrate --noinput
-	DJANGO_SECURE_SSL_REDIRECT=$${DJANGO_SECURE_SSL_REDIRECT:-0} DJANGO_SECURE_COOKIES=$${DJANGO_SECURE_COOKIES:-0} \
-	  DJANGO_CONN_MAX_AGE=$${DJANGO_CONN_MAX_AGE:-60} $(BIN)/gunicorn --config gunicorn.conf.py
+
+nginx:
+	@command -v nginx >/dev/null 2>&1 || { \
+	  echo "Installing Debian's nginx for the front..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
 # Benchmark (not part of CI, ~20-25 min; BENCH_QUICK=1 for a fast check): writes BENCHMARKS.md.
 # Needs PostgreSQL and Redis (BENCH_PG_URL, BENCH_REDIS_URL); see bench/run.py for the other knobs.
@@ -70,6 +84,16 @@ bench: install
 	  echo "Installing Debian's wrk for the benchmark..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
+
+# Backups of the whole database (content, history, editors): PostgreSQL's pg_dump, SQLite's online backup.
+# BACKUP=path chooses the file (default backups/tracker-<UTC time>.dump or .sqlite3). Without
+# DJANGO_SECRET_KEY they run in local development mode.
+backup: install
+	@if [ -z "$$DJANGO_SECRET_KEY" ]; then export DJANGO_DEBUG=1; fi; $(BIN)/python manage.py backup $(BACKUP)
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Say which backup to restore: make restore BACKUP=backups/tracker-....dump"; exit 1; }
+	@if [ -z "$$DJANGO_SECRET_KEY" ]; then export DJANGO_DEBUG=1; fi; $(BIN)/python manage.py restore "$(BACKUP)"
 
 clean:
 	rm -rf $(VENV) staticfiles

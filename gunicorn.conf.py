@@ -8,6 +8,7 @@ WEB_CONCURRENCY      worker processes (default 2)
 GUNICORN_TIMEOUT     seconds before a stuck worker is restarted (default 30)
 GUNICORN_ACCESS_LOG  "-" for an access log on stdout (default none)
 GUNICORN_MAX_REQUESTS  requests before a worker is replaced; 0 never (default 2000)
+GUNICORN_PID         file to write the master's process id to (default none)
 FORWARDED_ALLOW_IPS  proxies trusted to set X-Forwarded-* headers (default 127.0.0.1)
 """
 
@@ -19,8 +20,19 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Sync workers: the pages are short CPU-bound requests, and the load balancer buffers slow clients.
 worker_class = "sync"
+# A worker silent for this long (a request stuck, or the process wedged) is killed and replaced: its one
+# request fails, the others go on to the remaining workers.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# On a deploy or reload (SIGHUP, SIGTERM), a worker finishes the request it is serving for up to this long.
 graceful_timeout = 20
+# A database statement is cancelled well before the worker timeout, so a runaway query gives that reader the
+# 503 page instead of costing the whole worker (settings.py reads it; commands run without a limit).
+os.environ.setdefault("DJANGO_DB_STATEMENT_TIMEOUT", str(timeout * 1000 // 2))
+# The workers' heartbeat files on a memory file system: a slow disk then never makes the arbiter kill a
+# healthy worker.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# For a graceful upgrade (USR2, then QUIT to the old master) and `kill -HUP` reloads.
+pidfile = os.environ.get("GUNICORN_PID") or None
 # Recycle workers now and then so a slow leak can never grow a worker without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200

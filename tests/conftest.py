@@ -1,4 +1,14 @@
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
 import pytest
+import redis
+
+from tracker import redis_cache
+from tracker.settings import redis_cache as redis_cache_settings
 
 
 def pytest_configure(config):
@@ -15,6 +25,8 @@ def pytest_configure(config):
     settings.SECURE_SSL_REDIRECT = False
     # Most tests change data between requests without going through the admin; the page cache has tests of its own.
     settings.PAGE_CACHE_SECONDS = 0
+    # Editors are made by the hundred; the production hasher spends half a second on each password.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -29,3 +41,76 @@ def editor(db):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+# --- Redis for the cache outage tests: an address where nothing listens, one that never answers, and a
+# throwaway redis-server of the tests' own. ---
+
+REDIS_RETRY_AFTER = 0.2
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _no_outage_carried_over():
+    redis_cache._outages.clear()
+    yield
+    redis_cache._outages.clear()
+
+
+def _use_redis(settings, url, retry_after=REDIS_RETRY_AFTER):
+    config = redis_cache_settings(url)
+    config["OPTIONS"]["RETRY_AFTER"] = retry_after
+    settings.CACHES = {"default": config}
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The cache points at an address where nothing listens."""
+    _use_redis(settings, f"redis://127.0.0.1:{_free_port()}/0")
+
+
+@pytest.fixture
+def redis_hung(settings):
+    """The cache points at a server that takes connections and never answers."""
+    with socket.socket() as hung:
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(64)
+        _use_redis(settings, f"redis://127.0.0.1:{hung.getsockname()[1]}/0", retry_after=30)
+        yield
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A redis-server of the tests' own (no persistence), on a free port; its URL."""
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is needed (make test installs Debian's redis-server)"
+    port = _free_port()
+    workdir = tempfile.mkdtemp(prefix="tracker-test-redis-")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def own_redis(settings, redis_server):
+    redis.Redis.from_url(redis_server).flushdb()
+    _use_redis(settings, redis_server)
+    return redis_server

@@ -197,6 +197,8 @@ def page_types(world):
         "source": world.sources[0].get_absolute_url(),
         "timeline": "/timeline/",
         "timeline filtered": f"/timeline/?party={world.parties[1].slug}&start=2025-11-20",
+        "what changed": "/changes/?since=2025-11-01",
+        "what changed, nothing new": "/changes/",
         "open data": "/data/",
         "search": "/search/?q=term",
         "search in one kind": "/search/?q=term&kind=points",

@@ -265,3 +265,83 @@ def test_a_second_editor_sees_the_first_editors_name_in_history(client):
     client.force_login(second)
     page = client.get(reverse("admin:tracker_planversion_history", args=[version.pk]))
     assert first.username in page.content.decode()
+
+
+def test_save_and_add_another_keeps_the_version_for_the_next_point(editor_client):
+    version = PlanVersionFactory()
+    url = reverse("admin:tracker_clause_add")
+    data = admin_form_data(
+        editor_client.get(url),
+        version=str(version.pk),
+        number="1",
+        sort_order="1",
+        heading="Sovereignty",
+        summary="Confirmed.",
+        text_basis="leaked",
+        _addanother="1",
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 302
+    next_form = editor_client.get(response["Location"])
+    assert next_form.context["adminform"].form.initial["version"] == str(version.pk)
+    assert next_form.context["adminform"].form.initial["text_basis"] == "leaked"
+
+
+def test_a_version_slug_is_filled_from_its_name_as_the_editor_types(editor_client):
+    page = editor_client.get(reverse("admin:tracker_planversion_add")).content.decode()
+    assert "django-admin-prepopulated-fields-constants" in page
+    assert "&quot;#id_slug&quot;" in page and "&quot;#id_name&quot;" in page
+
+
+def test_the_point_picker_finds_a_point_by_version_and_number_newest_version_first(editor_client):
+    plan = PlanFactory()
+    old = PlanVersionFactory(plan=plan, name="28-point draft", released_on="2025-11-20")
+    new = PlanVersionFactory(plan=plan, name="20-point framework", released_on="2025-11-30")
+    for version in (old, new):
+        for number in ("1", "6", "16"):
+            ClauseFactory(version=version, number=number, heading=f"Heading {number}", summary="Point 6 matters.")
+    params = {"app_label": "tracker", "model_name": "position", "field_name": "clause"}
+    found = editor_client.get(reverse("admin:autocomplete"), {**params, "term": "6"}).json()["results"]
+    assert [r["text"] for r in found] == ["20-point framework point 6: Heading 6", "28-point draft point 6: Heading 6"]
+    found = editor_client.get(reverse("admin:autocomplete"), {**params, "term": "28-point 16"}).json()["results"]
+    assert [r["text"] for r in found] == ["28-point draft point 16: Heading 16"]
+
+
+def test_the_admin_index_groups_the_models_by_task_and_says_where_to_start(editor_client):
+    response = editor_client.get(reverse("admin:index"))
+    groups = [app["name"] for app in response.context["app_list"]]
+    assert groups == ["Plans and points", "Evidence", "Positions", "Sources and events"]
+    page = response.content.decode()
+    assert "Where to start" in page and "Start a new version from this one" in page
+
+
+def test_publishing_from_the_list_records_topics_and_sources_as_they_are(editor_client):
+    clause = ClauseFactory(is_published=False)
+    topic, source = TopicFactory(), SourceFactory()
+    clause.topics.add(topic)
+    clause.sources.add(source)
+    editor_client.post(
+        reverse("admin:tracker_clause_changelist"), {"action": "publish", "_selected_action": [str(clause.pk)]}
+    )
+    published = clause.history.latest()
+    assert published.is_published and published.history_change_reason == "Published"
+    assert [row.topic for row in published.topics.all()] == [topic]
+    assert [row.source for row in published.sources.all()] == [source]
+
+
+def test_reverting_a_change_of_topics_restores_them(editor_client):
+    clause = ClauseFactory()
+    kept, dropped, added = TopicFactory(), TopicFactory(), TopicFactory()
+    url = reverse("admin:tracker_clause_change", args=[clause.pk])
+    editor_client.post(url, admin_form_data(editor_client.get(url), topics=[str(kept.pk), str(dropped.pk)]))
+    before = clause.history.latest()
+    assert {row.topic for row in before.topics.all()} == {kept, dropped}
+    editor_client.post(url, admin_form_data(editor_client.get(url), topics=[str(kept.pk), str(added.pk)]))
+    assert set(clause.topics.all()) == {kept, added}
+    assert {row.topic for row in clause.history.latest().topics.all()} == {kept, added}
+    revert_url = reverse("admin:tracker_clause_simple_history", args=[clause.pk, before.history_id])
+    page = editor_client.get(revert_url)
+    assert set(page.context["adminform"].form.initial["topics"]) == {kept.pk, dropped.pk}
+    response = editor_client.post(revert_url, admin_form_data(page))
+    assert response.status_code == 302
+    assert set(clause.topics.all()) == {kept, dropped}

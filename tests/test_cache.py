@@ -7,12 +7,22 @@ import os
 import pytest
 from django import forms
 from django.core.cache import cache, caches
+from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from tests.factories import ClauseFactory, PlanVersionFactory
-from tracker.cache import CachedPageApplication, bump_generation, current_generation
+from tests.factories import ClauseFactory, PlanVersionFactory, SourceFactory
+from tracker.cache import (
+    CachedPageApplication,
+    _page_key,
+    _release,
+    _try_lock,
+    bump_generation,
+    current_generation,
+)
 from tracker.models import Plan, PlanVersion
 from tracker.redis_cache import RedisCache
 
@@ -20,8 +30,9 @@ from tracker.redis_cache import RedisCache
 @pytest.fixture
 def page_cache(settings):
     settings.PAGE_CACHE_SECONDS = 300
-    # Entries of earlier tests live on in the cache while their rows were rolled back.
-    bump_generation()
+    # Entries (and rebuild locks) of earlier tests live on in the cache while their rows were rolled back.
+    # Tests have the cache to themselves; the site itself never clears it.
+    cache.clear()
 
 
 @pytest.fixture
@@ -290,16 +301,112 @@ def test_whatever_the_fast_path_cannot_answer_alone_goes_on_to_django(db, page_c
     assert (status, django.calls) == ("204 No Content", 1)
 
 
-def test_after_an_editor_change_the_fast_path_leaves_the_page_to_django(db, page_cache, reader):
+def test_a_save_makes_stale_the_pages_that_show_the_object_and_leaves_an_unrelated_page_served(
+    db, page_cache, reader, django_assert_num_queries
+):
+    source = SourceFactory(key="S01", title="Axios report")
+    PlanVersionFactory(name="28-point draft")
+    source_page, plan_list = f"/sources/{source.key}/", reverse("tracker:plan-list")
+    assert b"Axios report" in reader.get(source_page).content
+    assert reader.get(plan_list)["X-Page-Cache"] == "miss"
+
+    source.title = "Axios report, updated"
+    source.save()
+
+    after = reader.get(source_page)
+    assert after["X-Page-Cache"] == "miss"
+    assert b"Axios report, updated" in after.content
+    # The plans list never read the sources table: its entry is still fresh, served without a query.
+    with django_assert_num_queries(0):
+        unrelated = reader.get(plan_list)
+    assert unrelated["X-Page-Cache"] == "hit"
+
+
+class _RebuildingDjango:
+    """Django behind the fast path, during whose rebuild of a page other readers ask for the same page."""
+
+    def __init__(self, path):
+        self.path, self.calls, self.meanwhile = path, 0, []
+
+    def __call__(self, environ, start_response):
+        self.calls += 1
+        # Two readers arrive while this request rebuilds the page.
+        for _ in range(2):
+            self.meanwhile.append(_wsgi_get(CachedPageApplication(self), self.path, HTTP_ACCEPT_ENCODING="gzip"))
+        # As the test client does: the test's database connection must outlive the request.
+        request_started.disconnect(close_old_connections)
+        request_finished.disconnect(close_old_connections)
+        try:
+            return WSGIHandler()(environ, start_response)
+        finally:
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
+
+
+def test_a_stale_page_is_rebuilt_by_one_request_while_the_others_get_the_previous_entry(db, page_cache, reader):
     version = PlanVersionFactory(name="28-point draft")
     home = reverse("tracker:home")
     reader.get(home)
     version.name = "28-point leaked draft"
     version.save()
-    django = _Django()
-    _wsgi_get(CachedPageApplication(django), home, HTTP_ACCEPT_ENCODING="gzip")
-    assert django.calls == 1
+
+    django = _RebuildingDjango(home)
+    status, headers, body = _wsgi_get(CachedPageApplication(django), home, HTTP_ACCEPT_ENCODING="gzip")
+
+    assert django.calls == 1, "only the request that won the lock reached Django"
+    assert status == "200 OK" and dict(headers)["X-Page-Cache"] == "miss"
+    assert b"28-point leaked draft" in body
+    for _, headers, body in django.meanwhile:
+        assert dict(headers)["X-Page-Cache"] == "stale"
+        assert b"28-point draft" in gzip.decompress(body)
+        assert b"28-point leaked draft" not in gzip.decompress(body)
+    # The lock is released once the page is rebuilt: the next reader gets the new page from the cache.
+    assert reader.get(home)["X-Page-Cache"] == "hit"
     assert b"28-point leaked draft" in reader.get(home).content
+
+
+def test_while_a_rebuild_holds_the_lock_readers_get_the_previous_page_and_editors_the_new_one(
+    db, page_cache, reader, editor_client, django_assert_num_queries
+):
+    version = PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    reader.get(home)
+    version.name = "28-point leaked draft"
+    version.save()
+    key = _page_key(reader.get(home, HTTP_ACCEPT_ENCODING="gzip").wsgi_request.META)
+    # (that request rebuilt the entry; make it stale again and hold its lock as a slow rebuild would)
+    version.name = "28-point draft, as leaked"
+    version.save()
+    assert _try_lock(key) is not None
+
+    with django_assert_num_queries(0):
+        stale = reader.get(home, HTTP_ACCEPT_ENCODING="gzip")
+    assert stale["X-Page-Cache"] == "stale"
+    assert b"as leaked" not in gzip.decompress(stale.content)
+    assert b"28-point draft, as leaked" in editor_client.get(home).content
+
+
+def test_a_rebuild_lock_is_released_only_by_the_request_that_holds_it(db, page_cache):
+    token = _try_lock("pages:test")
+    assert token is not None
+    assert _try_lock("pages:test") is None
+    _release("pages:test", "someone else's token")
+    assert _try_lock("pages:test") is None
+    _release("pages:test", token)
+    assert _try_lock("pages:test") is not None
+
+
+def test_the_pages_are_made_stale_again_once_the_editors_transaction_commits(
+    db, page_cache, django_capture_on_commit_callbacks
+):
+    version = PlanVersionFactory(name="28-point draft")
+    with django_capture_on_commit_callbacks() as callbacks:
+        version.name = "28-point leaked draft"
+        version.save()
+    before = current_generation()
+    for callback in callbacks:
+        callback()
+    assert current_generation() != before
 
 
 def test_a_conditional_request_for_a_cached_page_gets_304_from_the_cache(

@@ -5,10 +5,6 @@ throwaway redis-server of the test's own that a test cuts off (every command fai
 error, as on a network failure, while Redis keeps its data) and reconnects.
 """
 
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
 
 import pytest
@@ -19,83 +15,12 @@ from django.urls import reverse
 
 from tests.test_cache import _Django, _wsgi_get
 from tests.worlds import make_world
-from tracker import redis_cache
 from tracker.cache import CachedPageApplication
 from tracker.models import PlanVersion
-from tracker.settings import redis_cache as redis_cache_settings
-
-RETRY_AFTER = 0.2
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(autouse=True)
-def _no_outage_carried_over():
-    redis_cache._outages.clear()
-    yield
-    redis_cache._outages.clear()
-
-
-def _use_redis(settings, url, retry_after=RETRY_AFTER):
-    config = redis_cache_settings(url)
-    config["OPTIONS"]["RETRY_AFTER"] = retry_after
-    settings.CACHES = {"default": config}
-    settings.PAGE_CACHE_SECONDS = 300
 
 
 @pytest.fixture
-def redis_down(settings):
-    """The cache points at an address where nothing listens."""
-    _use_redis(settings, f"redis://127.0.0.1:{_free_port()}/0")
-
-
-@pytest.fixture
-def redis_hung(settings):
-    """The cache points at a server that takes connections and never answers."""
-    with socket.socket() as hung:
-        hung.bind(("127.0.0.1", 0))
-        hung.listen(64)
-        _use_redis(settings, f"redis://127.0.0.1:{hung.getsockname()[1]}/0", retry_after=30)
-        yield
-
-
-@pytest.fixture(scope="session")
-def redis_server():
-    """A redis-server of the tests' own (no persistence), on a free port; its URL."""
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is needed (make test installs Debian's redis-server)"
-    port = _free_port()
-    workdir = tempfile.mkdtemp(prefix="tracker-test-redis-")
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workdir],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
-    shutil.rmtree(workdir, ignore_errors=True)
-
-
-@pytest.fixture
-def own_redis(settings, redis_server):
-    redis.Redis.from_url(redis_server).flushdb()
-    _use_redis(settings, redis_server)
-    return redis_server
-
-
-@pytest.fixture
-def cut_off(monkeypatch):
+def cut_off(monkeypatch, settings):
     """Call to cut the cache's connections to Redis off, as a network failure would; call .restore() to end it."""
 
     class Cut:
@@ -107,7 +32,7 @@ def cut_off(monkeypatch):
 
         def restore(self):
             monkeypatch.undo()
-            time.sleep(RETRY_AFTER * 1.5)
+            time.sleep(settings.CACHES["default"]["OPTIONS"]["RETRY_AFTER"] * 1.5)
 
     return Cut()
 

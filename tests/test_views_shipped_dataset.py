@@ -61,7 +61,7 @@ def test_every_page_of_the_shipped_dataset_renders_within_the_ceilings_the_facto
             "/timeline/?party=russia&start=2025-11-20",
             test_views_timeline.QUERY_LIMITS["/timeline/?party=us&start=2025-11-20&end=2025-12-31"],
         ),
-        ("/search/?q=army", 12),
+        ("/search/?q=army", 13),
     ],
 )
 def test_the_lists_of_the_shipped_dataset_render_within_their_ceilings(

@@ -1,12 +1,15 @@
 """The editors' back office."""
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
-from django.urls import path
+from django.db import models, transaction
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import get_m2m_reverse_field_name
 
 from tracker import admin_views
 from tracker.models import (
@@ -26,25 +29,24 @@ from tracker.models import (
     VersionClaim,
 )
 
-admin.site.site_header = "Peace-plan tracker: editors"
-admin.site.site_title = "Peace-plan tracker"
-admin.site.index_title = "Curate plans, evidence and positions"
+POINT_NUMBER = re.compile(r"\d{1,3}[a-z]?", re.I)
 
 
 def _set_published(modeladmin, request, queryset, value):
-    """Change publication and write a history row per object, with the editor's name."""
-    objs = list(queryset)
+    """Change publication and write a history row per object, with the editor's name.
+
+    Objects are saved one by one (not in bulk) so each history row records the object's topics
+    and sources as they are, rather than as emptied.
+    """
     now = timezone.now()
-    for obj in objs:
-        obj.is_published = value
-        obj.updated_at = now
-    bulk_update_with_history(
-        objs,
-        queryset.model,
-        ["is_published", "updated_at"],
-        default_user=request.user,
-        default_change_reason="Published" if value else "Returned to draft",
-    )
+    objs = list(queryset)
+    with transaction.atomic():
+        for obj in objs:
+            obj.is_published = value
+            obj.updated_at = now
+            obj._change_reason = "Published" if value else "Returned to draft"
+            obj._history_user = request.user
+            obj.save(update_fields=["is_published", "updated_at"])
     return len(objs)
 
 
@@ -60,7 +62,66 @@ def unpublish(modeladmin, request, queryset):
     modeladmin.message_user(request, f"Returned {count} item(s) to draft.", messages.SUCCESS)
 
 
-class PublishableAdmin(SimpleHistoryAdmin):
+class RevertsManyToMany:
+    """Reverting from the history restores the many-to-many fields (topics, sources...) too.
+
+    simple-history's revert form starts from the old row's own fields; its many-to-many fields
+    would show, and save back, their current values. Here they start from the values recorded
+    with that history row, so saving the revert form restores them.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request.reverting_to = version_id
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        version_id = getattr(request, "reverting_to", None)
+        if version_id is None or request.method != "GET":
+            return form_class
+        record = self.model.history.filter(history_id=version_id).first()
+        if record is None:
+            return form_class
+        initial = {}
+        for field in getattr(record, "_history_m2m_fields", []):
+            if field.name in form_class.base_fields:
+                target = get_m2m_reverse_field_name(field)
+                initial[field.name] = [getattr(row, f"{target}_id") for row in getattr(record, field.name).all()]
+
+        class RevertForm(form_class):
+            def __init__(self, *args, **kwargs):
+                kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
+                super().__init__(*args, **kwargs)
+
+        return RevertForm
+
+
+class KeepOnAddAnother:
+    """After "Save and add another", the new form starts with these fields of the object just saved."""
+
+    kept_on_add_another = ()
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST and self.kept_on_add_another:
+            kept = {}
+            for name in self.kept_on_add_another:
+                value = self.kept_value(obj, name)
+                if value not in (None, ""):
+                    kept[name] = value
+            location = response["Location"]
+            response["Location"] = location + ("&" if "?" in location else "?") + urlencode(kept)
+        return response
+
+    def kept_value(self, obj, name):
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            return ",".join(str(pk) for pk in getattr(obj, name).values_list("pk", flat=True))
+        value = getattr(obj, field.attname)
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class PublishableAdmin(RevertsManyToMany, KeepOnAddAnother, SimpleHistoryAdmin):
     actions = [publish, unpublish]
 
     def get_fields(self, request, obj=None):
@@ -117,6 +178,7 @@ class VersionInline(admin.TabularInline):
     fields = ["name", "slug", "released_on", "status", "text_basis", "is_published"]
     extra = 0
     show_change_link = True
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Plan)
@@ -204,10 +266,20 @@ class ClauseAdmin(PublishableAdmin):
     search_fields = ["number", "heading", "summary", "text", "version__name"]
     autocomplete_fields = ["version", "topics", "sources", "context_indicators"]
     inlines = [ClauseTargetInline, LinkForwardInline, PositionInline]
+    kept_on_add_another = ["version", "text_basis", "sources"]
 
     def get_search_results(self, request, queryset, search_term):
         # Autocomplete widgets show clauses with their version, so fetch it in the same query.
         queryset = queryset.select_related("version", "version__plan")
+        if request.path == reverse("admin:autocomplete"):
+            # Editors pick a point as "20-point 6": a bare number is a point's number, not any text
+            # containing it, and the newest versions come first.
+            words = search_term.split()
+            numbers = [word for word in words if POINT_NUMBER.fullmatch(word)]
+            if numbers:
+                queryset = queryset.filter(number__iexact=numbers[-1])
+                search_term = " ".join(word for word in words if word != numbers[-1])
+            queryset = queryset.order_by("-version__released_on", "-version_id", "sort_order", "pk")
         return super().get_search_results(request, queryset, search_term)
 
 
@@ -246,6 +318,8 @@ class PositionAdmin(PublishableAdmin):
     search_fields = ["quote", "note", "actor__name", "party__name", "clause__heading"]
     autocomplete_fields = ["party", "actor", "clause", "version", "source", "other_sources"]
     date_hierarchy = "stated_on"
+    # Several parties' reactions to one point, on one day, from one report.
+    kept_on_add_another = ["clause", "version", "stated_on", "source"]
 
     @admin.display(description="about")
     def subject_display(self, obj):

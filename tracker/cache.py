@@ -1,71 +1,124 @@
-"""Whole-response cache for anonymous readers, invalidated by a generation number.
+"""Whole-response cache for anonymous readers: stale-while-revalidate, invalidated table by table.
 
-Every cached page and API response is stored under a key that contains the current
-generation. Any change to the tracker's data bumps the generation, so the very next
-request builds a fresh response and the old entries simply expire. Nothing is ever
-deleted by pattern and the cache is never cleared: other users of the same cache
-(throttle counters, sessions) keep their keys.
+What is stored. Each entry is the response exactly as the reader got it (the middleware sits
+outermost, so the security headers and the ETag are part of it) plus what it was built from: the
+tracker tables its queries read, each with the version that table had just before the build, the
+global generation at that moment, and a soft expiry. The key is the request's identity only (URL,
+host, scheme, Accept), so a changed page replaces its entry instead of leaving it behind.
 
-The generation is bumped
-- on post_save, post_delete and m2m_changed of every model of the tracker app, and
-  again once the transaction commits (a reader racing the editor's transaction could
-  otherwise store the old page under the new generation);
-- after every successful write request by a logged-in user (the admin's bulk publish
-  action updates rows without sending signals);
-- by commands that write in bulk (``bump_generation()``);
-- after every migrate, which each deploy runs: new code may render the same data differently.
+What makes an entry stale. Every change to a row bumps its table's version and the global
+generation: model signals (post_save, post_delete, m2m_changed) both at once and again in
+``transaction.on_commit``, so a reader that built a page from the old rows while the editor's
+transaction was open stores it under the old versions and it is stale again at once; writes that
+send no signals call ``bump_tables`` (the admin's publish actions) or ``bump_generation`` (bulk
+commands, every migrate), and any other successful write by a logged-in editor to the tracker's
+admin or the site that bumped nothing bumps everything. An entry is fresh when the generation has
+not moved since it was built, or when none of the tables it read has: saving a source leaves the
+pages that never read sources (the indicator pages, say) fresh and served.
 
-Entries are stored exactly as readers get them: the middleware sits outermost, so the security
-headers and the ETag are part of what is stored. That lets ``CachedPageApplication`` (the WSGI
-application gunicorn serves) answer an anonymous reader's hit before Django builds a request at
-all: one Redis round trip, then the stored bytes. Everything it cannot answer alone (conditional
-requests, clients that do not accept gzip, misses) goes on to Django and this middleware.
+Serving stale, single-flight. A stale entry is rebuilt by one request at a time: the request that
+wins ``cache.add(key + ":lock")`` (Redis ``SET NX EX``) rebuilds it and releases the lock only if it
+still holds its own token; meanwhile every other reader gets the previous entry (``X-Page-Cache:
+stale``). A lock expires after ``PAGE_CACHE_LOCK_SECONDS``, so a reader sees a change at the latest
+that long after it was committed plus one page build, and normally as soon as one build finishes.
+Editors (any request with a session cookie) never get a stored page, so the editor who saved sees
+the change on the very next request. A request that finds no entry at all builds the page itself.
+
+The fast path. ``CachedPageApplication`` (the WSGI application gunicorn serves) answers an anonymous
+reader's fresh or stale hit before Django builds a request at all: one Redis round trip for the
+entry and the generation, a second only when something changed since the entry was built. When it
+wins a rebuild lock it hands the lock to the middleware through the WSGI environ. Conditional
+requests and clients that do not accept a gzipped entry go on to the middleware, which answers them
+from the same entries the same way.
 """
 
+import contextvars
 import gzip
 import hashlib
+import re
+import threading
 import time
+import uuid
+from contextlib import contextmanager
 from http import HTTPStatus
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
-GENERATION_KEY = "pages:generation"
+GENERATION_KEY = "pages:generation"  # moves on every change anywhere
+EPOCH_KEY = "pages:epoch"  # moves only when everything is stale at once (bump_generation)
+TABLE_KEY = "pages:table:{}"
 # Part of every page key: change it when the stored tuple changes shape, so old entries are never read.
-ENTRY_FORMAT = 3
+ENTRY_FORMAT = 4
 SAFE_METHODS = {"GET", "HEAD"}
 # The back office, and the trivial view load balancers and the benchmark probe.
 UNCACHED_PREFIXES = ("/admin/", "/healthz")
+# Set by the WSGI fast path when it won the lock to rebuild an entry: (key, token).
+REBUILD_ENVIRON_KEY = "tracker.page_cache.rebuild"
+
+
+def _new_version():
+    # Versions are only compared for equality; a fresh value that no entry can hold is all that matters.
+    return time.time_ns()
 
 
 def current_generation():
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         # Start above any number a lost key may have reached, so no old entry can come back.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        cache.add(GENERATION_KEY, _new_version(), timeout=None)
         generation = cache.get(GENERATION_KEY)
     return generation
 
 
-def bump_generation():
-    """Make every cached page stale."""
+def _bump_global():
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         # The key was evicted or never set: start afresh above any earlier value.
-        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        cache.set(GENERATION_KEY, _new_version(), timeout=None)
+    _invalidated.count = getattr(_invalidated, "count", 0) + 1
 
 
-def _bump_now_and_on_commit(sender, **kwargs):
-    if sender._meta.app_label != "tracker":
+# How many invalidations this thread has made: tells the middleware whether an editor's write reached any.
+_invalidated = threading.local()
+
+
+def bump_generation():
+    """Make every cached page stale."""
+    cache.set(EPOCH_KEY, _new_version(), timeout=None)
+    _bump_global()
+
+
+def bump_tables(tables):
+    """Make stale the cached pages that read any of these tables (names, or models)."""
+    names = {table if isinstance(table, str) else table._meta.db_table for table in tables}
+    version = _new_version()
+    cache.set_many({TABLE_KEY.format(name): version for name in names}, timeout=None)
+    _bump_global()
+
+
+def bump_tables_now_and_on_commit(tables):
+    """bump_tables at once, and again once the transaction commits (see the module's docstring)."""
+    tables = list(tables)
+    bump_tables(tables)
+    transaction.on_commit(lambda: bump_tables(tables))
+
+
+def _bump_on_signal(sender, instance=None, **kwargs):
+    if sender._meta.app_label != "tracker" or kwargs.get("action", "post_").startswith("pre_"):
         return
-    bump_generation()
-    transaction.on_commit(bump_generation)
+    tables = [sender]
+    if kwargs.get("signal") is m2m_changed and instance is not None:
+        # The sender is the through table; the instance's own table shows the relation too.
+        tables.append(type(instance))
+    bump_tables_now_and_on_commit(tables)
 
 
 def _bump_after_migrate(sender, **kwargs):
@@ -74,8 +127,93 @@ def _bump_after_migrate(sender, **kwargs):
 
 def connect_signals():
     for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(_bump_now_and_on_commit, dispatch_uid=f"tracker-page-cache-{id(signal)}")
+        signal.connect(_bump_on_signal, dispatch_uid=f"tracker-page-cache-{id(signal)}")
     post_migrate.connect(_bump_after_migrate, dispatch_uid="tracker-page-cache-migrate")
+
+
+def _all_tables():
+    return sorted(
+        {model._meta.db_table for model in apps.get_app_config("tracker").get_models(include_auto_created=True)}
+    )
+
+
+_TABLE_IN_SQL = re.compile(r'"(tracker_[a-z0-9_]+)"')
+_untracked = contextvars.ContextVar("page_cache_untracked", default=False)
+
+
+@contextmanager
+def untracked():
+    """Queries in this block do not make the page depend on their tables (validators such as the ETag's stamp)."""
+    token = _untracked.set(True)
+    try:
+        yield
+    finally:
+        _untracked.reset(token)
+
+
+@contextmanager
+def _reading_tables():
+    """Collect the names of the tracker tables the queries in this block read."""
+    tables = set()
+
+    def record(execute, sql, params, many, context):
+        if not _untracked.get():
+            tables.update(_TABLE_IN_SQL.findall(sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield tables
+
+
+def _snapshot():
+    """The generation, the epoch and every table's version, as they are before a page is built."""
+    keys = [GENERATION_KEY, EPOCH_KEY, *(TABLE_KEY.format(table) for table in _all_tables())]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, _new_version(), timeout=None)
+        found.update(cache.get_many(missing))
+    return found
+
+
+def _meta(snapshot, tables):
+    return {
+        "generation": snapshot.get(GENERATION_KEY),
+        "epoch": snapshot.get(EPOCH_KEY),
+        "tables": {table: snapshot.get(TABLE_KEY.format(table)) for table in tables},
+        "soft_expiry": time.time() + settings.PAGE_CACHE_SECONDS,
+    }
+
+
+def _is_fresh(meta, generation):
+    if time.time() >= meta["soft_expiry"]:
+        return False
+    if generation is not None and meta["generation"] == generation:
+        return True
+    tables = meta["tables"]
+    found = cache.get_many([EPOCH_KEY, *(TABLE_KEY.format(table) for table in tables)])
+    if meta["epoch"] is None or found.get(EPOCH_KEY) != meta["epoch"]:
+        return False
+    return all(
+        version is not None and found.get(TABLE_KEY.format(table)) == version for table, version in tables.items()
+    )
+
+
+def _lock_key(key):
+    return key + ":lock"
+
+
+def _try_lock(key):
+    """A token if this request won the right to rebuild the entry, else None."""
+    token = uuid.uuid4().hex
+    return token if cache.add(_lock_key(key), token, settings.PAGE_CACHE_LOCK_SECONDS) else None
+
+
+def _release(key, token):
+    # Only our own lock: after a timeout another request may hold it now.
+    if cache.get(_lock_key(key)) == token:
+        cache.delete(_lock_key(key))
 
 
 # What makes two requests get different bytes: scheme and host reach absolute links (API hyperlinks,
@@ -93,12 +231,12 @@ _KEY_ENVIRON = (
 )
 
 
-def _page_key(environ, generation):
+def _page_key(environ):
     identity = "\n".join(str(environ.get(name, "")) for name in _KEY_ENVIRON)
     if "HTTP_HOST" not in environ:
         identity += f"\n{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
     digest = hashlib.sha256(identity.encode("utf-8", "backslashreplace")).hexdigest()
-    return f"pages:{ENTRY_FORMAT}:{generation}:{digest}"
+    return f"pages:{ENTRY_FORMAT}:{digest}"
 
 
 def _is_uncached_path(path):
@@ -131,54 +269,67 @@ def _is_cacheable_response(request, response):
 
 def _is_write_by_an_editor(request, response):
     # Only logged-in users' writes: anyone could otherwise empty the cache with failed login attempts.
+    # Users, groups and logging out in the admin change nothing readers see.
     user = getattr(request, "user", None)
     return (
         request.method not in SAFE_METHODS | {"OPTIONS"}
         and response.status_code < 400
         and user is not None
         and user.is_authenticated
+        and (request.path.startswith("/admin/tracker/") or not request.path.startswith("/admin/"))
     )
 
 
-# The generation this process saw last: lets one round trip fetch both the current generation and the
-# page stored under the generation it most likely still is.
-_last_seen = {"generation": None}
-
-
 def _lookup(environ):
-    """The page's key under the current generation, and what is stored there (or None)."""
-    guess = _last_seen["generation"]
-    if guess is not None:
-        guessed_key = _page_key(environ, guess)
-        found = cache.get_many([GENERATION_KEY, guessed_key])
-        if found.get(GENERATION_KEY) == guess:
-            return guessed_key, found.get(guessed_key)
-    generation = current_generation()
-    _last_seen["generation"] = generation
-    key = _page_key(environ, generation)
-    return key, cache.get(key)
+    """The page's key, what is stored there (or None), and whether that is fresh."""
+    key = _page_key(environ)
+    found = cache.get_many([key, GENERATION_KEY])
+    stored = found.get(key)
+    if stored is None:
+        return key, None, False
+    return key, stored, _is_fresh(stored[4], found.get(GENERATION_KEY))
 
 
 class AnonymousPageCacheMiddleware:
-    """Serve anonymous readers' GET and HEAD requests from the cache; bump the generation after writes."""
+    """Serve anonymous readers' GET and HEAD requests from the cache; one rebuild per stale page at a time."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        handed_over = request.META.pop(REBUILD_ENVIRON_KEY, None)
         if not _is_cacheable_request(request):
+            if handed_over:
+                _release(*handed_over)
+            before = getattr(_invalidated, "count", 0)
             response = self.get_response(request)
-            if _is_write_by_an_editor(request, response):
+            if _is_write_by_an_editor(request, response) and getattr(_invalidated, "count", 0) == before:
+                # A write that sent no model signal (an update in bulk): forget everything to be safe.
                 bump_generation()
             return response
 
-        key, stored = _lookup(request.META)
-        if stored is not None:
-            return _rebuild(request, stored)
+        if handed_over:
+            key, token = handed_over
+        else:
+            key, stored, fresh = _lookup(request.META)
+            if stored is not None and fresh:
+                return _rebuild(request, stored, "hit")
+            token = _try_lock(key)
+            if token is None and stored is not None:
+                return _rebuild(request, stored, "stale")
+        try:
+            return self._build(request, key)
+        finally:
+            if token is not None:
+                _release(key, token)
 
-        response = self.get_response(request)
+    def _build(self, request, key):
+        snapshot = _snapshot()
+        with _reading_tables() as tables:
+            response = self.get_response(request)
         if _is_cacheable_response(request, response):
-            cache.set(key, _freeze(response), settings.PAGE_CACHE_SECONDS)
+            timeout = settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS
+            cache.set(key, _freeze(response, _meta(snapshot, tables)), timeout)
             response["X-Page-Cache"] = "miss"
         return response
 
@@ -190,8 +341,8 @@ COMPRESSIBLE_TYPES = ("text/", "application/json", "application/xml", "applicati
 COMPRESS_MIN_BYTES = 1024
 
 
-def _freeze(response):
-    """The response as stored: status, headers (without Content-Length), body, and whether it is gzipped."""
+def _freeze(response, meta):
+    """The response as stored: status, headers (without Content-Length), body, whether it is gzipped, and meta."""
     content = response.content
     gzipped = (
         response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES)
@@ -205,11 +356,11 @@ def _freeze(response):
     headers = [
         (name, value) for name, value in response.items() if name.lower() not in {"x-page-cache", "content-length"}
     ]
-    return (response.status_code, headers, content, gzipped)
+    return (response.status_code, headers, content, gzipped, meta)
 
 
-def _rebuild(request, stored):
-    status, headers, content, gzipped = stored
+def _rebuild(request, stored, state):
+    status, headers, content, gzipped, _ = stored
     response = HttpResponse(status=status)
     for name, value in headers:
         response[name] = value
@@ -219,7 +370,7 @@ def _rebuild(request, stored):
         else:
             content = gzip.decompress(content)
     response.content = content
-    response["X-Page-Cache"] = "hit"
+    response["X-Page-Cache"] = state
     # Honour If-None-Match / If-Modified-Since against the stored ETag and Last-Modified.
     return get_conditional_response(
         request,
@@ -238,8 +389,9 @@ class CachedPageApplication:
 
     A hit costs one Redis round trip and the stored bytes: no request object, no middleware, no
     response object. Only plain GET and HEAD requests from readers without a session are answered
-    here; a conditional request, a client that does not accept a gzipped entry, and every miss go
-    on to Django, where the middleware answers the same entries the same way.
+    here, fresh or (while another request rebuilds it) stale; a conditional request, a client that
+    does not accept a gzipped entry, every miss and the one rebuild of a stale entry go on to
+    Django, where the middleware answers the same entries the same way.
     """
 
     def __init__(self, django_application):
@@ -249,8 +401,8 @@ class CachedPageApplication:
         stored = self._stored_page(environ)
         if stored is None:
             return self.django_application(environ, start_response)
-        status, headers, content, gzipped = stored
-        headers = [*headers, ("Content-Length", str(len(content))), ("X-Page-Cache", "hit")]
+        (status, headers, content, gzipped, _), state = stored
+        headers = [*headers, ("Content-Length", str(len(content))), ("X-Page-Cache", state)]
         if gzipped:
             headers.append(("Content-Encoding", "gzip"))
         start_response(f"{status} {HTTPStatus(status).phrase}", headers)
@@ -267,7 +419,14 @@ class CachedPageApplication:
             and not _is_uncached_path(environ.get("PATH_INFO", ""))
         ):
             return None
-        stored = _lookup(environ)[1]
+        key, stored, fresh = _lookup(environ)
         if stored is None or (stored[3] and not _accepts_gzip(environ)):
             return None
-        return stored
+        if fresh:
+            return stored, "hit"
+        token = _try_lock(key)
+        if token is not None:
+            # This request rebuilds the page: Django's middleware takes the lock over and releases it.
+            environ[REBUILD_ENVIRON_KEY] = (key, token)
+            return None
+        return stored, "stale"

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from tracker.models import Clause, Party, PlanVersion, Position
+from tracker.models import Clause, Event, Indicator, Party, PlanVersion, Position
+from tracker.selectors.changes import changes
 
 ENTRIES = 50
 
@@ -208,3 +209,145 @@ class VersionFeed(TrackerFeed):
     def item_source(self, item):
         sources = self._sources(item)
         return sources[0] if sources else None
+
+
+class ChangesFeed(TrackerFeed):
+    """Everything the "What changed" page lists: versions, stance changes, figures and events."""
+
+    title = "Peace-plan tracker: what changed"
+    subtitle = "New and revised plan versions, changes of stance, new figures and events, each with its source."
+
+    def feed_guid(self):
+        return tag_uri("feed", "changes")
+
+    def link(self):
+        return reverse("tracker:changes")
+
+    def items(self):
+        return changes(limit=ENTRIES).entries
+
+    def item_guid(self, item):
+        return tag_uri(item.kind, item.item.pk)
+
+    def item_title(self, item):
+        return clean(item.headline)
+
+    def item_description(self, item):
+        return clean(change_description(item))
+
+    def item_link(self, item):
+        return item.url
+
+    def item_pubdate(self, item):
+        return _midnight(item.date)
+
+    def item_updateddate(self, item):
+        return item.item.updated_at
+
+    def item_source(self, item):
+        return item.sources[0] if item.sources else None
+
+
+def change_description(entry):
+    """A change in plain words, with the date and the sources named by publisher and date."""
+    item = entry.item
+    parts = [f"{entry.date:%-d %B %Y}."]
+    if entry.kind == "stance" and item.quote:
+        kind = "Paraphrase" if item.quote_is_paraphrase else "Quote"
+        parts.append(f"{kind}: \u201c{item.quote}\u201d")
+    summary = getattr(item, "summary", "") or getattr(item, "description", "") or getattr(item, "caveat", "")
+    if summary:
+        parts.append(summary)
+    if entry.sources:
+        parts.append("Source: " + "; ".join(source_name(s) for s in entry.sources) + ".")
+    return " ".join(parts)
+
+
+def source_name(source):
+    when = f", {source.published_on:%-d %b %Y}" if source.published_on else ""
+    return f"{source.title} ({source.publisher}{when})"
+
+
+class EventFeed(TrackerFeed):
+    """Dated events (summits, talks, publications), newest first."""
+
+    entry_kind = "event"
+    title = "Peace-plan tracker: events"
+    subtitle = "Summits, talks and publications, each with its sources."
+
+    def feed_guid(self):
+        return tag_uri("feed", "events")
+
+    def link(self):
+        return reverse("tracker:timeline") + "?show=events"
+
+    def items(self):
+        return Event.objects.published().prefetch_related("sources").order_by("-happened_on", "-pk")[:ENTRIES]
+
+    def item_title(self, item):
+        return clean(item.title)
+
+    def item_description(self, item):
+        parts = [f"{item.happened_on:%-d %B %Y}."]
+        if item.description:
+            parts.append(item.description)
+        sources = self._sources(item)
+        if sources:
+            parts.append("Sources: " + "; ".join(source_name(s) for s in sources) + ".")
+        return clean(" ".join(parts))
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return _midnight(item.happened_on)
+
+    def _sources(self, item):
+        return sorted(item.sources.all(), key=lambda source: (source.published_on or datetime.date.max, source.pk))
+
+    def item_source(self, item):
+        sources = self._sources(item)
+        return sources[0] if sources else None
+
+
+class IndicatorFigureFeed(TrackerFeed):
+    """The figures reported for one indicator, newest report first."""
+
+    entry_kind = "figure"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Indicator, slug=slug)
+
+    def title(self, obj):
+        return clean(f"Peace-plan tracker: figures for {obj.name}")
+
+    def feed_guid(self, obj):
+        return tag_uri("feed", f"figures/indicator/{obj.pk}")
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def items(self, obj):
+        return obj.figures.published().select_related("source", "indicator").order_by("-reported_on", "-pk")[:ENTRIES]
+
+    def item_title(self, item):
+        period = f" ({item.period_label})" if item.period_label else ""
+        claimed = f" ({item.claimed_by})" if item.claimed_by else ""
+        return clean(f"{item.indicator.name}: {item.display_value} {item.indicator.unit}{period}{claimed}")
+
+    def item_description(self, item):
+        grade = f"{item.get_kind_display()}, {item.get_confidence_display().lower()}"
+        parts = [f"Reported on {item.reported_on:%-d %B %Y}. {grade}."]
+        if item.caveat:
+            parts.append(item.caveat)
+        parts.append(f"Source: {source_name(item.source)}.")
+        return clean(" ".join(parts))
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return _midnight(item.reported_on)
+
+    def item_source(self, item):
+        return item.source

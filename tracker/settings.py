@@ -49,7 +49,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],test
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_flag("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers probe the app servers over plain http.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
@@ -58,7 +58,7 @@ SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD", default=True)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "tracker.admin_site.TrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: an editor's ?preview=drafts shows the public pages with drafts included.
+    "tracker.preview.DraftPreviewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -122,6 +124,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREP
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=int(DB_PREPARE_THRESHOLD)
     )
+# PostgreSQL away (restarting, unreachable): a connection attempt gives up after this many seconds and the
+# reader gets the 503 page (tracker/views/health.py) rather than a hung request; each request checks its
+# persistent connection first (conn_health_checks above), so workers reconnect by themselves once it is back.
+# A statement that runs longer than DJANGO_DB_STATEMENT_TIMEOUT milliseconds is cancelled: the app servers
+# set it (gunicorn.conf.py) below their worker timeout; commands (migrate, load_dataset, backup) have none.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3")))
+    if os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT"):
+        _db_options["options"] = f"-c statement_timeout={int(os.environ['DJANGO_DB_STATEMENT_TIMEOUT'])}"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -164,9 +176,10 @@ def redis_cache(url):
             "socket_connect_timeout": timeout,
             "socket_timeout": timeout,
             "RETRY_AFTER": 1.0,
-            # After an outage, start a new page generation (tracker.cache.GENERATION_KEY): a change saved
-            # while Redis was unreachable could not make the pages stored before the outage stale.
-            "FORGET_AFTER_OUTAGE": ["pages:generation"],
+            # After an outage, start a new page generation and epoch (tracker.cache.GENERATION_KEY and
+            # EPOCH_KEY): a change saved while Redis was unreachable could not make the pages stored before
+            # the outage stale, and without the epoch every one of them is.
+            "FORGET_AFTER_OUTAGE": ["pages:generation", "pages:epoch"],
         },
     }
 
@@ -180,6 +193,10 @@ else:
 
 # Public pages and API responses for anonymous readers (tracker/cache.py).
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
+# While one request rebuilds a stale page, readers get the previous one for at most this long.
+PAGE_CACHE_LOCK_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LOCK_SECONDS", "10"))
+# How long past its soft expiry an entry is kept, to be served while it is rebuilt.
+PAGE_CACHE_STALE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_STALE_SECONDS", "600"))
 
 # The audit trail keeps every change; editors may revert from the admin.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

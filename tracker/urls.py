@@ -3,8 +3,8 @@ from django.urls import include, path
 
 from tracker import feeds
 from tracker.conditional import conditional
-from tracker.views import data, evidence, parties, plans, search, sources, timeline
-from tracker.views.health import healthz
+from tracker.views import changes, data, evidence, parties, plans, search, sources, timeline
+from tracker.views.health import healthz, readyz
 
 # Public pages; models' get_absolute_url and templates rely on these names (namespace "tracker").
 public_patterns = [
@@ -22,6 +22,7 @@ public_patterns = [
     path("sources/", sources.source_list, name="source-list"),
     path("sources/<slug:key>/", sources.source_detail, name="source-detail"),
     path("timeline/", timeline.timeline, name="timeline"),
+    path("changes/", changes.changes_page, name="changes"),
     path("search/", search.search, name="search"),
 ]
 
@@ -37,13 +38,19 @@ open_data_patterns = [
         name="feed-clause-positions",
     ),
     path("feeds/versions/", conditional(feeds.VersionFeed()), name="feed-versions"),
+    path("feeds/changes/", conditional(feeds.ChangesFeed()), name="feed-changes"),
+    path("feeds/events/", conditional(feeds.EventFeed()), name="feed-events"),
+    path("feeds/figures/<slug:slug>/", conditional(feeds.IndicatorFigureFeed()), name="feed-indicator-figures"),
 ]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include(("tracker.api.urls", "api"))),
     path("", include((public_patterns + open_data_patterns, "tracker"))),
 ]
 
 handler400 = "tracker.views.common.bad_request"
+# A database that cannot be reached gives a 503 page asking to retry, not the 500 page.
+handler500 = "tracker.views.health.server_error"

@@ -77,7 +77,7 @@ def _pick(page, field_id, search, option):
 
 def test_an_editor_enters_links_and_publishes_a_20_point_version_in_at_most_8_submits(site, browser):
     draft = _draft_28()
-    SourceFactory(key="S200", title="The 20-point framework text")
+    SourceFactory(key="S200", title="The 20-point framework text", published_on=datetime.date(2025, 11, 30))
     parties = [PartyFactory(name="Ukraine", short_name="UA"), PartyFactory(name="Russia", short_name="RU")]
     editor = EditorFactory(username="leakday")
     editor.set_password(PASSWORD)

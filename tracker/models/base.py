@@ -1,6 +1,8 @@
 """Pieces shared by the tracker's models."""
 
-from functools import lru_cache
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache, wraps
 
 from django.db import models
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
@@ -26,7 +28,37 @@ class Grade(models.TextChoices):
     UNVERIFIED = "unverified", "Unverified"
 
 
+# True while an editor previews the public pages with drafts included (tracker.preview): every
+# published() then keeps drafts too, so each page shows what it will once they are published.
+_drafts_included = ContextVar("drafts_included", default=False)
+
+
+@contextmanager
+def drafts_included():
+    """Within this block, ``published()`` leaves drafts in (for an editor's preview only)."""
+    token = _drafts_included.set(True)
+    try:
+        yield
+    finally:
+        _drafts_included.reset(token)
+
+
+def showing_drafts():
+    return _drafts_included.get()
+
+
+def readers_rule(published):
+    """Mark a QuerySet's ``published()``: the rule readers get, switched off during a draft preview."""
+
+    @wraps(published)
+    def wrapper(self):
+        return self.all() if showing_drafts() else published(self)
+
+    return wrapper
+
+
 class PublishableQuerySet(models.QuerySet):
+    @readers_rule
     def published(self):
         return self.filter(is_published=True)
 

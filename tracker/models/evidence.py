@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, PublishableQuerySet, remembered_reverse
+from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse
 
 
 class Indicator(models.Model):
@@ -252,6 +252,7 @@ def _percent(part, whole):
 
 
 class ClauseTargetQuerySet(models.QuerySet):
+    @readers_rule
     def published(self):
         from .plans import Clause
 

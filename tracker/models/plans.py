@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from .base import Grade, Publishable, PublishableQuerySet, remembered_reverse
+from .base import Grade, Publishable, PublishableQuerySet, readers_rule, remembered_reverse
 
 
 class Topic(models.Model):
@@ -79,6 +79,7 @@ RESERVED_VERSION_SLUGS = ("compare",)
 
 
 class PlanVersionQuerySet(models.QuerySet):
+    @readers_rule
     def published(self):
         return self.filter(is_published=True, plan__is_published=True)
 
@@ -205,6 +206,7 @@ validate_clause_number = RegexValidator(
 
 
 class ClauseQuerySet(models.QuerySet):
+    @readers_rule
     def published(self):
         return self.filter(is_published=True, version__is_published=True, version__plan__is_published=True)
 
@@ -294,6 +296,7 @@ class LinkRelation(models.TextChoices):
 
 
 class ClauseLinkQuerySet(models.QuerySet):
+    @readers_rule
     def published(self):
         """Links between published clauses, and reported removals from published versions.
 

@@ -7,7 +7,7 @@ from django.db.models import F, Q, Value, Window
 from django.db.models.functions import Lag, RowNumber
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, remembered_reverse
+from .base import Publishable, readers_rule, remembered_reverse
 
 
 class Stance(models.TextChoices):
@@ -31,6 +31,7 @@ def stated_by(date):
 
 
 class PositionQuerySet(models.QuerySet):
+    @readers_rule
     def published(self):
         """Published positions on published subjects: a clause of a published version, or the version."""
         return self.filter(is_published=True).filter(

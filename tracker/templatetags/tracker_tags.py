@@ -5,9 +5,11 @@ import datetime
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.html import conditional_escape, format_html
 
+from tracker.conditional import content_stamp
 from tracker.models import Stance
 
 register = template.Library()
@@ -19,6 +21,7 @@ NAV = [
     ("Indicators", "tracker:indicator-list"),
     ("Sources", "tracker:source-list"),
     ("Timeline", "tracker:timeline"),
+    ("What changed", "tracker:changes"),
     ("Open data", "tracker:data"),
 ]
 
@@ -189,3 +192,24 @@ def plain_number(number):
     if number is None:
         return ""
     return f"{number.normalize():,f}"
+
+
+@register.simple_tag(takes_context=True)
+def last_updated(context):
+    """When the tracker's data last changed, as the page's frame says it (one query, shared with the
+    HTTP validators of the same request)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    if not hasattr(request, "_content_stamp"):
+        request._content_stamp = content_stamp()
+    stamp = request._content_stamp
+    if stamp is None:
+        return ""
+    stamp = timezone.localtime(stamp)
+    return format_html(
+        'Data last updated <time datetime="{}">{} {}</time>.',
+        stamp.isoformat(timespec="minutes"),
+        long_date(stamp.date()),
+        stamp.strftime("%H:%M %Z"),
+    )

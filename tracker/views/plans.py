@@ -31,6 +31,7 @@ from tracker.models import (
     Topic,
     VersionClaim,
 )
+from tracker.selectors.changes import changes
 from tracker.textdiff import word_diff
 
 from .common import (
@@ -46,6 +47,7 @@ from .common import (
 )
 
 HOME_LATEST = 8
+HOME_CHANGES = 5
 HOME_GAPS = 5
 # The home page shows the plans most recently revised, each with its newest versions; the plan list
 # and each plan's page have the rest, so the home page stays the same size however much is recorded.
@@ -269,6 +271,7 @@ def home(request):
     if as_of:
         positions, events = positions.as_of(as_of), events.as_of(as_of)
     context = {
+        "whats_new": changes(until=as_of, limit=HOME_CHANGES).entries,
         "plans": plans,
         "plan_total": plan_total,
         "latest": latest,

@@ -1,0 +1,106 @@
+"""Readiness for load balancers, and a clear 503 while the database is unreachable."""
+
+import json
+
+import pytest
+from django.db import OperationalError, connections
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import PlanVersionFactory
+from tests.test_settings import database_setting
+
+
+@pytest.fixture
+def database_down(db):
+    """Every new query fails as it does while PostgreSQL restarts; the test's own setup ran before."""
+
+    def refuse(*args, **kwargs):
+        raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+    # Its own patch, undone before the test database is rolled back (which needs a cursor).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(connections["default"], "cursor", refuse)
+        yield patch
+
+
+def _readiness(client):
+    response = client.get(reverse("readyz"))
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "no-store"
+    return response.status_code, json.loads(response.content)
+
+
+def test_readiness_answers_200_when_the_database_and_the_cache_answer(db, client):
+    status, body = _readiness(client)
+    assert status == 200
+    assert body["status"] == "ok"
+    assert body["failing"] == []
+    assert body["checks"]["database"]["ok"] and body["checks"]["cache"]["ok"]
+
+
+def test_readiness_fails_and_names_the_cache_when_redis_is_down(db, client, redis_down):
+    status, body = _readiness(client)
+    assert status == 503
+    assert body["failing"] == ["cache"]
+    assert body["checks"]["cache"] == {"ok": False, "error": "ConnectionError", "ms": body["checks"]["cache"]["ms"]}
+    assert body["checks"]["database"]["ok"]
+    # The pages themselves carry on, from the database.
+    assert client.get(reverse("tracker:home")).status_code == 200
+
+
+def test_readiness_fails_and_names_the_database_when_it_cannot_be_reached(client, database_down):
+    status, body = _readiness(client)
+    assert status == 503
+    assert body["failing"] == ["database"]
+    assert body["checks"]["database"]["error"] == "OperationalError"
+
+
+def test_liveness_stays_ok_while_the_database_is_away(client, database_down):
+    assert client.get(reverse("healthz")).content == b"ok\n"
+
+
+def test_readers_get_a_503_page_asking_them_to_retry_while_the_database_is_away(database_down):
+    reader = Client(raise_request_exception=False)
+    response = reader.get(reverse("tracker:home"))
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    assert b"Back in a moment" in response.content
+    assert b"Traceback" not in response.content
+    assert b"OperationalError" not in response.content
+
+
+def test_api_clients_get_a_json_503_while_the_database_is_away(database_down):
+    response = Client(raise_request_exception=False).get(reverse("api:clause-list"))
+    assert response.status_code == 503
+    assert "temporarily unavailable" in response.json()["detail"]
+    assert int(response["Retry-After"]) > 0
+
+
+@pytest.fixture
+def version(db):
+    return PlanVersionFactory(name="28-point draft")
+
+
+def test_pages_come_back_by_themselves_once_the_database_answers(version, database_down):
+    reader = Client(raise_request_exception=False)
+    assert reader.get(reverse("tracker:home")).status_code == 503
+    database_down.undo()
+    response = reader.get(reverse("tracker:home"))
+    assert response.status_code == 200
+    assert b"28-point draft" in response.content
+
+
+def test_other_errors_still_get_the_500_page(db, monkeypatch):
+    monkeypatch.setattr("tracker.views.plans.render", lambda *args, **kwargs: 1 / 0)
+    response = Client(raise_request_exception=False).get(reverse("tracker:home"))
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content
+
+
+def test_postgresql_connections_give_up_quickly_and_web_statements_have_a_time_limit():
+    url = "postgres://someone@db.internal:5432/tracker"
+    assert database_setting("['OPTIONS']['connect_timeout']", DATABASE_URL=url) == "3"
+    assert database_setting("['OPTIONS'].get('options')", DATABASE_URL=url) == "None"
+    limited = database_setting("['OPTIONS']['options']", DATABASE_URL=url, DJANGO_DB_STATEMENT_TIMEOUT="15000")
+    assert limited == "-c statement_timeout=15000"

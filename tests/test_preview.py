@@ -1,0 +1,70 @@
+"""An editor's draft preview of the public pages: drafts included and marked, never cached, 404 for anyone else."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tests.factories import ClauseFactory, EditorFactory, PlanVersionFactory, PositionFactory
+from tracker.cache import _is_cacheable_response, _page_key, bump_generation
+from tracker.models import Clause, Position
+from tracker.models.base import drafts_included
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft_version():
+    version = PlanVersionFactory(name="20-point framework", is_published=False)
+    ClauseFactory(version=version, number="1", heading="A joint commission", is_published=False)
+    return version
+
+
+def test_published_rules_keep_drafts_only_inside_a_preview():
+    draft = ClauseFactory(is_published=False)
+    PositionFactory(clause=draft, is_published=False)
+    assert not Clause.objects.published().exists() and not Position.objects.published().exists()
+    with drafts_included():
+        assert list(Clause.objects.published()) == [draft]
+        assert Position.objects.published().count() == 1
+    assert not Clause.objects.published().exists()
+
+
+def test_an_editor_previews_a_draft_version_marked_as_a_preview_and_never_cacheable(editor_client, draft_version):
+    url = draft_version.get_absolute_url()
+    assert editor_client.get(url).status_code == 404, "without the preview, drafts stay hidden from editors too"
+    response = editor_client.get(url, {"preview": "drafts"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Preview with drafts included" in page
+    assert "A joint commission" in page and 'class="draft-badge"' in page
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert not _is_cacheable_response(response.wsgi_request, response)
+
+
+def test_a_preview_is_a_404_for_readers_and_for_staff_without_editor_rights(client, draft_version):
+    url = draft_version.get_absolute_url()
+    assert client.get(url, {"preview": "drafts"}).status_code == 404
+    assert client.get("/", {"preview": "drafts"}).status_code == 404, "even for a page that exists"
+    staff = EditorFactory()
+    staff.groups.clear()
+    client.force_login(staff)
+    assert client.get(url, {"preview": "drafts"}).status_code == 404
+
+
+def test_with_the_page_cache_on_a_preview_is_neither_served_from_nor_stored_in_it(settings, editor_client):
+    settings.PAGE_CACHE_SECONDS = 300
+    bump_generation()
+    version = PlanVersionFactory(name="28-point draft")
+    ClauseFactory(version=version, heading="Published point")
+    ClauseFactory(version=version, heading="Draft point", is_published=False)
+    reader = Client()
+    url = version.get_absolute_url()
+    assert reader.get(url)["X-Page-Cache"] == "miss"
+    preview = editor_client.get(url, {"preview": "drafts"})
+    assert "Draft point" in preview.content.decode() and "X-Page-Cache" not in preview
+    assert cache.get(_page_key(preview.wsgi_request.META)) is None
+    for _ in range(2):
+        refused = reader.get(url, {"preview": "drafts"})
+        assert refused.status_code == 404 and "X-Page-Cache" not in refused
+    again = reader.get(url)
+    assert "Draft point" not in again.content.decode() and "Published point" in again.content.decode()

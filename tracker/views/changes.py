@@ -1,0 +1,50 @@
+"""What changed since a date the reader picks (a week by default), newest first, each with its source."""
+
+import datetime
+
+from django import forms
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from tracker.selectors.changes import DEFAULT_DAYS, KIND_LABELS, changes, default_since, newest_date
+from tracker.views.common import AS_OF_MIN, InvalidQuery, validate_as_of_range
+
+
+class ChangesForm(forms.Form):
+    since = forms.DateField(
+        label="Changes since",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        validators=[validate_as_of_range],
+        error_messages={"invalid": "Give the date as YYYY-MM-DD, for example 2025-11-22."},
+        widget=forms.DateInput(attrs={"type": "date", "min": AS_OF_MIN.isoformat(), "max": "2100-12-31"}),
+    )
+
+
+def read_since(request, today):
+    form = ChangesForm(request.GET)
+    if not form.is_valid():
+        raise InvalidQuery({name: list(errors) for name, errors in form.errors.items()})
+    return form.cleaned_data["since"] or default_since(today), form
+
+
+def changes_page(request):
+    today = timezone.localdate()
+    since, form = read_since(request, today)
+    found = changes(since)
+    newest = None
+    if not found.entries:
+        newest = newest_date()
+    context = {
+        "form": form,
+        "since": since,
+        "is_default": not request.GET.get("since"),
+        "default_days": DEFAULT_DAYS,
+        "changes": found,
+        "counts": [(KIND_LABELS[kind], count) for kind, count in found.counts.items() if count],
+        "feed_url": reverse("tracker:feed-changes"),
+        "newest": newest,
+        "newest_week": newest - datetime.timedelta(days=DEFAULT_DAYS) if newest else None,
+    }
+    return render(request, "tracker/changes.html", context)
