@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import ClauseTargetFactory, FigureFactory, IndicatorFactory, SourceFactory
-from tracker.charts import date_ticks, figure_chart, format_number, nice_ticks
+from tracker.charts import PHONE, compact_number, date_ticks, figure_chart, format_number, nice_ticks
 from tracker.models import FigureKind
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -61,7 +61,7 @@ def test_chart_is_well_formed_svg_with_a_title_and_description_for_screen_reader
     assert svg.get("role") == "img"
     assert svg.get("aria-labelledby") == "forces-title forces-desc"
     assert svg.find(f"{SVG}title").get("id") == "forces-title"
-    assert svg.find(f"{SVG}title").text == "Ukrainian armed forces personnel over time"
+    assert svg.find(f"{SVG}title").text == "Ukrainian armed forces personnel over time (personnel)"
     description = svg.find(f"{SVG}desc").text
     assert "2 figures" in description
     assert "800,000 to 880,000 personnel" in description
@@ -89,7 +89,8 @@ def test_each_kind_of_figure_gets_its_own_shape():
 @pytest.mark.django_db
 def test_a_range_gets_a_whisker_from_low_to_high_and_sources_get_distinct_colours():
     indicator = IndicatorFactory()
-    first, second = SourceFactory(key="s-axios"), SourceFactory(key="s-ft")
+    first = SourceFactory(key="s-axios", publisher="Axios", published_on=datetime.date(2025, 11, 20))
+    second = SourceFactory(key="s-ft", publisher="Financial Times", published_on=datetime.date(2025, 11, 21))
     point = FigureFactory(indicator=indicator, source=first, value=Decimal("800000"))
     spread = FigureFactory(
         indicator=indicator, source=second, value=None, low=Decimal("600000"), high=Decimal("1000000")
@@ -101,7 +102,9 @@ def test_a_range_gets_a_whisker_from_low_to_high_and_sources_get_distinct_colour
     colours = {groups[0].find(f"{SVG}rect").get("fill"), whisker.get("stroke")}
     assert len(colours) == 2
     legend_keys = [t.text for g in svg.iter(f"{SVG}g") if g.get("class") == "legend" for t in g.iter(f"{SVG}text")]
-    assert "s-axios" in legend_keys and "s-ft" in legend_keys
+    # Sources are named by publisher and date, never by their key.
+    assert "Axios, 20 Nov 2025" in legend_keys and "Financial Times, 21 Nov 2025" in legend_keys
+    assert not any("s-axios" in text or "s-ft" in text for text in legend_keys)
 
 
 @pytest.mark.django_db
@@ -112,7 +115,7 @@ def test_whisker_spans_exactly_the_range_on_the_value_axis():
     # The y axis runs 0..1,000,000 exactly, so the whisker spans the whole plot height.
     match = re.search(r'<path d="M[\d.]+ ([\d.]+)V([\d.]+)', svg)
     bottom, top = float(match.group(1)), float(match.group(2))
-    assert top == 24  # the frame's top margin
+    assert top == 48  # the frame's top margin, below the title
     assert bottom == 380 - 96  # the frame's height less its bottom margin
 
 
@@ -151,7 +154,10 @@ def test_clauses_with_the_same_term_share_one_line():
 @pytest.mark.django_db
 def test_a_long_source_legend_wraps_and_the_chart_grows_to_fit():
     indicator = IndicatorFactory()
-    figures = [FigureFactory(indicator=indicator, source=SourceFactory(key=f"source-{n:02d}")) for n in range(15)]
+    figures = [
+        FigureFactory(indicator=indicator, source=SourceFactory(key=f"source-{n:02d}", publisher=f"Outlet {n:02d}"))
+        for n in range(15)
+    ]
     svg = parse(figure_chart(indicator, figures))
     height = int(svg.get("viewBox").split()[3])
     assert height > 380
@@ -160,7 +166,7 @@ def test_a_long_source_legend_wraps_and_the_chart_grows_to_fit():
         for g in svg.iter(f"{SVG}g")
         if g.get("class") == "legend"
         for t in g.iter(f"{SVG}text")
-        if t.text.startswith("source-")
+        if t.text.startswith("Outlet ")
     ]
     assert len(keys) == 15
     assert len({y for y, _ in keys}) >= 2  # more than one row
@@ -186,3 +192,31 @@ def test_figures_for_the_same_date_stand_side_by_side_instead_of_hiding_one_anot
     xs = [float(g.find(f"{SVG}rect").get("x")) for g in svg.iter(f"{SVG}g") if "figure" in g.get("class", "")]
     assert len(set(xs)) == 3
     assert max(xs) - min(xs) == 28  # 14 pixels apart, centred on the date
+
+
+@pytest.mark.django_db
+def test_the_chart_carries_its_title_units_and_a_source_line_with_the_licence_inside_the_svg():
+    indicator = IndicatorFactory(name="Ukrainian armed forces personnel", unit="personnel")
+    figure = FigureFactory(indicator=indicator, source=SourceFactory(publisher="Axios"))
+    svg = parse(figure_chart(indicator, [figure], page_url="https://tracker.example.org/indicators/x/"))
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert texts[0] == "Ukrainian armed forces personnel over time (personnel)"
+    credit = " ".join(t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "credit")
+    assert "Source: https://tracker.example.org/indicators/x/." in credit and "CC BY 4.0" in credit
+    assert max(float(t.get("y", 0)) for t in svg.iter(f"{SVG}text")) < int(svg.get("viewBox").split()[3])
+
+
+@pytest.mark.django_db
+def test_a_phone_width_chart_is_narrow_with_short_axis_labels_and_every_label_inside_it():
+    indicator = IndicatorFactory(name="A quantity with quite a long name measured over the years", unit="personnel")
+    figures = [
+        FigureFactory(indicator=indicator, value=Decimal("1200000"), period_end=datetime.date(2022, 1, 1)),
+        FigureFactory(indicator=indicator, value=Decimal("800000")),
+    ]
+    svg = parse(figure_chart(indicator, figures, frame=PHONE))
+    assert svg.get("viewBox").split()[2] == "360"
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert {"0", "500k", "1M", "1.5M"} <= set(texts)
+    assert len(texts[0]) <= 38 and texts[1].endswith("…")  # a long title takes two lines at most
+    assert all(float(t.get("x", 0)) <= 360 for t in svg.iter(f"{SVG}text"))
+    assert compact_number(Decimal("850000")) == "850k" and compact_number(12) == "12"

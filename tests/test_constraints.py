@@ -502,6 +502,31 @@ def test_admin_moving_an_actor_with_positions_to_another_party_gets_a_field_erro
     assert actor.party == original
 
 
+def test_the_triggers_stay_in_place_while_migrations_run():
+    from django.apps import apps
+    from django.db import connection
+    from django.db.models.signals import pre_migrate
+
+    from tests.factories import ActorFactory
+
+    # What every migrate sends first: on SQLite the triggers come off until the rebuilds are done; on
+    # PostgreSQL they are part of the schema, so a deploy's migrations never run without them.
+    tracker = apps.get_app_config("tracker")
+    pre_migrate.send(
+        sender=tracker, app_config=tracker, verbosity=0, interactive=False, using="default", plan=[], apps=apps
+    )
+    position, outsider = PositionFactory(), ActorFactory()
+    if connection.vendor == "postgresql":
+        refused(lambda: Position.objects.filter(pk=position.pk).update(actor=outsider))
+    else:
+        Position.objects.filter(pk=position.pk).update(actor=outsider)
+        Position.objects.filter(pk=position.pk).update(actor=None)
+        from tracker.db_triggers import install_triggers
+
+        install_triggers()
+        refused(lambda: Position.objects.filter(pk=position.pk).update(actor=outsider))
+
+
 def test_an_actor_without_positions_can_change_party():
     from tests.factories import ActorFactory, PartyFactory
     from tracker.models import Actor

@@ -48,8 +48,12 @@ class Frame:
     height: int = 380
     left: int = 96
     right: int = 24
-    top: int = 24
+    top: int = 48  # room for the chart's visible title
     bottom: int = 96
+
+    @property
+    def is_narrow(self):
+        return self.width < 500
 
     @property
     def plot_width(self):
@@ -58,6 +62,10 @@ class Frame:
     @property
     def plot_height(self):
         return self.height - self.top - self.bottom
+
+
+# A phone's chart: the same figures on a narrower canvas, so its labels stay readable at 375 px.
+PHONE = Frame(width=360, height=350, left=52, right=12, top=60)
 
 
 def figure_date(figure):
@@ -71,6 +79,21 @@ def format_number(number):
     if number == int(number):
         return f"{int(number):,}"
     return f"{number:,.3f}".rstrip("0").rstrip(".")
+
+
+def compact_number(number):
+    """Short axis labels for a phone-width chart: 1,200,000 -> '1.2M', 800,000 -> '800k'."""
+    number = float(number)
+    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(number) >= size:
+            return f"{number / size:.1f}".rstrip("0").rstrip(".") + suffix
+    return format_number(number)
+
+
+def source_label(source):
+    """A source as readers see it: its publisher and date, never its key."""
+    when = f"{source.published_on.day} {source.published_on:%b %Y}" if source.published_on else "undated"
+    return f"{source.publisher}, {when}"
 
 
 def nice_ticks(low, high, count=5):
@@ -168,7 +191,42 @@ def describe(indicator, figures):
     )
 
 
-def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Frame()):
+CREDIT = "Figures: each from its own source, named in the legend. Chart: Peace-plan tracker, CC BY 4.0."
+
+
+def chart_title(indicator):
+    return f"{indicator.name} over time ({indicator.unit})"
+
+
+def _shorten(text, frame):
+    most = (frame.width - 16) // 9
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _wrap(text, width):
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + ([line] if line else [])
+
+
+def legend_labels(colours):
+    """Source id -> its legend label; two sources of one publisher and date are told apart by title."""
+    plain = {source_id: source_label(source) for source_id, (_, source) in colours.items()}
+    counts = {}
+    for label in plain.values():
+        counts[label] = counts.get(label, 0) + 1
+    return {
+        source_id: label if counts[label] == 1 else f"{label}: {colours[source_id][1].title[:24]}"
+        for source_id, label in plain.items()
+    }
+
+
+def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=None, page_url=""):
     """SVG markup charting the figures of one indicator, or an empty string when there are none.
 
     ``figures`` must have ``source`` loaded; ``targets`` are clause terms on the same
@@ -177,6 +235,7 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
     figures = list(figures)
     if not figures:
         return ""
+    frame = frame or Frame()
     targets = list(targets)
     dates = [figure_date(f) for f in figures]
     first, last = min(dates), max(dates)
@@ -200,6 +259,7 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
         return frame.top + frame.plot_height * (1 - (float(value) - y_low) / (y_high - y_low))
 
     colours = source_colours(figures)
+    labels = legend_labels(colours)
 
     parts = []
     bottom = frame.top + frame.plot_height
@@ -217,10 +277,13 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
                 _n(y),
                 frame.left - 6,
                 _n(y + 4),
-                format_number(tick),
+                compact_number(tick) if frame.is_narrow else format_number(tick),
             )
         )
-    for tick in date_ticks(first, last):
+    x_ticks = date_ticks(first, last)
+    if frame.is_narrow:
+        x_ticks = x_ticks[:: max(1, math.ceil(len(x_ticks) / 3))]  # three labels fit a phone's width
+    for tick in x_ticks:
         x = x_of(tick)
         parts.append(
             format_html(
@@ -319,7 +382,8 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
             )
         label = (
             f"{figure.display_value} {indicator.unit}, {figure.period_label or figure_date(figure)}; "
-            f"{figure.get_kind_display().lower()} by {figure.claimed_by}; source {source.key}: {source.title}"
+            f"{figure.get_kind_display().lower()} by {figure.claimed_by}; "
+            f"source: {labels[figure.source_id]}: {source.title}"
         )
         parts.append(
             format_html(
@@ -346,10 +410,11 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
         )
         x += 30 + 7 * len(label)
     x, row_y = frame.left, legend_y + 10
-    for colour, source in colours.values():
-        step = 28 + 8 * len(source.key)
-        if x + step > frame.width - frame.right:
-            x, row_y = frame.left, row_y + 20
+    x = 8 if frame.is_narrow else frame.left
+    for source_id, (colour, source) in colours.items():
+        step = 28 + 7 * len(labels[source_id])
+        if x + step > frame.width - frame.right and x > (8 if frame.is_narrow else frame.left):
+            x, row_y = (8 if frame.is_narrow else frame.left), row_y + 20
         parts.append(
             format_html(
                 '<g class="legend"><title>{}</title><rect x="{}" y="{}" width="12" height="12" fill="{}"/>'
@@ -360,11 +425,34 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
                 colour,
                 x + 16,
                 row_y + 11,
-                source.key,
+                labels[source_id],
             )
         )
         x += step
-    height = max(frame.height, row_y + 24)
+    # The source line travels with the chart when it is downloaded or embedded.
+    credit_y = row_y + 40
+    # A phone's chart stays on its page; the address is in the downloaded one.
+    where = "Peace-plan tracker" if frame.is_narrow or not page_url else page_url
+    lines = _wrap(f"Source: {where}. {CREDIT}", 52 if frame.is_narrow else 100)
+    for number, line in enumerate(lines):
+        parts.append(
+            format_html(
+                '<text class="credit" x="8" y="{}" font-size="12" fill="#57606a">{}</text>',
+                credit_y + 16 * number,
+                line,
+            )
+        )
+    height = max(frame.height, credit_y + 16 * len(lines))
+    title = chart_title(indicator)
+    # The visible title, on two lines at most (a phone's chart is narrow).
+    title_lines = _wrap(title, (frame.width - 16) // 9)
+    if len(title_lines) > 2:
+        title_lines = [title_lines[0], _shorten(" ".join(title_lines[1:]), frame)]
+    for number, line in enumerate(title_lines):
+        parts.insert(
+            number,
+            format_html('<text x="8" y="{}" font-size="15" font-weight="700">{}</text>', 18 + 18 * number, line),
+        )
 
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     return format_html(
@@ -375,7 +463,7 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=Fram
         h=height,
         tid=title_id,
         did=desc_id,
-        title=f"{indicator.name} over time",
+        title=title,
         desc=describe(indicator, figures),
         body=mark_safe("".join(parts)),  # each part was built with format_html, which escapes
     )

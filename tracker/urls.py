@@ -19,6 +19,7 @@ public_patterns = [
     path("actors/<slug:slug>/", parties.actor_detail, name="actor-detail"),
     path("indicators/", evidence.indicator_list, name="indicator-list"),
     path("indicators/<slug:slug>/", evidence.indicator_detail, name="indicator-detail"),
+    path("indicators/<slug:slug>/chart.svg", evidence.indicator_chart, name="indicator-chart"),
     path("sources/", sources.source_list, name="source-list"),
     path("sources/<slug:key>/", sources.source_detail, name="source-detail"),
     path("timeline/", timeline.timeline, name="timeline"),

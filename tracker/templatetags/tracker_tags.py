@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.html import conditional_escape, format_html
 
+from tracker.cache import untracked
 from tracker.conditional import content_stamp
 from tracker.models import Stance
 
@@ -202,7 +203,9 @@ def last_updated(context):
     if request is None:
         return ""
     if not hasattr(request, "_content_stamp"):
-        request._content_stamp = content_stamp()
+        # The stamp reads every table: the page must not become stale whenever any of them changes.
+        with untracked():
+            request._content_stamp = content_stamp()
     stamp = request._content_stamp
     if stamp is None:
         return ""

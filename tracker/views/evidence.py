@@ -2,9 +2,12 @@
 
 from django.db.models import Count, IntegerField, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.html import format_html
 
-from tracker.charts import figure_chart, figure_date, source_colours
+from tracker.charts import PHONE, chart_title, figure_chart, figure_date, source_colours
 from tracker.models import Clause, ClauseTarget, Figure, Indicator
 from tracker.views.common import as_of_context, csv_download, paginate, read_as_of, wants_csv
 
@@ -64,23 +67,60 @@ FIGURE_COLUMNS = [
 ]
 
 
-def indicator_detail(request, slug):
-    indicator = get_object_or_404(Indicator, slug=slug)
-    as_of = read_as_of(request)
+def indicator_figures(indicator, as_of=None):
     figures = indicator.figures.published().select_related("source", "indicator")
     if as_of:
         figures = figures.as_of(as_of)
-    figures = figures.chronological()
-    if wants_csv(request):
-        return csv_download(f"figures-{indicator.slug}", figures, FIGURE_COLUMNS)
+    return figures.chronological()
 
-    all_figures = list(figures)
-    targets = list(
+
+def indicator_targets(indicator):
+    return list(
         ClauseTarget.objects.published()
         .filter(indicator=indicator)
         .select_related("indicator", "clause", "clause__version", "clause__version__plan")
         .order_by("clause__version__plan__title", "clause__version__released_on", "clause__sort_order", "pk")
     )
+
+
+def indicator_chart(request, slug):
+    """The indicator's chart as a standalone SVG file, to download or embed (its source line inside)."""
+    indicator = get_object_or_404(Indicator, slug=slug)
+    as_of = read_as_of(request)
+    page = request.build_absolute_uri(indicator.get_absolute_url())
+    svg = figure_chart(
+        indicator, indicator_figures(indicator, as_of), targets=indicator_targets(indicator), page_url=page
+    )
+    if not svg:
+        raise Http404("This indicator has no published figures to chart.")
+    response = HttpResponse('<?xml version="1.0" encoding="utf-8"?>\n' + svg, content_type="image/svg+xml")
+    response["Content-Disposition"] = f'inline; filename="{indicator.slug}.svg"'
+    response["Access-Control-Allow-Origin"] = "*"  # other sites may embed it
+    return response
+
+
+def embed_snippet(indicator, chart_url, page_url):
+    return format_html(
+        '<figure>\n  <img src="{}" alt="{}" width="720" style="max-width:100%;height:auto">\n'
+        '  <figcaption>Source: <a href="{}">Peace-plan tracker</a>, each figure from its own source. '
+        "CC BY 4.0.</figcaption>\n</figure>",
+        chart_url,
+        chart_title(indicator),
+        page_url,
+    )
+
+
+def indicator_detail(request, slug):
+    indicator = get_object_or_404(Indicator, slug=slug)
+    as_of = read_as_of(request)
+    figures = indicator_figures(indicator, as_of)
+    if wants_csv(request):
+        return csv_download(f"figures-{indicator.slug}", figures, FIGURE_COLUMNS)
+
+    all_figures = list(figures)
+    targets = indicator_targets(indicator)
+    page_url = request.build_absolute_uri(indicator.get_absolute_url())
+    chart_url = request.build_absolute_uri(reverse("tracker:indicator-chart", args=[indicator.slug]))
     # Figures that describe the latest date: several sources may disagree, so each gets its own gap.
     last_date = max((figure_date(f) for f in all_figures), default=None)
     latest = [f for f in all_figures if figure_date(f) == last_date]
@@ -97,7 +137,19 @@ def indicator_detail(request, slug):
         "tracker/indicator_detail.html",
         {
             "indicator": indicator,
-            "chart": figure_chart(indicator, all_figures, targets=targets, chart_id=f"chart-{indicator.slug}"),
+            "chart": figure_chart(
+                indicator, all_figures, targets=targets, chart_id=f"chart-{indicator.slug}", page_url=page_url
+            ),
+            "chart_phone": figure_chart(
+                indicator,
+                all_figures,
+                targets=targets,
+                chart_id=f"chart-{indicator.slug}-phone",
+                frame=PHONE,
+                page_url=page_url,
+            ),
+            "chart_url": chart_url,
+            "embed_snippet": embed_snippet(indicator, chart_url, page_url),
             "page": page,
             "rows": [(figure, colours[figure.source_id][0]) for figure in page],
             "figure_count": len(all_figures),
