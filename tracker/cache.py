@@ -139,6 +139,10 @@ def _all_tables():
 
 _TABLE_IN_SQL = re.compile(r'"(tracker_[a-z0-9_]+)"')
 _untracked = contextvars.ContextVar("page_cache_untracked", default=False)
+# The set of tables the page being built has read so far, while one is being built.
+_collecting = contextvars.ContextVar("page_cache_collecting", default=None)
+# In that set: the page shows when the tracker's data last changed (see shows_data_stamp).
+_SHOWS_STAMP = "*stamp*"
 
 
 @contextmanager
@@ -151,6 +155,19 @@ def untracked():
         _untracked.reset(token)
 
 
+def shows_data_stamp():
+    """Say that the page being built shows when the tracker's data last changed, anywhere.
+
+    Such a page is not made stale by every save (that would make every page stale on every save):
+    once something has changed, its entry is rebuilt when it is older than
+    ``PAGE_CACHE_STAMP_LAG_SECONDS``, so the date it shows lags the newest change by at most that
+    long (plus one rebuild) on pages whose own tables did not change.
+    """
+    tables = _collecting.get()
+    if tables is not None:
+        tables.add(_SHOWS_STAMP)
+
+
 @contextmanager
 def _reading_tables():
     """Collect the names of the tracker tables the queries in this block read."""
@@ -161,8 +178,12 @@ def _reading_tables():
             tables.update(_TABLE_IN_SQL.findall(sql))
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(record):
-        yield tables
+    token = _collecting.set(tables)
+    try:
+        with connection.execute_wrapper(record):
+            yield tables
+    finally:
+        _collecting.reset(token)
 
 
 def _snapshot():
@@ -181,7 +202,9 @@ def _meta(snapshot, tables):
     return {
         "generation": snapshot.get(GENERATION_KEY),
         "epoch": snapshot.get(EPOCH_KEY),
-        "tables": {table: snapshot.get(TABLE_KEY.format(table)) for table in tables},
+        "tables": {table: snapshot.get(TABLE_KEY.format(table)) for table in tables if table != _SHOWS_STAMP},
+        "shows_stamp": _SHOWS_STAMP in tables,
+        "built_at": time.time(),
         "soft_expiry": time.time() + settings.PAGE_CACHE_SECONDS,
     }
 
@@ -195,6 +218,8 @@ def _is_fresh(meta, generation):
     found = cache.get_many([EPOCH_KEY, *(TABLE_KEY.format(table) for table in tables)])
     if meta["epoch"] is None or found.get(EPOCH_KEY) != meta["epoch"]:
         return False
+    if meta["shows_stamp"] and time.time() - meta["built_at"] >= settings.PAGE_CACHE_STAMP_LAG_SECONDS:
+        return False  # something changed, and the date of the newest change it shows is too old
     return all(
         version is not None and found.get(TABLE_KEY.format(table)) == version for table, version in tables.items()
     )

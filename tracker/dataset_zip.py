@@ -49,7 +49,7 @@ class Table:
     model: type
     rows: object  # callable returning the exported queryset
     description: str
-    exclude: tuple = ("is_published",)
+    exclude: tuple = ("is_published", "edit_version")
     through: bool = False
     parents: dict = field(default_factory=dict)  # column -> table whose exported ids it must be among
 

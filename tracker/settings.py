@@ -191,10 +191,22 @@ else:
     # Per process: with several app servers or workers, set REDIS_URL so an editor's change reaches them all.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The dataset zip and the whole-list CSVs, stored as files (tracker/exports.py). Every app server needs the
+# same directory (a shared volume), or each builds its own copies.
+EXPORTS_STORED = True
+EXPORT_DIR = os.environ.get("DJANGO_EXPORT_DIR", str(BASE_DIR / "var" / "exports"))
+# A stored download is rebuilt at most this often, so a burst of saves costs one build.
+EXPORT_REBUILD_SECONDS = int(os.environ.get("DJANGO_EXPORT_REBUILD_SECONDS", "60"))
+# The longest one build may take before another process may start one.
+EXPORT_LOCK_SECONDS = int(os.environ.get("DJANGO_EXPORT_LOCK_SECONDS", "300"))
+
 # Public pages and API responses for anonymous readers (tracker/cache.py).
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
 # While one request rebuilds a stale page, readers get the previous one for at most this long.
 PAGE_CACHE_LOCK_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LOCK_SECONDS", "10"))
+# Pages say when the tracker's data last changed; on a page whose own data did not change, that date may lag
+# the newest change by this long (rather than every save making every page stale).
+PAGE_CACHE_STAMP_LAG_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_STAMP_LAG_SECONDS", "60"))
 # How long past its soft expiry an entry is kept, to be served while it is rebuilt.
 PAGE_CACHE_STALE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_STALE_SECONDS", "600"))
 

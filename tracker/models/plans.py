@@ -156,12 +156,6 @@ class PlanVersion(Publishable):
         if self.based_on_id and self.plan_id and self.based_on.plan_id != self.plan_id:
             raise ValidationError({"based_on": "A version can only revise a version of the same plan."})
 
-    def compare_with(self, other):
-        """Clause-by-clause lineage between this version and another of the same plan."""
-        from tracker.lineage import compare_versions
-
-        return compare_versions(self, other)
-
 
 class VersionClaim(models.Model):
     """A sourced claim about a version's metadata that is disputed, such as its number of points."""

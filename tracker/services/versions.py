@@ -160,6 +160,7 @@ def publish_version(version, *, position_ids=None, figure_ids=None, user=None):
     for obj in objects:
         obj.is_published = True
         obj.updated_at = now
+        obj.edit_version += 1  # a form opened before publishing is now stale
         _stamp(obj, user, f"Published with {version.name}")
-        obj.save(update_fields=["is_published", "updated_at"])
+        obj.save(update_fields=["is_published", "updated_at", "edit_version"])
     return Published(count=len(objects))
