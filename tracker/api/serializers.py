@@ -334,6 +334,7 @@ class FigureSerializer(serializers.ModelSerializer):
             "kind",
             "confidence",
             "caveat",
+            "from_reprint",
             "source",
             "other_sources",
             "gaps",
