@@ -57,11 +57,20 @@ def _free_port():
         return probe.getsockname()[1]
 
 
+def _forget_outages():
+    for outage in redis_cache._outages.values():
+        if outage.timer is not None:
+            outage.timer.cancel()
+        outage.missed.clear()
+        outage.failed_at = None
+    redis_cache._outages.clear()
+
+
 @pytest.fixture(autouse=True)
 def _no_outage_carried_over():
-    redis_cache._outages.clear()
+    _forget_outages()
     yield
-    redis_cache._outages.clear()
+    _forget_outages()
 
 
 def _use_redis(settings, url, retry_after=REDIS_RETRY_AFTER):

@@ -156,3 +156,19 @@ def test_a_redis_restart_costs_no_failed_request(world, own_redis):
     # Redis drops every client connection, as a restart does; the pooled connection is found dead on use.
     assert redis.Redis.from_url(own_redis).client_kill_filter(_type="normal", skipme=True) >= 1
     assert reader.get(home)["X-Page-Cache"] == "hit"
+
+
+def test_an_idle_process_delivers_the_invalidation_redis_missed_by_itself_once_redis_answers(world, own_redis, cut_off):
+    reader = Client()
+    reader.get(reverse("tracker:home"))
+    stored = redis.Redis.from_url(own_redis)
+    before = stored.get("tracker:1:pages:generation")
+    assert before is not None
+
+    cut_off()
+    version = world["first"]
+    version.name = "28-point leaked draft"
+    version.save()
+    cut_off.restore()  # and nothing more from this process: no request, no cache operation
+
+    assert stored.get("tracker:1:pages:generation") != before

@@ -463,7 +463,7 @@ class FigureAdmin(PublishableAdmin):
         "confidence",
         "is_published",
     ]
-    list_filter = ["indicator", "kind", "confidence", "is_published"]
+    list_filter = ["indicator", "kind", "confidence", "from_reprint", "is_published"]
     list_select_related = ["indicator"]
     search_fields = ["indicator__name", "claimed_by", "caveat"]
     autocomplete_fields = ["indicator", "source", "other_sources"]
