@@ -9,10 +9,10 @@ VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
 
 .PHONY: run test install system-deps migrate lint check serve serve-app prepare-serve nginx bench faults backup restore clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -204,6 +204,12 @@ EXPORT_LOCK_SECONDS = int(os.environ.get("DJANGO_EXPORT_LOCK_SECONDS", "300"))
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
 # While one request rebuilds a stale page, readers get the previous one for at most this long.
 PAGE_CACHE_LOCK_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LOCK_SECONDS", "10"))
+# Headers for a CDN in front of the site, and the hook that purges it on save (tracker/cdn.py).
+CDN_S_MAXAGE = int(os.environ.get("DJANGO_CDN_S_MAXAGE", "60"))
+CDN_STALE_WHILE_REVALIDATE = int(os.environ.get("DJANGO_CDN_STALE_WHILE_REVALIDATE", "60"))
+CDN_STALE_IF_ERROR = int(os.environ.get("DJANGO_CDN_STALE_IF_ERROR", "86400"))
+CDN_PURGE = os.environ.get("DJANGO_CDN_PURGE", "")  # "package.module.function", called with a list of tags
+
 # Pages say when the tracker's data last changed; on a page whose own data did not change, that date may lag
 # the newest change by this long (rather than every save making every page stale).
 PAGE_CACHE_STAMP_LAG_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_STAMP_LAG_SECONDS", "60"))
@@ -219,6 +225,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Errors are reported to Sentry (or any service that speaks its protocol) when SENTRY_DSN is set. No reader's
+# personal data is sent; SENTRY_TRACES_SAMPLE_RATE (0 to 1) turns on performance tracing for that share.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        send_default_pii=False,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 
 # --- Open data: the read-only API, its schema and docs, feeds and the dataset download ---
 INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]

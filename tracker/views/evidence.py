@@ -63,6 +63,7 @@ FIGURE_COLUMNS = [
     ("kind", "kind"),
     ("confidence", "confidence"),
     ("caveat", "caveat"),
+    ("from_reprint", "from_reprint"),
     ("source_key", "source.key"),
     ("source_title", "source.title"),
     ("source_url", "source.url"),
