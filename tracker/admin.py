@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
+from django.db.models.signals import post_save
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -101,6 +102,36 @@ class RevertsManyToMany:
                 super().__init__(*args, **kwargs)
 
         return RevertForm
+
+
+class OneHistoryRowPerSave:
+    """One admin save, one history row, holding the fields and the topics and sources as saved.
+
+    simple-history writes a row when the object is saved (with the relations as they were before
+    the form's) and another for each changed relation. Here the object and its relations are saved
+    first, without history, then the single row is written, as the dataset loader does.
+    """
+
+    def _one_row(self, request):
+        tracked = getattr(self.model.history.model, "_history_m2m_fields", None)
+        return bool(tracked) and getattr(request, "reverting_to", None) is None
+
+    def save_model(self, request, obj, form, change):
+        if self._one_row(request):
+            obj.skip_history_when_saving = True
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        obj = form.instance
+        if not hasattr(obj, "skip_history_when_saving"):
+            return super().save_related(request, form, formsets, change)
+        try:
+            super().save_related(request, form, formsets, change)
+        finally:
+            del obj.skip_history_when_saving
+        post_save.send(
+            sender=type(obj), instance=obj, created=not change, update_fields=None, raw=False, using=obj._state.db
+        )
 
 
 class KeepOnAddAnother:
@@ -206,7 +237,9 @@ class StaleEditProtection:
             return HttpResponseRedirect(request.path)
 
 
-class PublishableAdmin(StaleEditProtection, RevertsManyToMany, KeepOnAddAnother, SimpleHistoryAdmin):
+class PublishableAdmin(
+    StaleEditProtection, RevertsManyToMany, OneHistoryRowPerSave, KeepOnAddAnother, SimpleHistoryAdmin
+):
     actions = [publish, unpublish]
 
     def get_fields(self, request, obj=None):
