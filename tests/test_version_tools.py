@@ -61,6 +61,9 @@ def test_starting_from_a_version_copies_its_points_as_drafts_with_unchanged_link
         ("2", "Forces are capped at 600,000.", False),
     ]
     assert list(copies[0].topics.all()) == [topic]
+    (row,) = copies[0].history.all()
+    assert [r.topic for r in row.topics.all()] == [topic], "one history row, holding the copied topics"
+    assert row.history_change_reason == f"Copied from {earlier.name} point 1"
     links = ClauseLink.objects.filter(to_version=later)
     assert sorted((link.from_clause.number, link.to_clause.number, link.relation) for link in links) == [
         ("1", "1", "unchanged"),

@@ -5,7 +5,6 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
-from django.db.models.signals import post_save
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
 from tracker import admin_views
+from tracker.history import write_history_row
 from tracker.models import (
     Actor,
     Clause,
@@ -105,12 +105,9 @@ class RevertsManyToMany:
 
 
 class OneHistoryRowPerSave:
-    """One admin save, one history row, holding the fields and the topics and sources as saved.
-
-    simple-history writes a row when the object is saved (with the relations as they were before
-    the form's) and another for each changed relation. Here the object and its relations are saved
-    first, without history, then the single row is written, as the dataset loader does.
-    """
+    """One admin save, one history row, holding the fields and the topics and sources as saved
+    (see ``tracker.history.save_with_relations``): the object and its relations are saved without
+    history, then the single row is written."""
 
     def _one_row(self, request):
         tracked = getattr(self.model.history.model, "_history_m2m_fields", None)
@@ -129,9 +126,7 @@ class OneHistoryRowPerSave:
             super().save_related(request, form, formsets, change)
         finally:
             del obj.skip_history_when_saving
-        post_save.send(
-            sender=type(obj), instance=obj, created=not change, update_fields=None, raw=False, using=obj._state.db
-        )
+        write_history_row(obj, created=not change)
 
 
 class KeepOnAddAnother:
