@@ -2,6 +2,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -90,12 +91,29 @@ def redis_down(settings):
 
 @pytest.fixture
 def redis_hung(settings):
-    """The cache points at a server that takes connections and never answers."""
+    """The cache points at a server that takes connections and never answers; how many it took."""
+    accepted = []
     with socket.socket() as hung:
         hung.bind(("127.0.0.1", 0))
         hung.listen(64)
+        hung.settimeout(0.05)
+        stop = threading.Event()
+
+        def take():
+            while not stop.is_set():
+                try:
+                    accepted.append(hung.accept()[0])
+                except OSError:
+                    pass
+
+        taker = threading.Thread(target=take, daemon=True)
+        taker.start()
         _use_redis(settings, f"redis://127.0.0.1:{hung.getsockname()[1]}/0", retry_after=30)
-        yield
+        yield accepted
+        stop.set()
+        taker.join()
+        for connection in accepted:
+            connection.close()
 
 
 @pytest.fixture(scope="session")
