@@ -661,8 +661,48 @@ def render(record):
             f"{r.get('saves', '-')} ({r.get('saves_failed', '-')}) | "
             f"{len(r['stale']) if 'stale' in r else '-'}/{r.get('stale_checked', '-')} |"
         )
+    lines += ["", *verdicts(phases, adjacent)]
     lines += ["", f"Machine: {platform.platform()}, {os.cpu_count()} CPUs. Raw figures: `bench/out/faults.json`.", ""]
     return "\n".join(lines)
+
+
+def verdicts(phases, quiet_rps):
+    def errors(r, *, after=True):
+        during = r["non_2xx"] + r["socket_errors"]
+        return during + (r["after"]["non_2xx"] + r["after"]["socket_errors"] if after and r.get("after") else 0)
+
+    def mark(ok):
+        return "met" if ok else "**not met**"
+
+    warm_p50 = seconds(phases["baseline (no fault, no edits)"].get("p50"))
+    lines = ["Against the targets:", ""]
+    for name in ("Redis stopped (restarted from its snapshot)", "Redis hung (SIGSTOP, then SIGCONT)"):
+        r = phases[name]
+        p50 = seconds(r.get("p50"))
+        slower = f"{p50 / warm_p50:.0f}x" if p50 and warm_p50 else "?"
+        lines.append(
+            f"- {name}: {errors(r)} errors during and after ({mark(errors(r) == 0)}); p50 {r.get('p50')} during, "
+            f"{slower} the warm cache's {phases['baseline (no fault, no edits)'].get('p50')} "
+            f"({mark(p50 is not None and warm_p50 and p50 <= 5 * warm_p50)} for 5x); stale pages after: "
+            f"{len(r['stale'])} ({mark(not r['stale'])})."
+        )
+    r = phases["PostgreSQL stopped, then started"]
+    after = r["after"]["non_2xx"] + r["after"]["socket_errors"] + r["probe_failures_after"]
+    lines.append(
+        f"- PostgreSQL: {r['non_2xx'] + r['socket_errors']} errors while it was down, {after} after it answered "
+        f"({mark(after == 0)}); first good uncached page {r.get('recovery_s')} s after it answered "
+        f"({mark(r.get('recovery_s') is not None and r['recovery_s'] <= 5)} for 5 s)."
+    )
+    r = phases["a worker killed (SIGKILL)"]
+    lines.append(f"- A worker killed: {errors(r)} failed requests ({mark(errors(r) <= 1)} for at most 1).")
+    r = phases["50 slow clients on nginx (no edits)"]
+    share = r["rps"] / quiet_rps if quiet_rps else 0
+    lines.append(
+        f"- 50 slow clients: {share:.0%} of the quiet baselines' throughput, {errors(r)} errors "
+        f"({mark(share >= 0.9 and errors(r) == 0)} for 90%); gunicorn alone with 4 slow clients served "
+        f"{phases['4 slow clients on gunicorn alone (no nginx)']['requests']} requests."
+    )
+    return lines
 
 
 if __name__ == "__main__":
