@@ -7,12 +7,12 @@ STAMP := $(VENV)/.installed
 VNU_VERSION := 26.9.27
 VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: run test install system-deps migrate lint check serve serve-app prepare-serve nginx bench backup restore clean
+.PHONY: run test install system-deps migrate lint check serve serve-app prepare-serve nginx bench faults backup restore clean
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -84,6 +84,18 @@ bench: install
 	  echo "Installing Debian's wrk for the benchmark..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/run.py
+
+# Fault run (not part of CI, a few minutes): the production stack (nginx, gunicorn) on a PostgreSQL cluster and a
+# Redis of its own (started and stopped here; nothing shared is touched) under a read mix while Redis stops and
+# hangs, PostgreSQL restarts, a worker is killed and 50 slow clients hold connections. Appends to BENCHMARKS.md.
+faults: install nginx
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the fault run..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "Installing Debian's redis-server for the fault run..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+	$(BIN)/python bench/faults.py
 
 # Backups of the whole database (content, history, editors): PostgreSQL's pg_dump, SQLite's online backup.
 # BACKUP=path chooses the file (default backups/tracker-<UTC time>.dump or .sqlite3). Without

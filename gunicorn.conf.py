@@ -8,7 +8,7 @@ WEB_CONCURRENCY      worker processes (default 2)
 GUNICORN_TIMEOUT     seconds before a stuck worker is restarted (default 30)
 GUNICORN_ACCESS_LOG  "-" for an access log on stdout (default none)
 GUNICORN_MAX_REQUESTS  requests before a worker is replaced; 0 never (default 2000)
-GUNICORN_PID         file to write the master's process id to (default none)
+GUNICORN_PIDFILE     file to write the master's process id to (default none)
 FORWARDED_ALLOW_IPS  proxies trusted to set X-Forwarded-* headers (default 127.0.0.1)
 """
 
@@ -32,7 +32,7 @@ os.environ.setdefault("DJANGO_DB_STATEMENT_TIMEOUT", str(timeout * 1000 // 2))
 # healthy worker.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # For a graceful upgrade (USR2, then QUIT to the old master) and `kill -HUP` reloads.
-pidfile = os.environ.get("GUNICORN_PID") or None
+pidfile = os.environ.get("GUNICORN_PIDFILE") or None
 # Recycle workers now and then so a slow leak can never grow a worker without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200

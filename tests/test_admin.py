@@ -3,6 +3,7 @@
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.urls import reverse
 
 from tests.admin_forms import admin_form_data
@@ -345,3 +346,100 @@ def test_reverting_a_change_of_topics_restores_them(editor_client):
     response = editor_client.post(revert_url, admin_form_data(page))
     assert response.status_code == 302
     assert set(clause.topics.all()) == {kept, dropped}
+
+
+def test_the_second_of_two_editors_saving_one_point_is_refused_and_the_first_change_kept(client):
+    first, second = EditorFactory(username="first"), EditorFactory(username="second")
+    clause = ClauseFactory(heading="Original heading")
+    url = reverse("admin:tracker_clause_change", args=[clause.pk])
+    first_client, second_client = client, __import__("django.test", fromlist=["Client"]).Client()
+    first_client.force_login(first)
+    second_client.force_login(second)
+    first_page, second_page = first_client.get(url), second_client.get(url)
+    assert 'type="hidden" name="edit_version_seen"' in first_page.content.decode()
+    assert first_client.post(url, admin_form_data(first_page, heading="First editor's heading")).status_code == 302
+    response = second_client.post(url, admin_form_data(second_page, heading="Second editor's heading"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else saved this clause after you opened it (first," in page
+    assert "Second editor&#x27;s heading" in page, "the second editor's input is kept in the form"
+    clause.refresh_from_db()
+    assert clause.heading == "First editor's heading"
+    # Opened again, the page saves.
+    again = second_client.get(url)
+    assert second_client.post(url, admin_form_data(again, heading="Second editor's heading")).status_code == 302
+    clause.refresh_from_db()
+    assert clause.heading == "Second editor's heading" and clause.edit_version == 2
+
+
+def test_a_save_racing_past_the_forms_check_is_refused_by_the_conditional_update(editor_client, monkeypatch):
+    from tracker.admin import EditVersionForm
+
+    position = PositionFactory(quote="As first said")
+    url = reverse("admin:tracker_position_change", args=[position.pk])
+    page = editor_client.get(url)
+    # Another save lands between this form's check and its save.
+    original_clean = EditVersionForm.clean
+
+    def clean_then_someone_saves(self):
+        cleaned = original_clean(self)
+        Position.objects.filter(pk=position.pk).update(
+            edit_version=models.F("edit_version") + 1, quote="Saved meanwhile"
+        )
+        return cleaned
+
+    monkeypatch.setattr(EditVersionForm, "clean", clean_then_someone_saves)
+    response = editor_client.post(url, admin_form_data(page, quote="Stale overwrite"))
+    assert response.status_code == 302 and response["Location"] == url
+    position.refresh_from_db()
+    # The whole request is rolled back (the simulated save ran inside it too): nothing stale was written.
+    assert position.quote == "As first said"
+    follow = editor_client.get(url)
+    assert "Someone else saved this position" in follow.content.decode()
+
+
+def test_publishing_from_the_list_makes_an_open_form_stale(editor_client):
+    clause = ClauseFactory(is_published=False)
+    url = reverse("admin:tracker_clause_change", args=[clause.pk])
+    page = editor_client.get(url)
+    editor_client.post(
+        reverse("admin:tracker_clause_changelist"), {"action": "publish", "_selected_action": [str(clause.pk)]}
+    )
+    response = editor_client.post(url, admin_form_data(page, heading="Edited"))
+    assert response.status_code == 200 and "Someone else saved this clause" in response.content.decode()
+    clause.refresh_from_db()
+    assert clause.is_published, "the stale form, opened as a draft, did not unpublish it"
+
+
+def test_one_admin_save_changing_topics_writes_one_history_row_that_holds_them(editor_client, editor):
+    clause = ClauseFactory(heading="Before")
+    old_topic, new_topic = TopicFactory(), TopicFactory()
+    clause.topics.add(old_topic)
+    rows_before = clause.history.count()
+    url = reverse("admin:tracker_clause_change", args=[clause.pk])
+    response = editor_client.post(
+        url, admin_form_data(editor_client.get(url), heading="After", topics=[str(new_topic.pk)])
+    )
+    assert response.status_code == 302
+    assert clause.history.count() == rows_before + 1
+    row = clause.history.latest()
+    assert row.heading == "After" and row.history_user == editor and row.history_type == "~"
+    assert [r.topic for r in row.topics.all()] == [new_topic]
+    added = editor_client.post(
+        reverse("admin:tracker_clause_add"),
+        admin_form_data(
+            editor_client.get(reverse("admin:tracker_clause_add")),
+            version=str(clause.version.pk),
+            number="99",
+            heading="New",
+            summary="New point.",
+            text_basis="leaked",
+            topics=[str(old_topic.pk)],
+        ),
+    )
+    assert added.status_code == 302
+    created = Clause.objects.get(number="99")
+    assert created.history.count() == 1
+    assert created.history.get().history_type == "+" and [r.topic for r in created.history.get().topics.all()] == [
+        old_topic
+    ]

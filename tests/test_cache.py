@@ -322,6 +322,21 @@ def test_a_save_makes_stale_the_pages_that_show_the_object_and_leaves_an_unrelat
     assert unrelated["X-Page-Cache"] == "hit"
 
 
+def test_the_date_of_the_newest_change_on_an_unrelated_page_lags_by_at_most_the_stated_bound(
+    db, page_cache, reader, settings
+):
+    source = SourceFactory(key="S01", title="Axios report")
+    PlanVersionFactory(name="28-point draft")
+    plan_list = reverse("tracker:plan-list")
+    reader.get(plan_list)
+    source.title = "Axios report, updated"
+    source.save()
+    assert reader.get(plan_list)["X-Page-Cache"] == "hit"
+    # Once the entry is older than the bound, the page is rebuilt to show the newer date.
+    settings.PAGE_CACHE_STAMP_LAG_SECONDS = 0
+    assert reader.get(plan_list)["X-Page-Cache"] == "miss"
+
+
 class _RebuildingDjango:
     """Django behind the fast path, during whose rebuild of a page other readers ask for the same page."""
 

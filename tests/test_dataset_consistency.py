@@ -2,7 +2,9 @@
 cannot give its source a date other than the source's own. Checked in the models, in the loader and over
 the shipped dataset; plus the marks readers see on reprint-only figures and on where the record stops."""
 
+import csv
 import datetime
+import io
 import shutil
 
 import pytest
@@ -246,3 +248,18 @@ def test_readers_see_reprint_figures_marked_and_where_the_record_stops(loaded, c
     assert coverage
     for url in ("/", "/timeline/"):
         assert coverage.split(":")[0][:60] in client.get(url).content.decode(), url
+
+
+@pytest.mark.django_db
+def test_the_reprint_mark_travels_to_the_api_and_the_csv(client):
+    indicator = f.IndicatorFactory()
+    source = f.SourceFactory(published_on=D(2025, 12, 24), reliability=Reliability.WIRE_REPRINT)
+    f.FigureFactory(
+        indicator=indicator, source=source, reported_on=D(2025, 12, 24), from_reprint=True, is_published=True
+    )
+
+    [row] = client.get("/api/v1/figures/", {"indicator": indicator.slug}).json()["results"]
+    assert row["from_reprint"] is True
+    csv_text = client.get(indicator.get_absolute_url(), {"format": "csv"}).getvalue().decode()
+    [csv_row] = csv.DictReader(io.StringIO(csv_text))
+    assert csv_row["from_reprint"] == "True"

@@ -34,7 +34,11 @@ def test_debug_mode_starts_without_a_secret_key():
 
 def database_setting(expression, **env):
     """What ``settings.DATABASES['default']`` gives for ``expression`` in a process started with ``env``."""
-    script = f"from django.conf import settings; print(settings.DATABASES['default']{expression})"
+    return printed_by(f"from django.conf import settings; print(settings.DATABASES['default']{expression})", **env)
+
+
+def printed_by(script, **env):
+    """What ``script`` prints in a process whose Django settings were read from ``env``."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
     base.update(DJANGO_SETTINGS_MODULE="tracker.settings", DJANGO_DEBUG="1", **env)
     out = subprocess.run(
@@ -77,3 +81,9 @@ def test_postgresql_keeps_a_query_prepared_once_a_connection_has_run_it_a_few_ti
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('FROM "tracker_party"' in statement and "$1" in statement for statement in prepared), prepared
+
+
+def test_errors_are_reported_to_sentry_when_a_dsn_is_set_without_readers_personal_data():
+    script = "import sentry_sdk; c = sentry_sdk.get_client(); print(c.is_active(), c.options['send_default_pii'])"
+    assert printed_by(script) == "False None"
+    assert printed_by(script, SENTRY_DSN="https://public@errors.example.org/1") == "True False"

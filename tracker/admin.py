@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -12,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
 from tracker import admin_views
+from tracker.history import write_history_row
 from tracker.models import (
     Actor,
     Clause,
@@ -44,9 +46,10 @@ def _set_published(modeladmin, request, queryset, value):
         for obj in objs:
             obj.is_published = value
             obj.updated_at = now
+            obj.edit_version += 1  # a form opened before this is now stale
             obj._change_reason = "Published" if value else "Returned to draft"
             obj._history_user = request.user
-            obj.save(update_fields=["is_published", "updated_at"])
+            obj.save(update_fields=["is_published", "updated_at", "edit_version"])
     return len(objs)
 
 
@@ -88,12 +91,42 @@ class RevertsManyToMany:
                 target = get_m2m_reverse_field_name(field)
                 initial[field.name] = [getattr(row, f"{target}_id") for row in getattr(record, field.name).all()]
 
+        # Reverting is a new save on top of the latest one, not a stale edit.
+        initial["edit_version_seen"] = (
+            self.model._default_manager.filter(pk=record.instance.pk).values_list("edit_version", flat=True).first()
+        )
+
         class RevertForm(form_class):
             def __init__(self, *args, **kwargs):
                 kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
                 super().__init__(*args, **kwargs)
 
         return RevertForm
+
+
+class OneHistoryRowPerSave:
+    """One admin save, one history row, holding the fields and the topics and sources as saved
+    (see ``tracker.history.save_with_relations``): the object and its relations are saved without
+    history, then the single row is written."""
+
+    def _one_row(self, request):
+        tracked = getattr(self.model.history.model, "_history_m2m_fields", None)
+        return bool(tracked) and getattr(request, "reverting_to", None) is None
+
+    def save_model(self, request, obj, form, change):
+        if self._one_row(request):
+            obj.skip_history_when_saving = True
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        obj = form.instance
+        if not hasattr(obj, "skip_history_when_saving"):
+            return super().save_related(request, form, formsets, change)
+        try:
+            super().save_related(request, form, formsets, change)
+        finally:
+            del obj.skip_history_when_saving
+        write_history_row(obj, created=not change)
 
 
 class KeepOnAddAnother:
@@ -121,7 +154,87 @@ class KeepOnAddAnother:
         return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-class PublishableAdmin(RevertsManyToMany, KeepOnAddAnother, SimpleHistoryAdmin):
+class StaleEdit(Exception):
+    """The object was saved by someone else after this form was opened."""
+
+
+def stale_edit_message(obj):
+    latest = obj.history.select_related("history_user").first()
+    who = ""
+    if latest is not None:
+        name = latest.history_user.get_username() if latest.history_user else "someone"
+        who = f" ({name}, {timezone.localtime(latest.history_date):%d %b %Y %H:%M})"
+    return (
+        f"Someone else saved this {obj._meta.verbose_name} after you opened it{who}. Your changes were not "
+        "saved, so theirs are not overwritten: open the page again to see their version, then make your changes."
+    )
+
+
+class EditVersionForm(forms.ModelForm):
+    """Carries the object's save count from the moment the form was opened, to refuse a stale save."""
+
+    # Not named like the model field: the admin refuses a form field for a non-editable model field.
+    edit_version_seen = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["edit_version_seen"].initial = self.instance.edit_version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and not self.instance._state.adding:
+            current = (
+                type(self.instance)
+                ._default_manager.filter(pk=self.instance.pk)
+                .values_list("edit_version", flat=True)
+                .first()
+            )
+            if current is not None and cleaned.get("edit_version_seen") != current:
+                raise forms.ValidationError(stale_edit_message(self.instance), code="stale")
+        return cleaned
+
+
+class StaleEditProtection:
+    """Two editors saving one object: the second save is refused, with a message, instead of
+    silently overwriting the first. The form's save count is checked in the form (a clear error,
+    the editor's input kept), and claimed with a conditional UPDATE when saving, so two saves
+    racing each other cannot both pass (the admin wraps the view in one transaction)."""
+
+    form = EditVersionForm
+
+    def save_model(self, request, obj, form, change):
+        if change and form.cleaned_data.get("edit_version_seen") is not None:
+            expected = form.cleaned_data["edit_version_seen"]
+            claimed = (
+                type(obj)
+                ._default_manager.filter(pk=obj.pk, edit_version=expected)
+                .update(edit_version=models.F("edit_version") + 1)
+            )
+            if not claimed:
+                raise StaleEdit(stale_edit_message(obj))
+            obj.edit_version = expected + 1
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEdit as error:
+            # Lost the race between the form's check and the save: nothing of this request was saved.
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except StaleEdit as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+
+class PublishableAdmin(
+    StaleEditProtection, RevertsManyToMany, OneHistoryRowPerSave, KeepOnAddAnother, SimpleHistoryAdmin
+):
     actions = [publish, unpublish]
 
     def get_fields(self, request, obj=None):
@@ -345,7 +458,7 @@ class FigureAdmin(PublishableAdmin):
         "confidence",
         "is_published",
     ]
-    list_filter = ["indicator", "kind", "confidence", "is_published"]
+    list_filter = ["indicator", "kind", "confidence", "from_reprint", "is_published"]
     list_select_related = ["indicator"]
     search_fields = ["indicator__name", "claimed_by", "caveat"]
     autocomplete_fields = ["indicator", "source", "other_sources"]

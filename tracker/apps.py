@@ -16,6 +16,7 @@ class TrackerConfig(AppConfig):
 
         # Keep the Editors group in step with the models after every migrate.
         post_migrate.connect(ensure_editors_group, sender=self)
-        # Cross-table triggers come off while migrations rebuild tables, and back on afterwards.
+        # SQLite: cross-table triggers come off while migrations rebuild tables, and back on afterwards
+        # (on PostgreSQL they are part of the schema, migration 0009).
         pre_migrate.connect(drop_triggers, sender=self)
         post_migrate.connect(install_triggers, sender=self)

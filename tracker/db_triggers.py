@@ -1,13 +1,14 @@
-"""Database triggers for the invariants that span two tables.
+"""SQLite's triggers for the invariants that span two tables.
 
 A CHECK constraint sees one row only, so two rules are enforced with triggers:
 a position's actor speaks for the position's party, and a lineage link joins two
 versions of the same plan. The models' clean() gives editors the friendly message;
-these make the database refuse whatever bypasses the forms.
+the triggers make the database refuse whatever bypasses the forms.
 
-They are installed after every ``migrate`` (and ``flush``) and removed before one:
-SQLite rebuilds a table to alter it, and a trigger that names the table being
-rebuilt would make that rebuild fail.
+On PostgreSQL the triggers are part of the schema (migration 0009) and stay in place
+while migrations run. SQLite rebuilds a table to alter it, and a trigger that names the
+table being rebuilt would make that rebuild fail, so on SQLite (development and tests)
+they are installed here after every ``migrate`` (and ``flush``) and removed before one.
 """
 
 SQLITE_INSTALL = [
@@ -57,66 +58,8 @@ SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS link_joins_versions_of_one_plan_update",
 ]
 
-POSTGRES_INSTALL = [
-    """
-    CREATE OR REPLACE FUNCTION tracker_position_actor_speaks_for_party() RETURNS trigger AS $$
-    BEGIN
-      IF NEW.actor_id IS NOT NULL
-         AND (SELECT party_id FROM tracker_actor WHERE id = NEW.actor_id) <> NEW.party_id THEN
-        RAISE EXCEPTION 'position_actor_speaks_for_party' USING ERRCODE = 'integrity_constraint_violation';
-      END IF;
-      RETURN NEW;
-    END $$ LANGUAGE plpgsql
-    """,
-    """
-    CREATE TRIGGER position_actor_speaks_for_party
-    BEFORE INSERT OR UPDATE OF actor_id, party_id ON tracker_position
-    FOR EACH ROW EXECUTE FUNCTION tracker_position_actor_speaks_for_party()
-    """,
-    """
-    CREATE OR REPLACE FUNCTION tracker_actor_keeps_party_of_positions() RETURNS trigger AS $$
-    BEGIN
-      IF EXISTS (SELECT 1 FROM tracker_position WHERE actor_id = NEW.id AND party_id <> NEW.party_id) THEN
-        RAISE EXCEPTION 'position_actor_speaks_for_party' USING ERRCODE = 'integrity_constraint_violation';
-      END IF;
-      RETURN NEW;
-    END $$ LANGUAGE plpgsql
-    """,
-    """
-    CREATE TRIGGER actor_keeps_party_of_positions
-    BEFORE UPDATE OF party_id ON tracker_actor
-    FOR EACH ROW EXECUTE FUNCTION tracker_actor_keeps_party_of_positions()
-    """,
-    """
-    CREATE OR REPLACE FUNCTION tracker_link_joins_versions_of_one_plan() RETURNS trigger AS $$
-    BEGIN
-      IF NEW.to_version_id IS NOT NULL
-         AND (SELECT plan_id FROM tracker_planversion WHERE id = NEW.from_version_id)
-          <> (SELECT plan_id FROM tracker_planversion WHERE id = NEW.to_version_id) THEN
-        RAISE EXCEPTION 'link_joins_versions_of_one_plan' USING ERRCODE = 'integrity_constraint_violation';
-      END IF;
-      RETURN NEW;
-    END $$ LANGUAGE plpgsql
-    """,
-    """
-    CREATE TRIGGER link_joins_versions_of_one_plan
-    BEFORE INSERT OR UPDATE OF from_version_id, to_version_id ON tracker_clauselink
-    FOR EACH ROW EXECUTE FUNCTION tracker_link_joins_versions_of_one_plan()
-    """,
-]
-
-POSTGRES_DROP = [
-    "DROP TRIGGER IF EXISTS position_actor_speaks_for_party ON tracker_position",
-    "DROP FUNCTION IF EXISTS tracker_position_actor_speaks_for_party()",
-    "DROP TRIGGER IF EXISTS actor_keeps_party_of_positions ON tracker_actor",
-    "DROP FUNCTION IF EXISTS tracker_actor_keeps_party_of_positions()",
-    "DROP TRIGGER IF EXISTS link_joins_versions_of_one_plan ON tracker_clauselink",
-    "DROP FUNCTION IF EXISTS tracker_link_joins_versions_of_one_plan()",
-]
-
-
-INSTALL = {"sqlite": SQLITE_INSTALL, "postgresql": POSTGRES_INSTALL}
-DROP = {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}
+INSTALL = {"sqlite": SQLITE_INSTALL}
+DROP = {"sqlite": SQLITE_DROP}
 
 
 def _execute(statements, using):

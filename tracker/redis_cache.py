@@ -17,7 +17,8 @@ looks the cache up) and every editor's save (each bumps the page generation) fai
   answers at once, so a down or hung Redis costs one timeout per process and second, not one per
   command; then the next operation tries again, and the site is back on the cache by itself;
 - does not lose the invalidations Redis missed. Each process remembers the keys it failed to write
-  (set, incr, delete...) and, once Redis answers again, deletes them before anything else. It also
+  (set, incr, delete...) and, once Redis answers again, deletes them before anything else (a
+  background timer retries every ``RETRY_AFTER`` seconds meanwhile, so an idle process does too). It also
   deletes the keys named by ``FORGET_AFTER_OUTAGE`` (the page cache's generation, see settings), even
   when it only failed to read: another process may have saved a change during the outage and died
   before Redis came back, and without its generation every page stored before the outage is left
@@ -66,6 +67,7 @@ class _Outage:
         self.lock = threading.Lock()
         self.failed_at = None  # monotonic time of the last failure while down, None while up
         self.missed = set()  # keys (as stored) whose writes Redis did not get
+        self.timer = None  # tries again by itself while writes are missed, however idle the process
 
     def is_resting(self, retry_after):
         failed_at = self.failed_at
@@ -110,19 +112,41 @@ class RedisCache(DjangoRedisCache):
         outage = self._outage
         if outage.is_resting(self.retry_after):
             if writes:
-                outage.remember(writes)
+                self._missed(writes)
             return default
         try:
             if outage.failed_at is not None:
                 self._recover()
             return operation()
         except RedisError as error:
-            if writes:
-                outage.remember(writes)
             if outage.failed_at is None:
                 logger.warning("The cache at %s is failing (%s): serving from the database.", self._servers, error)
             outage.failed_at = time.monotonic()
+            if writes:
+                self._missed(writes)
             return default
+
+    def _missed(self, keys):
+        """Remember keys Redis did not get, and make sure they reach it once it answers, even if nothing else asks."""
+        outage = self._outage
+        outage.remember(keys)
+        with outage.lock:
+            if outage.timer is None:
+                outage.timer = threading.Timer(self.retry_after, self._recover_in_background)
+                outage.timer.daemon = True
+                outage.timer.start()
+
+    def _recover_in_background(self):
+        outage = self._outage
+        with outage.lock:
+            outage.timer = None
+        if outage.failed_at is None and not outage.missed:
+            return
+        try:
+            self._recover()
+        except RedisError:
+            outage.failed_at = time.monotonic()
+            self._missed(())
 
     def _recover(self):
         """Redis may answer again: forget what it missed, then use it as before."""

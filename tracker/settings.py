@@ -12,6 +12,7 @@ DJANGO_HSTS_SECONDS          Strict-Transport-Security max-age (default one year
 DJANGO_PAGE_CACHE_SECONDS    how long anonymous readers' pages are kept; 0 turns the page cache off (default 600)
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -191,10 +192,28 @@ else:
     # Per process: with several app servers or workers, set REDIS_URL so an editor's change reaches them all.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The dataset zip and the whole-list CSVs, stored as files (tracker/exports.py). Every app server needs the
+# same directory (a shared volume), or each builds its own copies.
+EXPORTS_STORED = True
+EXPORT_DIR = os.environ.get("DJANGO_EXPORT_DIR", str(BASE_DIR / "var" / "exports"))
+# A stored download is rebuilt at most this often, so a burst of saves costs one build.
+EXPORT_REBUILD_SECONDS = int(os.environ.get("DJANGO_EXPORT_REBUILD_SECONDS", "60"))
+# The longest one build may take before another process may start one.
+EXPORT_LOCK_SECONDS = int(os.environ.get("DJANGO_EXPORT_LOCK_SECONDS", "300"))
+
 # Public pages and API responses for anonymous readers (tracker/cache.py).
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
 # While one request rebuilds a stale page, readers get the previous one for at most this long.
 PAGE_CACHE_LOCK_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LOCK_SECONDS", "10"))
+# Headers for a CDN in front of the site, and the hook that purges it on save (tracker/cdn.py).
+CDN_S_MAXAGE = int(os.environ.get("DJANGO_CDN_S_MAXAGE", "60"))
+CDN_STALE_WHILE_REVALIDATE = int(os.environ.get("DJANGO_CDN_STALE_WHILE_REVALIDATE", "60"))
+CDN_STALE_IF_ERROR = int(os.environ.get("DJANGO_CDN_STALE_IF_ERROR", "86400"))
+CDN_PURGE = os.environ.get("DJANGO_CDN_PURGE", "")  # "package.module.function", called with a list of tags
+
+# Pages say when the tracker's data last changed; on a page whose own data did not change, that date may lag
+# the newest change by this long (rather than every save making every page stale).
+PAGE_CACHE_STAMP_LAG_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_STAMP_LAG_SECONDS", "60"))
 # How long past its soft expiry an entry is kept, to be served while it is rebuilt.
 PAGE_CACHE_STALE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_STALE_SECONDS", "600"))
 
@@ -207,6 +226,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# Errors are reported to Sentry (or any service that speaks its protocol) when SENTRY_DSN is set. No reader's
+# personal data is sent; SENTRY_TRACES_SAMPLE_RATE (0 to 1) turns on performance tracing for that share.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        send_default_pii=False,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
 
 # --- Open data: the read-only API, its schema and docs, feeds and the dataset download ---
 INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
@@ -258,3 +290,27 @@ SPECTACULAR_SETTINGS = {
 # see every entry again as new.
 FEED_TAG_AUTHORITY = os.environ.get("FEED_TAG_AUTHORITY", "peace-plan-tracker.org,2025")
 # --- end of open data settings ---
+
+# --- The editors' login: throttled per user name and address (django-axes) ---
+# After AXES_FAILURE_LIMIT wrong passwords for one user name from one address, that pair is locked out
+# for AXES_COOLOFF_TIME, whatever the password; other editors, and the same editor elsewhere, still log in.
+# Unlock early from the admin (Axes > Access attempts: delete the rows) or with `manage.py axes_reset`
+# (`axes_reset_username NAME`, `axes_reset_ip ADDRESS`).
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_ENABLED = env_flag("DJANGO_LOGIN_THROTTLE", default=True)
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The client's address: behind DJANGO_NUM_PROXIES proxies, the one the nearest proxy appended to
+# X-Forwarded-For (the left-most entries are whatever the client sent); otherwise REMOTE_ADDR.
+AXES_IPWARE_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"] or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if REST_FRAMEWORK["NUM_PROXIES"] else ["REMOTE_ADDR"]
+)

@@ -62,9 +62,6 @@ class PublishableQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
-    def drafts(self):
-        return self.filter(is_published=False)
-
 
 class Publishable(models.Model):
     """Content that stays a draft, invisible to readers, until an editor publishes it."""
@@ -75,6 +72,12 @@ class Publishable(models.Model):
         help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    edit_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Counts the saves: a form opened before the latest save is refused rather than "
+        "overwriting it (two editors at once).",
+    )
 
     class Meta:
         abstract = True

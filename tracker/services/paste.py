@@ -198,6 +198,7 @@ def import_points(version, parsed, *, text_basis=None, user=None):
             continue
         else:
             bucket = updated
+            clause.edit_version += 1  # a form opened before the paste is now stale
         clause.heading, clause.text, clause.sort_order = point.heading, point.text, order
         clause.full_clean(exclude=["version"])
         clause._change_reason = "Pasted from the version's text"

@@ -4,12 +4,12 @@ import datetime
 
 from django import template
 from django.template.defaultfilters import date as date_filter
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.html import conditional_escape, format_html
 
-from tracker.cache import untracked
+from tracker.cache import shows_data_stamp, untracked
 from tracker.conditional import content_stamp
 from tracker.models import Stance
 
@@ -36,27 +36,19 @@ STANCE_SYMBOLS = {
 }
 
 
-def _url_or_none(name):
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
-
-
 @register.inclusion_tag("includes/nav.html", takes_context=True)
 def site_nav(context):
-    """The header's section links and search box; sections not yet served are left out."""
+    """The header's section links and search box."""
     request = context.get("request")
     current = request.path if request is not None else ""
     links = []
     for label, name in NAV:
-        url = _url_or_none(name)
-        if url is not None:
-            # Plans, versions, points and comparisons all live under the home page's section.
-            is_current = (current == "/" or current.startswith("/plans/")) if url == "/" else current.startswith(url)
-            links.append({"label": label, "url": url, "current": is_current})
-    search_url = _url_or_none("tracker:search")
-    query = request.GET.get("q", "") if request is not None and search_url and current == search_url else ""
+        url = reverse(name)
+        # Plans, versions, points and comparisons all live under the home page's section.
+        is_current = (current == "/" or current.startswith("/plans/")) if url == "/" else current.startswith(url)
+        links.append({"label": label, "url": url, "current": is_current})
+    search_url = reverse("tracker:search")
+    query = request.GET.get("q", "") if request is not None and current == search_url else ""
     return {"links": links, "search_url": search_url, "query": query}
 
 
@@ -143,11 +135,8 @@ def position_subject(position):
 
 @register.filter
 def page_url(obj):
-    """The object's page on this site, or "" while that section is not served, so no link breaks."""
-    try:
-        return obj.get_absolute_url()
-    except NoReverseMatch:
-        return ""
+    """The object's page on this site."""
+    return obj.get_absolute_url()
 
 
 # Dates as the pages print them. Django's date filter parses its format string on every call, and a
@@ -202,8 +191,10 @@ def last_updated(context):
     request = context.get("request")
     if request is None:
         return ""
+    # The stamp changes with every save anywhere: the page cache lets it lag a little rather than
+    # rebuild every page on every save.
+    shows_data_stamp()
     if not hasattr(request, "_content_stamp"):
-        # The stamp reads every table: the page must not become stale whenever any of them changes.
         with untracked():
             request._content_stamp = content_stamp()
     stamp = request._content_stamp

@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from tracker.conditional import conditional, content_stamp
 from tracker.dataset_zip import LICENCE, TABLES, ZIP_NAME, build_export, build_zip
+from tracker.exports import stored_download
 
 
 @conditional
@@ -19,6 +20,7 @@ def data_page(request):
     return render(request, "tracker/data.html", context)
 
 
+@stored_download(ZIP_NAME, "tracker:dataset-zip", query="", whole=lambda request: True)
 @conditional
 def dataset_zip(request):
     export = build_export(stamp=content_stamp())

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from tracker.charts import PHONE, chart_title, figure_chart, figure_date, source_colours
+from tracker.exports import stored_download
 from tracker.models import Clause, ClauseTarget, Figure, Indicator
 from tracker.views.common import as_of_context, csv_download, paginate, read_as_of, wants_csv
 
@@ -22,6 +23,7 @@ def _latest_report(outer_field="indicator"):
     return Subquery(latest.annotate(last=Max("reported_on")).values("last"))
 
 
+@stored_download("indicators.csv", "tracker:indicator-list")
 def indicator_list(request):
     indicators = Indicator.objects.annotate(
         figure_count=_count(Figure.objects.published(), "indicator"),
@@ -61,6 +63,7 @@ FIGURE_COLUMNS = [
     ("kind", "kind"),
     ("confidence", "confidence"),
     ("caveat", "caveat"),
+    ("from_reprint", "from_reprint"),
     ("source_key", "source.key"),
     ("source_title", "source.title"),
     ("source_url", "source.url"),

@@ -7,6 +7,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
+from tracker.exports import stored_download
 from tracker.filters import PartyFilter
 from tracker.models import Actor, Clause, Party, PlanVersion, Position, Stance
 from tracker.models.positions import stated_by
@@ -25,6 +26,7 @@ def _published_position_count(**outer):
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
+@stored_download("parties.csv", "tracker:party-list")
 def party_list(request):
     parties = Party.objects.annotate(position_count=_published_position_count(party="pk")).prefetch_related("actors")
     filterset = PartyFilter(request.GET, queryset=parties.order_by("display_order", "name", "pk"), request=request)

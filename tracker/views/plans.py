@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef,
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, render
 
+from tracker.exports import stored_download
 from tracker.filters import ClauseFilter, latest_positions
 from tracker.lineage import Change, compare_versions
 from tracker.models import (
@@ -284,6 +285,7 @@ def home(request):
     return render(request, "tracker/home.html", context)
 
 
+@stored_download("plans.csv", "tracker:plan-list")
 def plan_list(request):
     plans = Plan.objects.published().annotate(
         version_total=Count("versions", filter=Q(versions__is_published=True)),

@@ -3,11 +3,13 @@
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 
+from tracker.exports import stored_download
 from tracker.filters import SourceListFilter
 from tracker.models import Clause, ClauseLink, Event, Figure, PlanVersion, Position, Source, VersionClaim
 from tracker.views.common import csv_download, filtered, paginate, wants_csv
 
 
+@stored_download("sources.csv", "tracker:source-list")
 def source_list(request):
     filterset = SourceListFilter(request.GET, queryset=Source.objects.order_by("key", "pk"), request=request)
     sources = filtered(filterset)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import CharField, F, Q, Value
 from django.shortcuts import render
 
+from tracker.exports import stored_download
 from tracker.filters import TimelineFilter
 from tracker.models import Event, Plan, Position, Stance
 from tracker.views.common import filtered, paginate, stream_csv, wants_csv
@@ -102,6 +103,7 @@ def load_entries(keys):
     ]
 
 
+@stored_download("timeline.csv", "tracker:timeline")
 def timeline(request):
     if wants_csv(request):
         _, events, positions = timeline_querysets(request)
