@@ -165,11 +165,11 @@ def test_home_lists_the_plan_its_versions_and_the_latest_stances(client, world):
 def test_home_shows_each_targets_gap_to_its_latest_figure_with_the_source(client, world):
     body = client.get("/").content.decode()
     assert "The biggest gaps" in body
-    assert "850,000-900,000" in body and "+250,000 to +300,000" in body
+    assert "850,000-900,000" in body and "above the cap by 250,000 to 300,000" in body
     assert world.range_figure.source.title in body or world.range_figure.source.publisher in body
     assert "all 2 figures" in body
     then = client.get("/", {"as_of": "2025-11-22"}).content.decode()
-    assert "+200,000" in then and "+33.3% of the term" in then
+    assert "above the cap by 200,000 (33.3%)" in then
     assert "850,000-900,000" not in then
 
 
@@ -502,8 +502,8 @@ def test_a_reported_removal_reads_as_dropped_with_its_source(client, world):
 def test_clause_page_shows_every_figure_and_the_gap_without_averaging(client, world):
     body = client.get(CAP).content.decode()
     assert "at most 600,000" in body
-    assert "800,000" in body and "+200,000" in body and "+33.3% of the term" in body
-    assert "850,000-900,000" in body and "+250,000 to +300,000" in body
+    assert "800,000" in body and "above the cap by 200,000 (33.3%)" in body
+    assert "850,000-900,000" in body and "above the cap by 250,000 to 300,000" in body
     assert "825,000" not in body  # the midpoint of the two is never shown
     assert "A think tank" in body
 
@@ -724,3 +724,26 @@ def test_plan_pages_run_a_bounded_number_of_queries_whatever_the_data_size(
         with django_assert_max_num_queries(ceiling, info=url):
             response = client.get(url)
         assert response.status_code == 200, url
+
+
+def test_every_clause_number_editors_may_enter_is_carried_by_the_pages_api_and_feeds(client, db):
+    numbers = ["12a", "6.1", "4(b)", "II-3", "x_2", "6а"]
+    plan = PlanFactory(slug="framework")
+    first = PlanVersionFactory(plan=plan, slug="first")
+    second = PlanVersionFactory(plan=plan, slug="second", based_on=first)
+    party = PartyFactory()
+    for i, number in enumerate(numbers):
+        old = ClauseFactory(version=first, number=number, sort_order=i, heading=f"Point {number}")
+        new = ClauseFactory(version=second, number=number, sort_order=i)
+        ClauseLinkFactory(from_clause=old, to_clause=new)
+        PositionFactory(party=party, clause=old)
+    pages = ["/", "/plans/framework/", "/plans/framework/first/", "/plans/framework/compare/?a=first&b=second"]
+    pages += ["/search/?q=Point", "/api/v1/clauses/", f"/parties/{party.slug}/", "/feeds/positions/"]
+    for number in numbers:
+        key = f"framework/first/{number}"
+        pages += [f"/plans/{key}/", f"/api/v1/clauses/{key}/", f"/feeds/positions/{key}/"]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    html = client.get("/plans/framework/first/").content.decode()
+    assert all(f'href="/plans/framework/first/{n}/"' in html for n in ["12a", "6.1", "4(b)", "II-3"])
