@@ -2,6 +2,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -25,6 +26,8 @@ def pytest_configure(config):
     settings.SECURE_SSL_REDIRECT = False
     # Most tests change data between requests without going through the admin; the page cache has tests of its own.
     settings.PAGE_CACHE_SECONDS = 0
+    # Tests log in and fail to log in often from one address; the login throttle's own tests turn it on.
+    settings.AXES_ENABLED = False
     # Likewise the stored downloads (tests/test_exports.py turns them on): a file stays until a rebuild.
     settings.EXPORTS_STORED = False
     # Editors are made by the hundred; the production hasher spends half a second on each password.
@@ -88,12 +91,29 @@ def redis_down(settings):
 
 @pytest.fixture
 def redis_hung(settings):
-    """The cache points at a server that takes connections and never answers."""
+    """The cache points at a server that takes connections and never answers; how many it took."""
+    accepted = []
     with socket.socket() as hung:
         hung.bind(("127.0.0.1", 0))
         hung.listen(64)
+        hung.settimeout(0.05)
+        stop = threading.Event()
+
+        def take():
+            while not stop.is_set():
+                try:
+                    accepted.append(hung.accept()[0])
+                except OSError:
+                    pass
+
+        taker = threading.Thread(target=take, daemon=True)
+        taker.start()
         _use_redis(settings, f"redis://127.0.0.1:{hung.getsockname()[1]}/0", retry_after=30)
-        yield
+        yield accepted
+        stop.set()
+        taker.join()
+        for connection in accepted:
+            connection.close()
 
 
 @pytest.fixture(scope="session")

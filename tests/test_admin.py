@@ -409,3 +409,37 @@ def test_publishing_from_the_list_makes_an_open_form_stale(editor_client):
     assert response.status_code == 200 and "Someone else saved this clause" in response.content.decode()
     clause.refresh_from_db()
     assert clause.is_published, "the stale form, opened as a draft, did not unpublish it"
+
+
+def test_one_admin_save_changing_topics_writes_one_history_row_that_holds_them(editor_client, editor):
+    clause = ClauseFactory(heading="Before")
+    old_topic, new_topic = TopicFactory(), TopicFactory()
+    clause.topics.add(old_topic)
+    rows_before = clause.history.count()
+    url = reverse("admin:tracker_clause_change", args=[clause.pk])
+    response = editor_client.post(
+        url, admin_form_data(editor_client.get(url), heading="After", topics=[str(new_topic.pk)])
+    )
+    assert response.status_code == 302
+    assert clause.history.count() == rows_before + 1
+    row = clause.history.latest()
+    assert row.heading == "After" and row.history_user == editor and row.history_type == "~"
+    assert [r.topic for r in row.topics.all()] == [new_topic]
+    added = editor_client.post(
+        reverse("admin:tracker_clause_add"),
+        admin_form_data(
+            editor_client.get(reverse("admin:tracker_clause_add")),
+            version=str(clause.version.pk),
+            number="99",
+            heading="New",
+            summary="New point.",
+            text_basis="leaked",
+            topics=[str(old_topic.pk)],
+        ),
+    )
+    assert added.status_code == 302
+    created = Clause.objects.get(number="99")
+    assert created.history.count() == 1
+    assert created.history.get().history_type == "+" and [r.topic for r in created.history.get().topics.all()] == [
+        old_topic
+    ]

@@ -326,6 +326,67 @@ def test_a_matching_conditional_request_gets_304(client, world):
     assert client.get("/api/v1/clauses/", HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
+OPEN_DATA = [
+    "/api/v1/clauses/",
+    "/api/v1/sources/",
+    "/feeds/positions/",
+    "/feeds/versions/",
+    "/data/tracker-dataset.zip",
+]
+
+
+def _validators(client):
+    responses = {url: client.get(url) for url in OPEN_DATA}
+    assert all(response.status_code == 200 for response in responses.values())
+    return {url: (response["ETag"], response["Last-Modified"]) for url, response in responses.items()}
+
+
+def _still_current(client, validators):
+    return {url: client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304 for url, (etag, _) in validators.items()}
+
+
+def test_drafts_changing_leave_the_open_datas_etag_and_last_modified_as_they_were(client, world):
+    before = _validators(client)
+    source = models.Source.objects.first()  # (a new source would count: sources have no draft state)
+    draft_version = f.PlanVersionFactory(plan=world["plan"], slug="draft", is_published=False, sources=[source])
+    draft_clause = f.ClauseFactory(version=draft_version, is_published=False)
+    f.ClauseTargetFactory(clause=draft_clause, indicator=world["indicator"])
+    later = f.ClauseFactory(version=world["second"], number="99", is_published=False)
+    f.ClauseLinkFactory(from_clause=draft_clause, to_clause=later, source=source)
+    models.ClauseLink.objects.filter(from_clause=draft_clause).delete()
+    models.VersionClaim.objects.create(
+        version=draft_version,
+        attribute="points",
+        value="20",
+        stated_on=datetime.date(2025, 11, 25),
+        source=source,
+    )
+    draft_position = f.PositionFactory(
+        party=world["party"], clause=world["clauses"][0], is_published=False, source=source
+    )
+    draft_position.note = "Still checking."
+    draft_position.save()
+    f.EventFactory(title="Unannounced talks", is_published=False, sources=[source]).delete()
+    f.FigureFactory(indicator=world["indicator"], is_published=False, source=source)
+    assert _validators(client) == before
+    assert all(_still_current(client, before).values())
+
+    draft_position.is_published = True
+    draft_position.save()
+    published = _validators(client)
+    assert not any(_still_current(client, before).values())  # publishing is a change readers see
+
+    draft_position.is_published = False
+    draft_position.save()
+    assert not any(_still_current(client, published).values())  # and so is withdrawing it
+
+
+def test_deleting_a_published_row_changes_the_open_datas_etag(client, world):
+    before = _validators(client)
+    models.Event.objects.published().first().delete()
+    assert not any(_still_current(client, before).values())
+
+
 def _forget_throttle_history():
     """Drop the test client's request history, and only that: the cache may be a shared Redis database."""
     throttle = AnonymousReaderThrottle

@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import reverse
 
 from tests.admin_forms import admin_form_data
@@ -73,6 +73,12 @@ def test_database_refuses_a_version_slug_that_is_the_address_of_a_plan_page():
 def test_database_refuses_two_clauses_with_one_number_in_a_version():
     clause = ClauseFactory(number="6")
     refused(lambda: Clause.objects.create(version=clause.version, number="6", heading="Again", summary="S"))
+
+
+@pytest.mark.parametrize("number", ["6/1", ""])
+def test_database_refuses_a_clause_number_that_cannot_be_an_address(number):
+    clause = ClauseFactory(number="6")
+    refused(lambda: Clause.objects.filter(pk=clause.pk).update(number=number))
 
 
 def test_the_same_number_is_fine_in_another_version():
@@ -148,6 +154,39 @@ def test_database_refuses_a_stance_off_the_scale():
 def test_database_refuses_an_impossible_figure(fields):
     figure = FigureFactory()
     refused(lambda: Figure.objects.filter(pk=figure.pk).update(**fields))
+
+
+def too_big(callable_):
+    # PostgreSQL refuses the digits themselves (a DataError); on SQLite the CHECK constraint does.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        callable_()
+
+
+BIG = Decimal("99999999999999999.999")
+
+
+@pytest.mark.parametrize(
+    "fields", [{"value": BIG}, {"value": -BIG}, {"value": Decimal("1000000000000")}, {"low": -BIG}, {"high": BIG}]
+)
+def test_database_refuses_a_figure_amount_with_more_digits_than_it_keeps(fields):
+    ends = {} if "value" in fields else {"low": Decimal(1), "high": Decimal(9)}
+    figure = FigureFactory(value=Decimal(5), **ends)
+    too_big(lambda: Figure.objects.filter(pk=figure.pk).update(**fields))
+
+
+def test_database_refuses_a_target_value_with_more_digits_than_it_keeps():
+    target = ClauseTargetFactory()
+    too_big(lambda: ClauseTarget.objects.filter(pk=target.pk).update(value=Decimal("1000000000000")))
+
+
+def test_the_largest_amount_a_figure_keeps_is_read_back_exactly_and_shown(client):
+    largest = Decimal("999999999999.999")
+    figure = FigureFactory(value=largest, low=-largest, high=largest)
+    figure.refresh_from_db()
+    assert (figure.low, figure.value, figure.high) == (-largest, largest, largest)
+    assert client.get(figure.indicator.get_absolute_url()).status_code == 200
+    api = client.get(f"/api/v1/figures/{figure.pk}/")
+    assert Decimal(api.json()["value"]) == largest
 
 
 def test_database_refuses_two_identical_terms_on_a_clause():
@@ -247,6 +286,15 @@ def test_admin_duplicate_clause_number_gets_a_field_error(editor_client):
     assert_field_error(response, "number", "already has a point 6")
     other.refresh_from_db()
     assert other.number == "7"
+
+
+@pytest.mark.parametrize("number", ["6/1", "6 1", "/", "."])
+def test_admin_clause_number_that_cannot_be_an_address_gets_a_field_error(editor_client, number):
+    clause = ClauseFactory(number="6")
+    response = _change(editor_client, clause, number=number)
+    assert_field_error(response, "number", "letters and digits")
+    clause.refresh_from_db()
+    assert clause.number == "6"
 
 
 def test_admin_duplicate_clause_number_in_the_version_inline_gets_an_error(editor_client):
@@ -379,6 +427,23 @@ def test_admin_impossible_figure_gets_a_field_error(editor_client, overrides, fi
     assert_field_error(response, field, fragment)
     figure.refresh_from_db()
     assert figure.value == Decimal("800000") and figure.low is None and figure.period_start is None
+
+
+@pytest.mark.parametrize("field", ["value", "low", "high"])
+def test_admin_figure_amount_with_more_digits_than_it_keeps_gets_a_field_error(editor_client, field):
+    figure = FigureFactory(value=Decimal(5), low=Decimal(1), high=Decimal(9))
+    response = _change(editor_client, figure, **{field: "99999999999999999.999"})
+    assert_field_error(response, field, "15 digits")
+    figure.refresh_from_db()
+    assert (figure.low, figure.value, figure.high) == (1, 5, 9)
+
+
+def test_admin_target_value_with_more_digits_than_it_keeps_gets_a_field_error(editor_client):
+    target = ClauseTargetFactory()
+    response = _change(editor_client, target, value="99999999999999999.999")
+    assert_field_error(response, "value", "15 digits")
+    target.refresh_from_db()
+    assert target.value == Decimal("600000")
 
 
 def test_admin_duplicate_term_on_a_clause_gets_an_error(editor_client):

@@ -173,3 +173,113 @@ def test_the_shipped_dataset_survives_the_round_trip_byte_for_byte(tmp_path):
     assert before.counts["positions"] > 0 and before.counts["clause_links"] > 0
     assert after.files == before.files
     assert after.content_hash == before.content_hash
+
+
+AWKWARD_TEXTS = [
+    "=HYPERLINK(1)",
+    "+1 formula",
+    "-1 formula",
+    "@SUM(1)",
+    "\t=tab before a formula",
+    "\r=carriage return before a formula",
+    "a lone\rcarriage return inside",
+    "a line\nbreak and a \r\n pair",
+    "'quoted by the editor'",
+    "'=an apostrophe the editor typed before a formula",
+    "''two apostrophes",
+]
+
+
+def test_the_zip_defuses_formulas_like_the_page_csvs_and_keeps_every_row_whole(client, world):
+    version = world["first"]
+    for i, text in enumerate(AWKWARD_TEXTS, start=10):
+        f.ClauseFactory(version=version, number=str(i), sort_order=i, heading=f"Awkward {i}", summary=text)
+    raw = read_zip(download(client).content)["clauses.csv"]
+    rows = {row["heading"]: row["summary"] for row in csv.DictReader(io.StringIO(raw, newline=""))}
+    assert len(rows) == models.Clause.objects.published().count()  # no row broken by a CR
+    for i, text in enumerate(AWKWARD_TEXTS, start=10):
+        cell = rows[f"Awkward {i}"]
+        if text.startswith(("=", "+", "-", "@", "\t", "\r")):
+            assert cell == "'" + text
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    # The page CSVs guard the same cells the same way.
+    response = client.get("/plans/us-framework/28-point/", {"format": "csv"})
+    page = b"".join(response.streaming_content).decode()
+    page_rows = {row["heading"]: row for row in csv.DictReader(io.StringIO(page, newline=""))}
+    assert page_rows["Awkward 15"]["summary"] == "'\r=carriage return before a formula"
+
+
+def test_awkward_text_survives_the_zip_round_trip_exactly(client, world, tmp_path):
+    version = world["first"]
+    for i, text in enumerate(AWKWARD_TEXTS, start=10):
+        f.ClauseFactory(version=version, number=str(i), sort_order=i, heading=f"Awkward {i}", summary=text)
+    path = tmp_path / "tracker-dataset.zip"
+    path.write_bytes(download(client).content)
+    empty_database()
+    call_command("import_dataset_zip", str(path), stdout=io.StringIO())
+    imported = dict(models.Clause.objects.filter(heading__startswith="Awkward").values_list("heading", "summary"))
+    assert imported == {f"Awkward {i}": text for i, text in enumerate(AWKWARD_TEXTS, start=10)}
+
+
+def _edited_zip(client, tmp_path, edits):
+    """The site's download with some cells changed: ``edits`` maps (file, row index, column) to text."""
+    files = read_zip(download(client).content)
+    for (name, index, column), value in edits.items():
+        rows = list(csv.reader(io.StringIO(files[name], newline="")))
+        rows[index + 1][rows[0].index(column)] = value
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        files[name] = buffer.getvalue()
+    path = tmp_path / "edited.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(f"tracker-dataset/{name}", text)
+    return path
+
+
+def test_the_import_refuses_a_javascript_address_naming_the_file_and_row(client, world, tmp_path):
+    path = _edited_zip(client, tmp_path, {("sources.csv", 1, "url"): "javascript:alert(1)"})
+    source_id = csv_rows(read_zip(download(client).content)["sources.csv"])[1]["id"]
+    empty_database()
+    with pytest.raises(CommandError) as refused:
+        call_command("import_dataset_zip", str(path))
+    assert f"sources.csv, row 2 (id {source_id}): url: Enter a valid URL." in str(refused.value)
+    assert "nothing was imported" in str(refused.value)
+    assert not dataset.has_content() and not models.Source.objects.exists()
+
+
+def test_the_import_checks_every_row_and_refuses_the_whole_zip_listing_each_mistake(client, world, tmp_path):
+    edits = {
+        ("sources.csv", 0, "published_on"): "2025-13-45",
+        ("parties.csv", 0, "kind"): "empire",
+        ("clauses.csv", 0, "number"): "6/1",
+        ("clauses.csv", 1, "version_id"): "999999",
+        ("positions.csv", 0, "stance"): "loves",
+        ("positions.csv", 1, "date_is_approximate"): "maybe",
+        ("figures.csv", 0, "value"): "99999999999999999.999",
+        ("events.csv", 0, "ends_on"): "2000-01-01",
+    }
+    path = _edited_zip(client, tmp_path, edits)
+    empty_database()
+    with pytest.raises(CommandError) as refused:
+        call_command("import_dataset_zip", str(path))
+    message = str(refused.value)
+    for fragment in [
+        "sources.csv, row 1 (id ",
+        "published_on: ",
+        "parties.csv, row 1 (id ",
+        "kind: Value 'empire' is not a valid choice.",
+        "clauses.csv, row 1 (id ",
+        "number: Use letters and digits",
+        "clauses.csv, row 2 (id ",
+        "version_id: no row with id 999999 in versions.csv",
+        "stance: Value 'loves' is not a valid choice.",
+        "positions.csv, row 2 (id ",
+        "date_is_approximate: Write true or false.",
+        "figures.csv, row 1 (id ",
+        "value: Ensure that there are no more than 15 digits in total.",
+        "events.csv, row 1 (id ",
+        "ends_on: An event cannot end before it starts.",
+    ]:
+        assert fragment in message
+    assert not dataset.has_content()

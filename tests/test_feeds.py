@@ -103,3 +103,22 @@ def test_feeds_run_a_bounded_number_of_queries(client, django_assert_max_num_que
     ]:
         with django_assert_max_num_queries(5, info=url):
             assert client.get(url).status_code == 200
+
+
+def test_editors_text_reaches_feed_readers_as_text_not_markup(client, world):
+    """<summary type="html"> is HTML once the XML is read: editors' text must arrive escaped as HTML."""
+    script = "<script>alert(1)</script>"
+    source = f.SourceFactory(title=f"Leak {script}", publisher="Wire & Co")
+    f.PositionFactory(party=world["party"], clause=world["clauses"][0], quote=script, note=script, source=source)
+    version = world["second"]
+    version.summary = f"Revised {script}"
+    version.save()
+    version.sources.add(source)
+
+    for url in ("/feeds/positions/", "/feeds/versions/"):
+        summaries = [entry.find(f"{ATOM}summary") for entry in entries(client, url)]
+        assert all(summary.get("type") == "html" for summary in summaries)
+        html = " ".join(summary.text for summary in summaries)
+        assert "<script>" not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+        assert "Wire &amp; Co" in html, url

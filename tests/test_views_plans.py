@@ -724,3 +724,26 @@ def test_plan_pages_run_a_bounded_number_of_queries_whatever_the_data_size(
         with django_assert_max_num_queries(ceiling, info=url):
             response = client.get(url)
         assert response.status_code == 200, url
+
+
+def test_every_clause_number_editors_may_enter_is_carried_by_the_pages_api_and_feeds(client, db):
+    numbers = ["12a", "6.1", "4(b)", "II-3", "x_2", "6а"]
+    plan = PlanFactory(slug="framework")
+    first = PlanVersionFactory(plan=plan, slug="first")
+    second = PlanVersionFactory(plan=plan, slug="second", based_on=first)
+    party = PartyFactory()
+    for i, number in enumerate(numbers):
+        old = ClauseFactory(version=first, number=number, sort_order=i, heading=f"Point {number}")
+        new = ClauseFactory(version=second, number=number, sort_order=i)
+        ClauseLinkFactory(from_clause=old, to_clause=new)
+        PositionFactory(party=party, clause=old)
+    pages = ["/", "/plans/framework/", "/plans/framework/first/", "/plans/framework/compare/?a=first&b=second"]
+    pages += ["/search/?q=Point", "/api/v1/clauses/", f"/parties/{party.slug}/", "/feeds/positions/"]
+    for number in numbers:
+        key = f"framework/first/{number}"
+        pages += [f"/plans/{key}/", f"/api/v1/clauses/{key}/", f"/feeds/positions/{key}/"]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    html = client.get("/plans/framework/first/").content.decode()
+    assert all(f'href="/plans/framework/first/{n}/"' in html for n in ["12a", "6.1", "4(b)", "II-3"])

@@ -41,7 +41,11 @@ def make_world(size=2):
         f.ClauseTargetFactory(clause=old, indicator=indicator, value=Decimal("600000"))
         f.PositionFactory(party=party, actor=actor, clause=old, stated_on=datetime.date(2025, 11, 21))
         later = f.PositionFactory(
-            party=party, clause=old, stance=models.Stance.REJECTS, stated_on=datetime.date(2025, 11, 24)
+            party=party,
+            clause=old,
+            stance=models.Stance.REJECTS,
+            stated_on=datetime.date(2025, 11, 24),
+            source=f.SourceFactory(published_on=datetime.date(2025, 11, 24)),
         )
         later.other_sources.add(f.SourceFactory())
         figure = f.FigureFactory(indicator=indicator, value=Decimal("800000") + i)

@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
 from tracker import admin_views
+from tracker.history import write_history_row
 from tracker.models import (
     Actor,
     Clause,
@@ -101,6 +102,31 @@ class RevertsManyToMany:
                 super().__init__(*args, **kwargs)
 
         return RevertForm
+
+
+class OneHistoryRowPerSave:
+    """One admin save, one history row, holding the fields and the topics and sources as saved
+    (see ``tracker.history.save_with_relations``): the object and its relations are saved without
+    history, then the single row is written."""
+
+    def _one_row(self, request):
+        tracked = getattr(self.model.history.model, "_history_m2m_fields", None)
+        return bool(tracked) and getattr(request, "reverting_to", None) is None
+
+    def save_model(self, request, obj, form, change):
+        if self._one_row(request):
+            obj.skip_history_when_saving = True
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        obj = form.instance
+        if not hasattr(obj, "skip_history_when_saving"):
+            return super().save_related(request, form, formsets, change)
+        try:
+            super().save_related(request, form, formsets, change)
+        finally:
+            del obj.skip_history_when_saving
+        write_history_row(obj, created=not change)
 
 
 class KeepOnAddAnother:
@@ -206,7 +232,9 @@ class StaleEditProtection:
             return HttpResponseRedirect(request.path)
 
 
-class PublishableAdmin(StaleEditProtection, RevertsManyToMany, KeepOnAddAnother, SimpleHistoryAdmin):
+class PublishableAdmin(
+    StaleEditProtection, RevertsManyToMany, OneHistoryRowPerSave, KeepOnAddAnother, SimpleHistoryAdmin
+):
     actions = [publish, unpublish]
 
     def get_fields(self, request, obj=None):

@@ -46,10 +46,12 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_migrate, post_save
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
+
+from tracker import cdn
 
 GENERATION_KEY = "pages:generation"  # moves on every change anywhere
 EPOCH_KEY = "pages:epoch"  # moves only when everything is stale at once (bump_generation)
@@ -91,9 +93,11 @@ _invalidated = threading.local()
 
 
 def bump_generation():
-    """Make every cached page stale."""
+    """Make every cached page stale (and ask the CDN, if any, to forget every page)."""
     cache.set(EPOCH_KEY, _new_version(), timeout=None)
     _bump_global()
+    if settings.CDN_PURGE:
+        transaction.on_commit(lambda: cdn.purge([cdn.EVERYTHING]))
 
 
 def bump_tables(tables):
@@ -104,21 +108,39 @@ def bump_tables(tables):
     _bump_global()
 
 
-def bump_tables_now_and_on_commit(tables):
-    """bump_tables at once, and again once the transaction commits (see the module's docstring)."""
-    tables = list(tables)
+def bump_tables_now_and_on_commit(tables, objects=()):
+    """bump_tables at once, and again once the transaction commits (see the module's docstring).
+
+    Once committed, the CDN (if a purge hook is set) is asked to forget the pages tagged with these
+    tables or ``objects`` (model instances).
+    """
+    tables = [table if isinstance(table, str) else table._meta.db_table for table in tables]
+    tags = [cdn.table_tag(table) for table in tables] + [cdn.object_tag(type(obj), obj.pk) for obj in objects]
     bump_tables(tables)
-    transaction.on_commit(lambda: bump_tables(tables))
+
+    def committed():
+        bump_tables(tables)
+        cdn.purge(tags)
+
+    transaction.on_commit(committed)
 
 
 def _bump_on_signal(sender, instance=None, **kwargs):
     if sender._meta.app_label != "tracker" or kwargs.get("action", "post_").startswith("pre_"):
         return
-    tables = [sender]
+    tables, objects = [sender], []
     if kwargs.get("signal") is m2m_changed and instance is not None:
         # The sender is the through table; the instance's own table shows the relation too.
         tables.append(type(instance))
-    bump_tables_now_and_on_commit(tables)
+    if instance is not None and instance.pk is not None:
+        objects.append(instance)
+    bump_tables_now_and_on_commit(tables, objects)
+
+
+def _note_object(sender, instance, **kwargs):
+    objects = _objects.get()
+    if objects is not None and instance.pk is not None and sender._meta.app_label == "tracker":
+        objects.add(cdn.object_tag(sender, instance.pk))
 
 
 def _bump_after_migrate(sender, **kwargs):
@@ -129,6 +151,7 @@ def connect_signals():
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(_bump_on_signal, dispatch_uid=f"tracker-page-cache-{id(signal)}")
     post_migrate.connect(_bump_after_migrate, dispatch_uid="tracker-page-cache-migrate")
+    post_init.connect(_note_object, dispatch_uid="tracker-page-cache-objects")
 
 
 def _all_tables():
@@ -141,6 +164,8 @@ _TABLE_IN_SQL = re.compile(r'"(tracker_[a-z0-9_]+)"')
 _untracked = contextvars.ContextVar("page_cache_untracked", default=False)
 # The set of tables the page being built has read so far, while one is being built.
 _collecting = contextvars.ContextVar("page_cache_collecting", default=None)
+# The tags of the tracker objects loaded meanwhile (for the CDN's Surrogate-Key).
+_objects = contextvars.ContextVar("page_cache_objects", default=None)
 # In that set: the page shows when the tracker's data last changed (see shows_data_stamp).
 _SHOWS_STAMP = "*stamp*"
 
@@ -168,22 +193,31 @@ def shows_data_stamp():
         tables.add(_SHOWS_STAMP)
 
 
+class _Reads(set):
+    """The names of the tables read, and (``objects``) the tags of the tracker objects loaded."""
+
+    def __init__(self):
+        super().__init__()
+        self.objects = set()
+
+
 @contextmanager
 def _reading_tables():
     """Collect the names of the tracker tables the queries in this block read."""
-    tables = set()
+    tables = _Reads()
 
     def record(execute, sql, params, many, context):
         if not _untracked.get():
             tables.update(_TABLE_IN_SQL.findall(sql))
         return execute(sql, params, many, context)
 
-    token = _collecting.set(tables)
+    token, objects_token = _collecting.set(tables), _objects.set(tables.objects)
     try:
         with connection.execute_wrapper(record):
             yield tables
     finally:
         _collecting.reset(token)
+        _objects.reset(objects_token)
 
 
 def _snapshot():
@@ -269,9 +303,12 @@ def _is_uncached_path(path):
 
 
 def _is_cacheable_request(request):
+    return settings.PAGE_CACHE_SECONDS > 0 and _is_public_request(request)
+
+
+def _is_public_request(request):
     return (
-        settings.PAGE_CACHE_SECONDS > 0
-        and request.method in SAFE_METHODS
+        request.method in SAFE_METHODS
         # Any session (a logged-in editor, a reader mid-login) gets pages built for it alone.
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not _is_uncached_path(request.path)
@@ -327,7 +364,15 @@ class AnonymousPageCacheMiddleware:
             if handed_over:
                 _release(*handed_over)
             before = getattr(_invalidated, "count", 0)
-            response = self.get_response(request)
+            if _is_public_request(request):
+                # The page cache is off: the CDN headers still go out.
+                with _reading_tables() as reads:
+                    response = self.get_response(request)
+                _add_cdn_headers(request, response, reads)
+            else:
+                response = self.get_response(request)
+                if settings.SESSION_COOKIE_NAME in request.COOKIES and not _is_uncached_path(request.path):
+                    cdn.add_private_headers(response)
             if _is_write_by_an_editor(request, response) and getattr(_invalidated, "count", 0) == before:
                 # A write that sent no model signal (an update in bulk): forget everything to be safe.
                 bump_generation()
@@ -350,13 +395,26 @@ class AnonymousPageCacheMiddleware:
 
     def _build(self, request, key):
         snapshot = _snapshot()
-        with _reading_tables() as tables:
+        with _reading_tables() as reads:
             response = self.get_response(request)
+        _add_cdn_headers(request, response, reads)
         if _is_cacheable_response(request, response):
             timeout = settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS
-            cache.set(key, _freeze(response, _meta(snapshot, tables)), timeout)
+            cache.set(key, _freeze(response, _meta(snapshot, reads)), timeout)
             response["X-Page-Cache"] = "miss"
         return response
+
+
+def _add_cdn_headers(request, response, reads):
+    cache_control = response.get("Cache-Control", "")
+    if response.status_code != 200 or any(word in cache_control for word in ("private", "no-store", "no-cache")):
+        return
+    if response.streaming:
+        # Its rows are read while it is sent, after this: say it may show any table.
+        tables, objects = _all_tables(), set()
+    else:
+        tables, objects = reads - {_SHOWS_STAMP}, reads.objects
+    cdn.add_public_headers(response, cdn.tags_for(tables, objects))
 
 
 # Larger responses (the dataset download) are rare and would crowd pages out of the cache.

@@ -1,9 +1,16 @@
 """HTTP validators for everything derived from the published content: API, feeds, downloads.
 
-One stamp, the newest change anywhere in the tracker's data, gives Last-Modified and (with the
-address) the ETag, so a client that already has the current answer gets a 304 for the cost of
-one small query. Any save leaves a history row, and a deletion too, which ``updated_at`` alone
-would miss; ``updated_at`` also counts, for rows written without history (bulk loads).
+One stamp, the newest change readers could see anywhere in the tracker's data, gives
+Last-Modified and (with the address) the ETag, so a client that already has the current answer
+gets a 304 for the cost of one small query. Any save leaves a history row, and a deletion too,
+which ``updated_at`` alone would miss; ``updated_at`` also counts, for rows written without
+history (bulk loads).
+
+Only changes to rows readers could ever have seen count: a draft edited, created or deleted
+before it was ever published leaves the validators as they were. A row that was published once
+counts for good, so unpublishing or deleting it changes them. Rows without a draft state of their
+own count when their clause or version was ever published; the rest (sources, parties, actors,
+topics, indicators) always count.
 """
 
 import hashlib
@@ -16,17 +23,56 @@ from django.views.decorators.http import condition
 
 from tracker.cache import untracked
 
+# Rows readers see through another row's publication: the column naming it, and its model.
+_SEEN_THROUGH = {
+    "ClauseTarget": ("clause_id", "Clause"),
+    "ClauseLink": ("from_clause_id", "Clause"),
+    "VersionClaim": ("version_id", "PlanVersion"),
+}
+
+
+def _history_table(model_name):
+    return apps.get_model("tracker", model_name).history.model._meta.db_table
+
+
+def _ever_published(history_table, id_sql):
+    """SQL: the row with this id was published at some point of its history."""
+    quote = connection.ops.quote_name
+    return (
+        f"EXISTS (SELECT 1 FROM {quote(history_table)} AS seen "
+        f"WHERE seen.{quote('id')} = {id_sql} AND seen.{quote('is_published')})"
+    )
+
+
+def _newest(table, column, condition=None):
+    """SQL: the newest value of a date column, walking its index from the newest row down."""
+    quote = connection.ops.quote_name
+    where = f" WHERE {condition}" if condition else ""
+    return (
+        f"SELECT (SELECT changed.{quote(column)} FROM {quote(table)} AS changed{where} "
+        f"ORDER BY changed.{quote(column)} DESC LIMIT 1) AS stamp"
+    )
+
 
 def _stamp_sql():
     quote = connection.ops.quote_name
     parts = []
     for model in apps.get_app_config("tracker").get_models():
-        table = quote(model._meta.db_table)
+        table = model._meta.db_table
         field_names = {field.name for field in model._meta.concrete_fields}
         if "history_date" in field_names:
-            parts.append(f"SELECT MAX({quote('history_date')}) AS stamp FROM {table}")
+            name = model.instance_type.__name__
+            if "is_published" in field_names:
+                condition = _ever_published(table, f"changed.{quote('id')}")
+            elif name in _SEEN_THROUGH:
+                column, parent = _SEEN_THROUGH[name]
+                condition = _ever_published(_history_table(parent), f"changed.{quote(column)}")
+            else:
+                condition = None
+            parts.append(_newest(table, "history_date", condition))
         elif "updated_at" in field_names:
-            parts.append(f"SELECT MAX({quote('updated_at')}) AS stamp FROM {table}")
+            condition = f"changed.{quote('is_published')}" if "is_published" in field_names else None
+            parts.append(_newest(table, "updated_at", condition))
     return f"SELECT MAX(stamp) FROM ({' UNION ALL '.join(parts)}) AS stamps"
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.signals import post_save
 
+from tracker.history import save_with_relations
 from tracker.models import (
     Actor,
     Clause,
@@ -464,23 +464,7 @@ class _Writer:
         except ValidationError as error:
             raise DatasetError(f"{row.where()}: {_describe(error)}") from error
         obj._change_reason = CHANGE_REASON
-        relations = {name: values for name, values in (m2m or {}).items() if values}
-        if not relations:
-            obj.save()
-        else:
-            # Each change to a tracked relation would add its own history row, and the creation row
-            # would hold no relations (reverting to it in the admin would empty them). Write the row
-            # and its relations first, then the single creation row that records them all.
-            obj.skip_history_when_saving = True
-            try:
-                obj.save()
-                for name, values in relations.items():
-                    getattr(obj, name).set(values)
-            finally:
-                del obj.skip_history_when_saving
-            post_save.send(
-                sender=type(obj), instance=obj, created=True, update_fields=None, raw=False, using=obj._state.db
-            )
+        save_with_relations(obj, {name: values for name, values in (m2m or {}).items() if values})
         self.counts[row.table] += 1
         return obj
 

@@ -15,10 +15,12 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-from django.db import connection, models, transaction
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, connection, models, transaction
 from django.utils.dateparse import parse_datetime
 from simple_history.utils import bulk_create_with_history
 
+from tracker.csv_cells import defuse_reversibly, restore
 from tracker.models import (
     Actor,
     Clause,
@@ -39,10 +41,6 @@ from tracker.models import (
 ZIP_NAME = "tracker-dataset.zip"
 LICENCE = "CC BY 4.0"
 CHANGE_REASON = "Imported from the dataset download"
-
-# Spreadsheet programs run text cells starting with these as formulas; such cells get a leading
-# apostrophe in the CSV, which import_zip takes off again.
-_FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 @dataclass
@@ -258,9 +256,8 @@ def _cell(model_field, value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     text = str(value)
-    if _is_text(model_field) and text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+    # Text cells are defused against spreadsheet formulas; import_zip takes the guard off again.
+    return defuse_reversibly(text) if _is_text(model_field) else text
 
 
 def table_rows(table, exported_ids):
@@ -280,7 +277,8 @@ def table_rows(table, exported_ids):
 
 def _csv_bytes(header, rows):
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # Rows end in CRLF (RFC 4180): the writer then quotes every cell holding a CR or LF of its own.
+    writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
@@ -334,9 +332,11 @@ drafts never are.
 
 `codebook.csv` describes every column of every file: its type, whether it may be empty, what it
 means, the values it takes, and which table an id refers to. Rows keep their ids across downloads,
-so files join on `*_id` columns. Text cells that begin with `=`, `+`, `-` or `@` are written with a
-leading apostrophe (`'`) so spreadsheet programs do not run them as formulas; remove it to get the
-original text.
+so files join on `*_id` columns. Text cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage
+return are written with a leading apostrophe (`'`) so spreadsheet programs do not run them as
+formulas, and so are cells whose text itself begins with an apostrophe followed by one of those (or by
+another apostrophe); remove that one apostrophe to get the original text. Rows end in CRLF, and a
+cell holding a line break is quoted.
 
 ## Licence
 
@@ -376,15 +376,24 @@ class ImportRefused(Exception):
     pass
 
 
+# How many of a refused import's errors the message lists.
+ERRORS_SHOWN = 50
+
+
 def _parse(model_field, text):
     if text == "":
         return None if model_field.null else ""
     if isinstance(model_field, models.BooleanField):
+        if text not in ("true", "false"):
+            raise ValidationError("Write true or false.")
         return text == "true"
     if _is_text(model_field):
-        return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+        return restore(text)
     if isinstance(model_field, models.DateTimeField):
-        return parse_datetime(text)
+        value = parse_datetime(text)
+        if value is None:
+            raise ValidationError("Write a date and time in ISO 8601, such as 2025-11-21T10:00:00+00:00.")
+        return value
     return model_field.to_python(text)
 
 
@@ -396,15 +405,80 @@ def _read_tables(archive):
         if name not in names:
             raise ImportRefused(f"The zip has no {name}; is it a tracker dataset download?")
         reader = csv.reader(io.TextIOWrapper(archive.open(names[name]), encoding="utf-8", newline=""))
-        header = next(reader, None)
-        if header != table.columns:
-            raise ImportRefused(f"{name} has columns {header}, expected {table.columns}.")
-        data[table.name] = list(reader)
+        try:
+            header = next(reader, None)
+            if header != table.columns:
+                raise ImportRefused(f"{name} has columns {header}, expected {table.columns}.")
+            data[table.name] = list(reader)
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise ImportRefused(f"{name} is not a readable UTF-8 CSV file: {error}") from None
     return data
 
 
+def _messages(error):
+    if hasattr(error, "message_dict"):
+        return [
+            f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
+            for name, messages in error.message_dict.items()
+        ]
+    return [" ".join(error.messages)]
+
+
+def _build_row(table, cells, ids):
+    """The row's object, checked as an editor's form would check it, and what is wrong with it."""
+    if len(cells) != len(table.fields):
+        return None, [f"has {len(cells)} cells, expected {len(table.fields)}"]
+    values, problems = {}, []
+    for model_field, cell in zip(table.fields, cells, strict=True):
+        try:
+            values[model_field.attname] = _parse(model_field, cell)
+        except (ValidationError, ValueError) as error:
+            problems.append(f"{model_field.attname}: {' '.join(getattr(error, 'messages', [str(error)]))}")
+    if problems:
+        return None, problems
+    references = [f for f in table.fields if isinstance(f, models.ForeignKey)]
+    for model_field in references:
+        value, target = values[model_field.attname], TABLE_OF_MODEL.get(model_field.related_model)
+        if value is not None and target is not None and value not in ids.get(target, set()):
+            problems.append(f"{model_field.attname}: no row with id {value} in {target}.csv")
+    obj = table.model(**values)
+    if "is_published" in table.exclude and hasattr(obj, "is_published"):
+        obj.is_published = True
+    # As full_clean() would, but references are checked above against the zip's own ids rather than
+    # the database, and the database itself refuses rows breaking a constraint or a uniqueness rule
+    # when the file is written (the models' clean() mirrors the constraints, naming the row).
+    try:
+        obj.clean_fields(exclude=[f.name for f in references])
+    except ValidationError as error:
+        problems += _messages(error)
+    try:
+        obj.clean()
+    except ValidationError as error:
+        problems += _messages(error)
+    except ObjectDoesNotExist:
+        pass  # clean() looked up a row the import refused: that row's error is reported
+    return obj, problems
+
+
+def _write(table, objs, updated_at):
+    if table.through:
+        table.model.objects.bulk_create(objs)
+    else:
+        bulk_create_with_history(objs, table.model, default_change_reason=CHANGE_REASON)
+    if objs and "updated_at" in table.columns:
+        # bulk_create stamps auto_now fields with the present; put the dataset's dates back.
+        for obj, value in zip(objs, updated_at, strict=True):
+            obj.updated_at = value
+        table.model.objects.bulk_update(objs, ["updated_at"], batch_size=500)
+
+
 def import_zip(fileobj):
-    """Rebuild the published content of a dataset zip in an empty database; returns rows per table."""
+    """Rebuild the published content of a dataset zip in an empty database; returns rows per table.
+
+    Every row is checked as the admin's forms and the database would check it (values, choices,
+    addresses, dates, the models' own rules, references to rows of the zip); any mistake refuses
+    the whole import, and ImportRefused names each file, row and column at fault.
+    """
     from tracker.dataset import has_content
 
     if has_content():
@@ -414,29 +488,42 @@ def import_zip(fileobj):
         )
     with zipfile.ZipFile(fileobj) as archive:
         data = _read_tables(archive)
-    counts = {}
+    counts, errors, ids = {}, [], {}
     with transaction.atomic():
         for table in TABLES:
+            if not table.through:
+                ids[table.name] = {_id_of(cells) for cells in data[table.name]}
             objs, updated_at = [], []
-            for cells in data[table.name]:
-                values = {f.attname: _parse(f, cell) for f, cell in zip(table.fields, cells, strict=True)}
-                obj = table.model(**values)
-                if "is_published" in table.exclude and hasattr(obj, "is_published"):
-                    obj.is_published = True
-                objs.append(obj)
-                updated_at.append(values.get("updated_at"))
-            if table.through:
-                table.model.objects.bulk_create(objs)
-            else:
-                bulk_create_with_history(objs, table.model, default_change_reason=CHANGE_REASON)
-            if objs and "updated_at" in table.columns:
-                # bulk_create stamps auto_now fields with the present; put the dataset's dates back.
-                for obj, value in zip(objs, updated_at, strict=True):
-                    obj.updated_at = value
-                table.model.objects.bulk_update(objs, ["updated_at"], batch_size=500)
+            for number, cells in enumerate(data[table.name], start=1):
+                obj, problems = _build_row(table, cells, ids)
+                where = f"{table.name}.csv, row {number}" + ("" if table.through else f" (id {cells[0]})")
+                errors += [f"{where}: {problem}" for problem in problems]
+                if obj is not None:
+                    objs.append(obj)
+                    updated_at.append(getattr(obj, "updated_at", None))
+            if errors:
+                continue  # nothing more is written, but every row is still checked
+            try:
+                with transaction.atomic():
+                    _write(table, objs, updated_at)
+            except IntegrityError as error:
+                errors.append(f"{table.name}.csv: the database refused its rows: {error}")
             counts[table.name] = len(objs)
+        if errors:
+            shown = errors[:ERRORS_SHOWN]
+            if len(errors) > ERRORS_SHOWN:
+                shown.append(f"... and {len(errors) - ERRORS_SHOWN} more.")
+            # Raised inside the transaction: whatever was written is rolled back.
+            raise ImportRefused("The zip has errors; nothing was imported.\n" + "\n".join(shown))
         _reset_sequences()
     return counts
+
+
+def _id_of(cells):
+    try:
+        return int(cells[0])
+    except (IndexError, ValueError):
+        return None
 
 
 def _reset_sequences():

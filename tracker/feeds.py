@@ -14,6 +14,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from tracker.models import Clause, Event, Indicator, Party, PlanVersion, Position
 from tracker.selectors.changes import changes
@@ -48,7 +49,14 @@ class SourcedAtomFeed(Atom1Feed):
 
 
 class TrackerFeed(Feed):
+    """Atom's ``<summary type="html">`` holds HTML: the feed writer escapes it once for XML and a feed
+    reader unescapes that and renders the rest as markup. Editors write plain text, so each entry's
+    description (``description_text``) is escaped as HTML first, and a quoted ``<script>`` stays text."""
+
     feed_type = SourcedAtomFeed
+
+    def item_description(self, item):
+        return escape(clean(self.description_text(item)))
 
     def item_guid(self, item):
         return tag_uri(self.entry_kind, item.pk)
@@ -93,7 +101,7 @@ class PositionFeed(TrackerFeed):
         voice = f" ({item.actor.name})" if item.actor_id else ""
         return clean(f"{item.party.short_name}{voice} {item.get_stance_display().lower()} {subject}")
 
-    def item_description(self, item):
+    def description_text(self, item):
         parts = [f"Stated on {item.stated_on.isoformat()}{' (approximate date)' if item.date_is_approximate else ''}."]
         if item.quote:
             kind = "Paraphrase" if item.quote_is_paraphrase else "Quote"
@@ -101,7 +109,7 @@ class PositionFeed(TrackerFeed):
         if item.note:
             parts.append(item.note)
         parts.append(f"Source: {item.source.title} ({item.source.publisher}).")
-        return clean(" ".join(parts))
+        return " ".join(parts)
 
     def item_link(self, item):
         return item.get_absolute_url()
@@ -176,7 +184,7 @@ class VersionFeed(TrackerFeed):
     def item_title(self, item):
         return clean(f"{item.plan.title}: {item.name} ({item.get_status_display().lower()})")
 
-    def item_description(self, item):
+    def description_text(self, item):
         parts = [
             f"Released on {item.released_on.isoformat()}"
             + (f" ({item.released_on_note})" if item.released_on_note else "")
@@ -187,7 +195,7 @@ class VersionFeed(TrackerFeed):
         sources = self._sources(item)
         if sources:
             parts.append("Sources: " + "; ".join(f"{s.title} ({s.publisher})" for s in sources) + ".")
-        return clean(" ".join(parts))
+        return " ".join(parts)
 
     def item_link(self, item):
         return item.get_absolute_url()

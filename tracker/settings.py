@@ -12,6 +12,7 @@ DJANGO_HSTS_SECONDS          Strict-Transport-Security max-age (default one year
 DJANGO_PAGE_CACHE_SECONDS    how long anonymous readers' pages are kept; 0 turns the page cache off (default 600)
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -204,6 +205,12 @@ EXPORT_LOCK_SECONDS = int(os.environ.get("DJANGO_EXPORT_LOCK_SECONDS", "300"))
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
 # While one request rebuilds a stale page, readers get the previous one for at most this long.
 PAGE_CACHE_LOCK_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LOCK_SECONDS", "10"))
+# Headers for a CDN in front of the site, and the hook that purges it on save (tracker/cdn.py).
+CDN_S_MAXAGE = int(os.environ.get("DJANGO_CDN_S_MAXAGE", "60"))
+CDN_STALE_WHILE_REVALIDATE = int(os.environ.get("DJANGO_CDN_STALE_WHILE_REVALIDATE", "60"))
+CDN_STALE_IF_ERROR = int(os.environ.get("DJANGO_CDN_STALE_IF_ERROR", "86400"))
+CDN_PURGE = os.environ.get("DJANGO_CDN_PURGE", "")  # "package.module.function", called with a list of tags
+
 # Pages say when the tracker's data last changed; on a page whose own data did not change, that date may lag
 # the newest change by this long (rather than every save making every page stale).
 PAGE_CACHE_STAMP_LAG_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_STAMP_LAG_SECONDS", "60"))
@@ -283,3 +290,27 @@ SPECTACULAR_SETTINGS = {
 # see every entry again as new.
 FEED_TAG_AUTHORITY = os.environ.get("FEED_TAG_AUTHORITY", "peace-plan-tracker.org,2025")
 # --- end of open data settings ---
+
+# --- The editors' login: throttled per user name and address (django-axes) ---
+# After AXES_FAILURE_LIMIT wrong passwords for one user name from one address, that pair is locked out
+# for AXES_COOLOFF_TIME, whatever the password; other editors, and the same editor elsewhere, still log in.
+# Unlock early from the admin (Axes > Access attempts: delete the rows) or with `manage.py axes_reset`
+# (`axes_reset_username NAME`, `axes_reset_ip ADDRESS`).
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_ENABLED = env_flag("DJANGO_LOGIN_THROTTLE", default=True)
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The client's address: behind DJANGO_NUM_PROXIES proxies, the one the nearest proxy appended to
+# X-Forwarded-For (the left-most entries are whatever the client sent); otherwise REMOTE_ADDR.
+AXES_IPWARE_PROXY_COUNT = REST_FRAMEWORK["NUM_PROXIES"] or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if REST_FRAMEWORK["NUM_PROXIES"] else ["REMOTE_ADDR"]
+)

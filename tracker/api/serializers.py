@@ -286,7 +286,7 @@ class GapSerializer(serializers.Serializer):
 
     clause = ClauseRefSerializer(source="target.clause", read_only=True)
     comparator = serializers.CharField(source="target.comparator", read_only=True)
-    target_value = serializers.DecimalField(source="target.value", max_digits=20, decimal_places=3, read_only=True)
+    target_value = serializers.DecimalField(source="target.value", max_digits=15, decimal_places=3, read_only=True)
     target_label = serializers.CharField(source="target.label", read_only=True)
     status = serializers.CharField(read_only=True, help_text="meets, misses or straddles (a range across the term).")
     difference = serializers.DecimalField(

@@ -26,6 +26,11 @@ router.register("events", views.EventViewSet, basename="event")
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # A page for browsers: an OPTIONS request would ask the HTML renderer for a template it has not got.
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api:schema", http_method_names=["get", "head"]),
+        name="docs",
+    ),
     re_path(r"^", views.not_found),
 ]

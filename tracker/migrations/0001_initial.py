@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,863 +15,2361 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Clause',
+            name="Clause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_published', models.BooleanField(default=False, help_text='Readers see this only once it is published. Leave unticked while it is a draft.', verbose_name='published')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.CharField(help_text='The label the text gives the point, such as 6 or 12a. Unique within a version.', max_length=20)),
-                ('sort_order', models.PositiveIntegerField(default=0, help_text='Clauses are listed by this number.')),
-                ('heading', models.CharField(max_length=200)),
-                ('summary', models.TextField(help_text="What the point says, in the project's own words.")),
-                ('text', models.TextField(blank=True, help_text='The verbatim text, where it is public.')),
-                ('text_basis', models.CharField(choices=[('official', 'Official text'), ('leaked', 'Leaked text'), ('reported', 'Reported (paraphrase from media accounts)'), ('oral', 'Oral summary')], default='reported', max_length=10)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+                        verbose_name="published",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "number",
+                    models.CharField(
+                        help_text="The label the text gives the point, such as 6 or 12a. Unique within a version.",
+                        max_length=20,
+                    ),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0, help_text="Clauses are listed by this number.")),
+                ("heading", models.CharField(max_length=200)),
+                ("summary", models.TextField(help_text="What the point says, in the project's own words.")),
+                ("text", models.TextField(blank=True, help_text="The verbatim text, where it is public.")),
+                (
+                    "text_basis",
+                    models.CharField(
+                        choices=[
+                            ("official", "Official text"),
+                            ("leaked", "Leaked text"),
+                            ("reported", "Reported (paraphrase from media accounts)"),
+                            ("oral", "Oral summary"),
+                        ],
+                        default="reported",
+                        max_length=10,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'sort_order', 'pk'],
+                "ordering": ["version", "sort_order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_published', models.BooleanField(default=False, help_text='Readers see this only once it is published. Leave unticked while it is a draft.', verbose_name='published')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('happened_on', models.DateField(verbose_name='date')),
-                ('ends_on', models.DateField(blank=True, help_text='Last day, for events over several days.', null=True)),
-                ('date_is_approximate', models.BooleanField(default=False)),
-                ('title', models.CharField(max_length=300)),
-                ('kind', models.CharField(choices=[('summit', 'Summit'), ('talks', 'Talks'), ('publication', 'Publication or leak'), ('statement', 'Statement'), ('decision', 'Decision'), ('other', 'Other')], default='other', max_length=12)),
-                ('description', models.TextField(blank=True, help_text="What happened, in the project's own words.")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+                        verbose_name="published",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("happened_on", models.DateField(verbose_name="date")),
+                (
+                    "ends_on",
+                    models.DateField(blank=True, help_text="Last day, for events over several days.", null=True),
+                ),
+                ("date_is_approximate", models.BooleanField(default=False)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("summit", "Summit"),
+                            ("talks", "Talks"),
+                            ("publication", "Publication or leak"),
+                            ("statement", "Statement"),
+                            ("decision", "Decision"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=12,
+                    ),
+                ),
+                ("description", models.TextField(blank=True, help_text="What happened, in the project's own words.")),
             ],
             options={
-                'ordering': ['happened_on', 'pk'],
+                "ordering": ["happened_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('unit', models.CharField(help_text="What one unit counts, e.g. 'personnel', 'cases', 'USD bn'.", max_length=60)),
-                ('description', models.TextField(blank=True)),
-                ('caveat', models.TextField(blank=True, help_text="What readers must keep in mind, e.g. 'counts criminal cases, not people'.")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "unit",
+                    models.CharField(
+                        help_text="What one unit counts, e.g. 'personnel', 'cases', 'USD bn'.", max_length=60
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "caveat",
+                    models.TextField(
+                        blank=True,
+                        help_text="What readers must keep in mind, e.g. 'counts criminal cases, not people'.",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'pk'],
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Party',
+            name="Party",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('short_name', models.CharField(help_text='Used in tables and the stance matrix, e.g. US.', max_length=30)),
-                ('kind', models.CharField(choices=[('state', 'State'), ('bloc', 'Group of states'), ('organisation', 'International organisation'), ('other', 'Other')], default='state', max_length=14)),
-                ('description', models.TextField(blank=True)),
-                ('display_order', models.PositiveSmallIntegerField(default=100, help_text='Parties appear in this order in matrices; lower comes first.')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "short_name",
+                    models.CharField(help_text="Used in tables and the stance matrix, e.g. US.", max_length=30),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("state", "State"),
+                            ("bloc", "Group of states"),
+                            ("organisation", "International organisation"),
+                            ("other", "Other"),
+                        ],
+                        default="state",
+                        max_length=14,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "display_order",
+                    models.PositiveSmallIntegerField(
+                        default=100, help_text="Parties appear in this order in matrices; lower comes first."
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'parties',
-                'ordering': ['display_order', 'name', 'pk'],
+                "verbose_name_plural": "parties",
+                "ordering": ["display_order", "name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Plan',
+            name="Plan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_published', models.BooleanField(default=False, help_text='Readers see this only once it is published. Leave unticked while it is a draft.', verbose_name='published')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('slug', models.SlugField(help_text='Used in the address: /plans/<slug>/.', max_length=80, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField(blank=True, help_text="What the plan is about, in the project's own words.")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+                        verbose_name="published",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "slug",
+                    models.SlugField(help_text="Used in the address: /plans/<slug>/.", max_length=80, unique=True),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "summary",
+                    models.TextField(blank=True, help_text="What the plan is about, in the project's own words."),
+                ),
             ],
             options={
-                'ordering': ['title', 'pk'],
+                "ordering": ["title", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('description', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name', 'pk'],
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalClause',
+            name="HistoricalClause",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('is_published', models.BooleanField(default=False, help_text='Readers see this only once it is published. Leave unticked while it is a draft.', verbose_name='published')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('number', models.CharField(help_text='The label the text gives the point, such as 6 or 12a. Unique within a version.', max_length=20)),
-                ('sort_order', models.PositiveIntegerField(default=0, help_text='Clauses are listed by this number.')),
-                ('heading', models.CharField(max_length=200)),
-                ('summary', models.TextField(help_text="What the point says, in the project's own words.")),
-                ('text', models.TextField(blank=True, help_text='The verbatim text, where it is public.')),
-                ('text_basis', models.CharField(choices=[('official', 'Official text'), ('leaked', 'Leaked text'), ('reported', 'Reported (paraphrase from media accounts)'), ('oral', 'Oral summary')], default='reported', max_length=10)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+                        verbose_name="published",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                (
+                    "number",
+                    models.CharField(
+                        help_text="The label the text gives the point, such as 6 or 12a. Unique within a version.",
+                        max_length=20,
+                    ),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0, help_text="Clauses are listed by this number.")),
+                ("heading", models.CharField(max_length=200)),
+                ("summary", models.TextField(help_text="What the point says, in the project's own words.")),
+                ("text", models.TextField(blank=True, help_text="The verbatim text, where it is public.")),
+                (
+                    "text_basis",
+                    models.CharField(
+                        choices=[
+                            ("official", "Official text"),
+                            ("leaked", "Leaked text"),
+                            ("reported", "Reported (paraphrase from media accounts)"),
+                            ("oral", "Oral summary"),
+                        ],
+                        default="reported",
+                        max_length=10,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical clause',
-                'verbose_name_plural': 'historical clauses',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalEvent',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('is_published', models.BooleanField(default=False, help_text='Readers see this only once it is published. Leave unticked while it is a draft.', verbose_name='published')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('happened_on', models.DateField(verbose_name='date')),
-                ('ends_on', models.DateField(blank=True, help_text='Last day, for events over several days.', null=True)),
-                ('date_is_approximate', models.BooleanField(default=False)),
-                ('title', models.CharField(max_length=300)),
-                ('kind', models.CharField(choices=[('summit', 'Summit'), ('talks', 'Talks'), ('publication', 'Publication or leak'), ('statement', 'Statement'), ('decision', 'Decision'), ('other', 'Other')], default='other', max_length=12)),
-                ('description', models.TextField(blank=True, help_text="What happened, in the project's own words.")),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical event',
-                'verbose_name_plural': 'historical events',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalFigure',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('is_published', models.BooleanField(default=False, help_text='Readers see this only once it is published. Leave unticked while it is a draft.', verbose_name='published')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('value', models.DecimalField(blank=True, decimal_places=3, max_digits=20, null=True)),
-                ('low', models.DecimalField(blank=True, decimal_places=3, max_digits=20, null=True)),
-                ('high', models.DecimalField(blank=True, decimal_places=3, max_digits=20, null=True)),
-                ('is_lower_bound', models.BooleanField(default=False, help_text="Tick when the source says 'over' or 'more than' the value.")),
-                ('period_start', models.DateField(blank=True, help_text='For a count over a period: its first day.', null=True)),
-                ('period_end', models.DateField(blank=True, help_text='The date the figure describes, or the last day of its period.', null=True)),
-                ('period_label', models.CharField(blank=True, help_text="As the source puts it, e.g. 'Jan-Oct 2025'.", max_length=100)),
-                ('reported_on', models.DateField(help_text='When the figure was made public.')),
-                ('claimed_by', models.CharField(help_text="Who states the figure, e.g. 'Prosecutor General's Office'.", max_length=200)),
-                ('kind', models.CharField(choices=[('official', 'Official'), ('reported', 'Reported'), ('claim', 'Claim'), ('estimate', 'Estimate'), ('derived', 'Derived')], max_length=10)),
-                ('confidence', models.CharField(choices=[('confirmed', 'Confirmed'), ('unverified', 'Unverified'), ('disputed', 'Disputed'), ('unsubstantiated', 'Unsubstantiated')], default='unverified', max_length=16)),
-                ('caveat', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.indicator')),
-            ],
-            options={
-                'verbose_name': 'historical figure',
-                'verbose_name_plural': 'historical figures',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalIndicator',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80)),
-                ('name', models.CharField(max_length=200)),
-                ('unit', models.CharField(help_text="What one unit counts, e.g. 'personnel', 'cases', 'USD bn'.", max_length=60)),
-                ('description', models.TextField(blank=True)),
-                ('caveat', models.TextField(blank=True, help_text="What readers must keep in mind, e.g. 'counts criminal cases, not people'.")),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical indicator',
-                'verbose_name_plural': 'historical indicators',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalParty',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60)),
-                ('name', models.CharField(db_index=True, max_length=120)),
-                ('short_name', models.CharField(help_text='Used in tables and the stance matrix, e.g. US.', max_length=30)),
-                ('kind', models.CharField(choices=[('state', 'State'), ('bloc', 'Group of states'), ('organisation', 'International organisation'), ('other', 'Other')], default='state', max_length=14)),
-                ('description', models.TextField(blank=True)),
-                ('display_order', models.PositiveSmallIntegerField(default=100, help_text='Parties appear in this order in matrices; lower comes first.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical party',
-                'verbose_name_plural': 'historical parties',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPlan',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('is_published', models.BooleanField(default=False, help_text='Readers see this only once it is published. Leave unticked while it is a draft.', verbose_name='published')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('slug', models.SlugField(help_text='Used in the address: /plans/<slug>/.', max_length=80)),
-                ('title', models.CharField(max_length=200)),
-                ('summary', models.TextField(blank=True, help_text="What the plan is about, in the project's own words.")),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical plan',
-                'verbose_name_plural': 'historical plans',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPlanVersion',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('is_published', models.BooleanField(default=False, help_text='Readers see this only once it is published. Leave unticked while it is a draft.', verbose_name='published')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('slug', models.SlugField(help_text='Used in the address: /plans/<plan>/<slug>/.', max_length=80)),
-                ('name', models.CharField(max_length=200)),
-                ('released_on', models.DateField(help_text='When the text was published, leaked or presented.')),
-                ('released_on_note', models.CharField(blank=True, help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'.", max_length=200)),
-                ('status', models.CharField(choices=[('leaked', 'Leaked'), ('proposed', 'Proposed'), ('counter', 'Counter-proposal'), ('revised', 'Revised draft'), ('agreed', 'Agreed'), ('superseded', 'Superseded'), ('rejected', 'Rejected')], default='proposed', max_length=12)),
-                ('text_basis', models.CharField(choices=[('official_full', 'Official full text'), ('leaked_full', 'Leaked full text'), ('partial', 'Partial reports'), ('oral_summary', 'Oral summary')], default='partial', help_text="How completely the text is known. Lineage treats unlinked clauses of a partly known version as 'fate not reported' rather than 'dropped'.", max_length=14)),
-                ('point_count', models.PositiveSmallIntegerField(blank=True, help_text='Number of points as generally reported; disputed counts go under claims.', null=True)),
-                ('summary', models.TextField(blank=True, help_text='What this version is and how it came about.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.plan')),
-            ],
-            options={
-                'verbose_name': 'historical plan version',
-                'verbose_name_plural': 'historical plan versions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical clause",
+                "verbose_name_plural": "historical clauses",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSource',
+            name="HistoricalEvent",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('key', models.SlugField(help_text='A short stable identifier used in the shipped dataset and in citations, such as S01.', max_length=40)),
-                ('title', models.CharField(max_length=300)),
-                ('publisher', models.CharField(help_text='The outlet or body that published it.', max_length=200)),
-                ('url', models.URLField(blank=True, max_length=600, verbose_name='URL')),
-                ('no_url_reason', models.CharField(blank=True, help_text='Required when there is no URL: say why (print only, private briefing...).', max_length=300, verbose_name='reason for no URL')),
-                ('published_on', models.DateField(blank=True, help_text='The date the source shows, or the likely date from context.', null=True)),
-                ('date_is_approximate', models.BooleanField(default=False, help_text='Tick when the page shows no date and the date is inferred from context.')),
-                ('date_note', models.CharField(blank=True, max_length=200)),
-                ('reliability', models.CharField(choices=[('standard', 'Independent outlet'), ('reprint', 'Reprint or aggregator of wire or major-outlet text'), ('state', 'State or state-aligned media'), ('low', 'Low reliability'), ('official', 'Official document or transcript')], default='standard', max_length=12)),
-                ('notes', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+                        verbose_name="published",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("happened_on", models.DateField(verbose_name="date")),
+                (
+                    "ends_on",
+                    models.DateField(blank=True, help_text="Last day, for events over several days.", null=True),
+                ),
+                ("date_is_approximate", models.BooleanField(default=False)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("summit", "Summit"),
+                            ("talks", "Talks"),
+                            ("publication", "Publication or leak"),
+                            ("statement", "Statement"),
+                            ("decision", "Decision"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=12,
+                    ),
+                ),
+                ("description", models.TextField(blank=True, help_text="What happened, in the project's own words.")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical source',
-                'verbose_name_plural': 'historical sources',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical event",
+                "verbose_name_plural": "historical events",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalTopic',
+            name="HistoricalFigure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60)),
-                ('name', models.CharField(db_index=True, max_length=100)),
-                ('description', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+                        verbose_name="published",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("value", models.DecimalField(blank=True, decimal_places=3, max_digits=20, null=True)),
+                ("low", models.DecimalField(blank=True, decimal_places=3, max_digits=20, null=True)),
+                ("high", models.DecimalField(blank=True, decimal_places=3, max_digits=20, null=True)),
+                (
+                    "is_lower_bound",
+                    models.BooleanField(
+                        default=False, help_text="Tick when the source says 'over' or 'more than' the value."
+                    ),
+                ),
+                (
+                    "period_start",
+                    models.DateField(blank=True, help_text="For a count over a period: its first day.", null=True),
+                ),
+                (
+                    "period_end",
+                    models.DateField(
+                        blank=True, help_text="The date the figure describes, or the last day of its period.", null=True
+                    ),
+                ),
+                (
+                    "period_label",
+                    models.CharField(
+                        blank=True, help_text="As the source puts it, e.g. 'Jan-Oct 2025'.", max_length=100
+                    ),
+                ),
+                ("reported_on", models.DateField(help_text="When the figure was made public.")),
+                (
+                    "claimed_by",
+                    models.CharField(
+                        help_text="Who states the figure, e.g. 'Prosecutor General's Office'.", max_length=200
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("official", "Official"),
+                            ("reported", "Reported"),
+                            ("claim", "Claim"),
+                            ("estimate", "Estimate"),
+                            ("derived", "Derived"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "confidence",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed"),
+                            ("unverified", "Unverified"),
+                            ("disputed", "Disputed"),
+                            ("unsubstantiated", "Unsubstantiated"),
+                        ],
+                        default="unverified",
+                        max_length=16,
+                    ),
+                ),
+                ("caveat", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.indicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical topic',
-                'verbose_name_plural': 'historical topics',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical figure",
+                "verbose_name_plural": "historical figures",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalClauseTarget',
+            name="HistoricalIndicator",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('comparator', models.CharField(choices=[('lte', 'at most'), ('lt', 'less than'), ('gte', 'at least'), ('gt', 'more than'), ('eq', 'exactly')], max_length=3)),
-                ('value', models.DecimalField(decimal_places=3, max_digits=20)),
-                ('label', models.CharField(blank=True, help_text="How the term reads, e.g. 'peacetime force cap'.", max_length=200)),
-                ('note', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('clause', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.clause')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.indicator')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=80)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "unit",
+                    models.CharField(
+                        help_text="What one unit counts, e.g. 'personnel', 'cases', 'USD bn'.", max_length=60
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "caveat",
+                    models.TextField(
+                        blank=True,
+                        help_text="What readers must keep in mind, e.g. 'counts criminal cases, not people'.",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical clause target',
-                'verbose_name_plural': 'historical clause targets',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical indicator",
+                "verbose_name_plural": "historical indicators",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalClause_context_indicators',
+            name="HistoricalParty",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('clause', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.clause')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='tracker.historicalclause')),
-                ('indicator', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.indicator')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=60)),
+                ("name", models.CharField(db_index=True, max_length=120)),
+                (
+                    "short_name",
+                    models.CharField(help_text="Used in tables and the stance matrix, e.g. US.", max_length=30),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("state", "State"),
+                            ("bloc", "Group of states"),
+                            ("organisation", "International organisation"),
+                            ("other", "Other"),
+                        ],
+                        default="state",
+                        max_length=14,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "display_order",
+                    models.PositiveSmallIntegerField(
+                        default=100, help_text="Parties appear in this order in matrices; lower comes first."
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalClause_context_indicators',
+                "verbose_name": "historical party",
+                "verbose_name_plural": "historical parties",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Figure',
+            name="HistoricalPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_published', models.BooleanField(default=False, help_text='Readers see this only once it is published. Leave unticked while it is a draft.', verbose_name='published')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('value', models.DecimalField(blank=True, decimal_places=3, max_digits=20, null=True)),
-                ('low', models.DecimalField(blank=True, decimal_places=3, max_digits=20, null=True)),
-                ('high', models.DecimalField(blank=True, decimal_places=3, max_digits=20, null=True)),
-                ('is_lower_bound', models.BooleanField(default=False, help_text="Tick when the source says 'over' or 'more than' the value.")),
-                ('period_start', models.DateField(blank=True, help_text='For a count over a period: its first day.', null=True)),
-                ('period_end', models.DateField(blank=True, help_text='The date the figure describes, or the last day of its period.', null=True)),
-                ('period_label', models.CharField(blank=True, help_text="As the source puts it, e.g. 'Jan-Oct 2025'.", max_length=100)),
-                ('reported_on', models.DateField(help_text='When the figure was made public.')),
-                ('claimed_by', models.CharField(help_text="Who states the figure, e.g. 'Prosecutor General's Office'.", max_length=200)),
-                ('kind', models.CharField(choices=[('official', 'Official'), ('reported', 'Reported'), ('claim', 'Claim'), ('estimate', 'Estimate'), ('derived', 'Derived')], max_length=10)),
-                ('confidence', models.CharField(choices=[('confirmed', 'Confirmed'), ('unverified', 'Unverified'), ('disputed', 'Disputed'), ('unsubstantiated', 'Unsubstantiated')], default='unverified', max_length=16)),
-                ('caveat', models.TextField(blank=True)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='figures', to='tracker.indicator')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+                        verbose_name="published",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("slug", models.SlugField(help_text="Used in the address: /plans/<slug>/.", max_length=80)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "summary",
+                    models.TextField(blank=True, help_text="What the plan is about, in the project's own words."),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['indicator', 'reported_on', 'pk'],
+                "verbose_name": "historical plan",
+                "verbose_name_plural": "historical plans",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalPlanVersion",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+                        verbose_name="published",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("slug", models.SlugField(help_text="Used in the address: /plans/<plan>/<slug>/.", max_length=80)),
+                ("name", models.CharField(max_length=200)),
+                ("released_on", models.DateField(help_text="When the text was published, leaked or presented.")),
+                (
+                    "released_on_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("leaked", "Leaked"),
+                            ("proposed", "Proposed"),
+                            ("counter", "Counter-proposal"),
+                            ("revised", "Revised draft"),
+                            ("agreed", "Agreed"),
+                            ("superseded", "Superseded"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="proposed",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "text_basis",
+                    models.CharField(
+                        choices=[
+                            ("official_full", "Official full text"),
+                            ("leaked_full", "Leaked full text"),
+                            ("partial", "Partial reports"),
+                            ("oral_summary", "Oral summary"),
+                        ],
+                        default="partial",
+                        help_text="How completely the text is known. Lineage treats unlinked clauses of a partly known version as 'fate not reported' rather than 'dropped'.",
+                        max_length=14,
+                    ),
+                ),
+                (
+                    "point_count",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Number of points as generally reported; disputed counts go under claims.",
+                        null=True,
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, help_text="What this version is and how it came about.")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.plan",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical plan version",
+                "verbose_name_plural": "historical plan versions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalSource",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="A short stable identifier used in the shipped dataset and in citations, such as S01.",
+                        max_length=40,
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("publisher", models.CharField(help_text="The outlet or body that published it.", max_length=200)),
+                ("url", models.URLField(blank=True, max_length=600, verbose_name="URL")),
+                (
+                    "no_url_reason",
+                    models.CharField(
+                        blank=True,
+                        help_text="Required when there is no URL: say why (print only, private briefing...).",
+                        max_length=300,
+                        verbose_name="reason for no URL",
+                    ),
+                ),
+                (
+                    "published_on",
+                    models.DateField(
+                        blank=True, help_text="The date the source shows, or the likely date from context.", null=True
+                    ),
+                ),
+                (
+                    "date_is_approximate",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick when the page shows no date and the date is inferred from context.",
+                    ),
+                ),
+                ("date_note", models.CharField(blank=True, max_length=200)),
+                (
+                    "reliability",
+                    models.CharField(
+                        choices=[
+                            ("standard", "Independent outlet"),
+                            ("reprint", "Reprint or aggregator of wire or major-outlet text"),
+                            ("state", "State or state-aligned media"),
+                            ("low", "Low reliability"),
+                            ("official", "Official document or transcript"),
+                        ],
+                        default="standard",
+                        max_length=12,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical source",
+                "verbose_name_plural": "historical sources",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalTopic",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=60)),
+                ("name", models.CharField(db_index=True, max_length=100)),
+                ("description", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical topic",
+                "verbose_name_plural": "historical topics",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalClauseTarget",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "comparator",
+                    models.CharField(
+                        choices=[
+                            ("lte", "at most"),
+                            ("lt", "less than"),
+                            ("gte", "at least"),
+                            ("gt", "more than"),
+                            ("eq", "exactly"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                ("value", models.DecimalField(decimal_places=3, max_digits=20)),
+                (
+                    "label",
+                    models.CharField(
+                        blank=True, help_text="How the term reads, e.g. 'peacetime force cap'.", max_length=200
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "clause",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.clause",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.indicator",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical clause target",
+                "verbose_name_plural": "historical clause targets",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalClause_context_indicators",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "clause",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.clause",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="tracker.historicalclause",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.indicator",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "HistoricalClause_context_indicators",
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="Figure",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+                        verbose_name="published",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("value", models.DecimalField(blank=True, decimal_places=3, max_digits=20, null=True)),
+                ("low", models.DecimalField(blank=True, decimal_places=3, max_digits=20, null=True)),
+                ("high", models.DecimalField(blank=True, decimal_places=3, max_digits=20, null=True)),
+                (
+                    "is_lower_bound",
+                    models.BooleanField(
+                        default=False, help_text="Tick when the source says 'over' or 'more than' the value."
+                    ),
+                ),
+                (
+                    "period_start",
+                    models.DateField(blank=True, help_text="For a count over a period: its first day.", null=True),
+                ),
+                (
+                    "period_end",
+                    models.DateField(
+                        blank=True, help_text="The date the figure describes, or the last day of its period.", null=True
+                    ),
+                ),
+                (
+                    "period_label",
+                    models.CharField(
+                        blank=True, help_text="As the source puts it, e.g. 'Jan-Oct 2025'.", max_length=100
+                    ),
+                ),
+                ("reported_on", models.DateField(help_text="When the figure was made public.")),
+                (
+                    "claimed_by",
+                    models.CharField(
+                        help_text="Who states the figure, e.g. 'Prosecutor General's Office'.", max_length=200
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("official", "Official"),
+                            ("reported", "Reported"),
+                            ("claim", "Claim"),
+                            ("estimate", "Estimate"),
+                            ("derived", "Derived"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "confidence",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed"),
+                            ("unverified", "Unverified"),
+                            ("disputed", "Disputed"),
+                            ("unsubstantiated", "Unsubstantiated"),
+                        ],
+                        default="unverified",
+                        max_length=16,
+                    ),
+                ),
+                ("caveat", models.TextField(blank=True)),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="figures", to="tracker.indicator"
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["indicator", "reported_on", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='clause',
-            name='context_indicators',
-            field=models.ManyToManyField(blank=True, help_text='Indicators that bear on this clause without being one of its numeric terms.', related_name='context_clauses', to='tracker.indicator'),
+            model_name="clause",
+            name="context_indicators",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Indicators that bear on this clause without being one of its numeric terms.",
+                related_name="context_clauses",
+                to="tracker.indicator",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalEvent_parties',
+            name="HistoricalEvent_parties",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('event', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.event')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='tracker.historicalevent')),
-                ('party', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.party')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.event",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="tracker.historicalevent",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.party",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalEvent_parties',
+                "verbose_name": "HistoricalEvent_parties",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalActor',
+            name="HistoricalActor",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80)),
-                ('name', models.CharField(max_length=120)),
-                ('role', models.CharField(blank=True, help_text='Office held when speaking, e.g. Foreign Minister.', max_length=200)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('party', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.party')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=80)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True, help_text="Office held when speaking, e.g. Foreign Minister.", max_length=200
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.party",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical actor',
-                'verbose_name_plural': 'historical actors',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical actor",
+                "verbose_name_plural": "historical actors",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='event',
-            name='parties',
-            field=models.ManyToManyField(blank=True, related_name='events', to='tracker.party'),
+            model_name="event",
+            name="parties",
+            field=models.ManyToManyField(blank=True, related_name="events", to="tracker.party"),
         ),
         migrations.CreateModel(
-            name='Actor',
+            name="Actor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('role', models.CharField(blank=True, help_text='Office held when speaking, e.g. Foreign Minister.', max_length=200)),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actors', to='tracker.party')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True, help_text="Office held when speaking, e.g. Foreign Minister.", max_length=200
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="actors", to="tracker.party"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['party__display_order', 'name', 'pk'],
+                "ordering": ["party__display_order", "name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PlanVersion',
+            name="PlanVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_published', models.BooleanField(default=False, help_text='Readers see this only once it is published. Leave unticked while it is a draft.', verbose_name='published')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('slug', models.SlugField(help_text='Used in the address: /plans/<plan>/<slug>/.', max_length=80)),
-                ('name', models.CharField(max_length=200)),
-                ('released_on', models.DateField(help_text='When the text was published, leaked or presented.')),
-                ('released_on_note', models.CharField(blank=True, help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'.", max_length=200)),
-                ('status', models.CharField(choices=[('leaked', 'Leaked'), ('proposed', 'Proposed'), ('counter', 'Counter-proposal'), ('revised', 'Revised draft'), ('agreed', 'Agreed'), ('superseded', 'Superseded'), ('rejected', 'Rejected')], default='proposed', max_length=12)),
-                ('text_basis', models.CharField(choices=[('official_full', 'Official full text'), ('leaked_full', 'Leaked full text'), ('partial', 'Partial reports'), ('oral_summary', 'Oral summary')], default='partial', help_text="How completely the text is known. Lineage treats unlinked clauses of a partly known version as 'fate not reported' rather than 'dropped'.", max_length=14)),
-                ('point_count', models.PositiveSmallIntegerField(blank=True, help_text='Number of points as generally reported; disputed counts go under claims.', null=True)),
-                ('summary', models.TextField(blank=True, help_text='What this version is and how it came about.')),
-                ('based_on', models.ForeignKey(blank=True, help_text='The version this one revises or answers.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='revisions', to='tracker.planversion')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='tracker.plan')),
-                ('proposed_by', models.ManyToManyField(blank=True, related_name='versions_proposed', to='tracker.party')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+                        verbose_name="published",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("slug", models.SlugField(help_text="Used in the address: /plans/<plan>/<slug>/.", max_length=80)),
+                ("name", models.CharField(max_length=200)),
+                ("released_on", models.DateField(help_text="When the text was published, leaked or presented.")),
+                (
+                    "released_on_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("leaked", "Leaked"),
+                            ("proposed", "Proposed"),
+                            ("counter", "Counter-proposal"),
+                            ("revised", "Revised draft"),
+                            ("agreed", "Agreed"),
+                            ("superseded", "Superseded"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="proposed",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "text_basis",
+                    models.CharField(
+                        choices=[
+                            ("official_full", "Official full text"),
+                            ("leaked_full", "Leaked full text"),
+                            ("partial", "Partial reports"),
+                            ("oral_summary", "Oral summary"),
+                        ],
+                        default="partial",
+                        help_text="How completely the text is known. Lineage treats unlinked clauses of a partly known version as 'fate not reported' rather than 'dropped'.",
+                        max_length=14,
+                    ),
+                ),
+                (
+                    "point_count",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Number of points as generally reported; disputed counts go under claims.",
+                        null=True,
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, help_text="What this version is and how it came about.")),
+                (
+                    "based_on",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The version this one revises or answers.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="revisions",
+                        to="tracker.planversion",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="versions", to="tracker.plan"
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ManyToManyField(blank=True, related_name="versions_proposed", to="tracker.party"),
+                ),
             ],
             options={
-                'ordering': ['plan', 'released_on', 'pk'],
+                "ordering": ["plan", "released_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPosition',
+            name="HistoricalPosition",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('is_published', models.BooleanField(default=False, help_text='Readers see this only once it is published. Leave unticked while it is a draft.', verbose_name='published')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('stance', models.CharField(choices=[('supports', 'Supports'), ('conditional', 'Supports with conditions'), ('ambiguous', 'Ambiguous'), ('opposes', 'Opposes'), ('rejects', 'Rejects')], max_length=12)),
-                ('stated_on', models.DateField()),
-                ('date_is_approximate', models.BooleanField(default=False)),
-                ('quote', models.CharField(blank=True, help_text='A short verbatim quote (under 15 words), attributed to the actor.', max_length=300)),
-                ('quote_is_paraphrase', models.BooleanField(default=False, help_text='Tick when the words are a reported paraphrase rather than a verbatim quote.')),
-                ('note', models.TextField(blank=True, help_text="Context, in the project's own words.")),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, help_text='Who voiced it, if a named person or office did. Must speak for the party.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.actor')),
-                ('clause', models.ForeignKey(blank=True, db_constraint=False, help_text='The clause this position is about. Leave empty for a position on a whole version.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.clause')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('party', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.party')),
-                ('version', models.ForeignKey(blank=True, db_constraint=False, help_text='For a position on a version as a whole. Leave empty when a clause is chosen.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.planversion')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+                        verbose_name="published",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                (
+                    "stance",
+                    models.CharField(
+                        choices=[
+                            ("supports", "Supports"),
+                            ("conditional", "Supports with conditions"),
+                            ("ambiguous", "Ambiguous"),
+                            ("opposes", "Opposes"),
+                            ("rejects", "Rejects"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("stated_on", models.DateField()),
+                ("date_is_approximate", models.BooleanField(default=False)),
+                (
+                    "quote",
+                    models.CharField(
+                        blank=True,
+                        help_text="A short verbatim quote (under 15 words), attributed to the actor.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "quote_is_paraphrase",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick when the words are a reported paraphrase rather than a verbatim quote.",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, help_text="Context, in the project's own words.")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Who voiced it, if a named person or office did. Must speak for the party.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.actor",
+                    ),
+                ),
+                (
+                    "clause",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The clause this position is about. Leave empty for a position on a whole version.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.clause",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.party",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="For a position on a version as a whole. Leave empty when a clause is chosen.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.planversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical position',
-                'verbose_name_plural': 'historical positions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPlanVersion_proposed_by',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='tracker.historicalplanversion')),
-                ('party', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.party')),
-                ('planversion', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.planversion')),
-            ],
-            options={
-                'verbose_name': 'HistoricalPlanVersion_proposed_by',
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.AddField(
-            model_name='historicalplanversion',
-            name='based_on',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The version this one revises or answers.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.planversion'),
-        ),
-        migrations.AddField(
-            model_name='historicalclause',
-            name='version',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.planversion'),
-        ),
-        migrations.AddField(
-            model_name='clause',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clauses', to='tracker.planversion'),
-        ),
-        migrations.CreateModel(
-            name='Source',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(help_text='A short stable identifier used in the shipped dataset and in citations, such as S01.', max_length=40, unique=True)),
-                ('title', models.CharField(max_length=300)),
-                ('publisher', models.CharField(help_text='The outlet or body that published it.', max_length=200)),
-                ('url', models.URLField(blank=True, max_length=600, verbose_name='URL')),
-                ('no_url_reason', models.CharField(blank=True, help_text='Required when there is no URL: say why (print only, private briefing...).', max_length=300, verbose_name='reason for no URL')),
-                ('published_on', models.DateField(blank=True, help_text='The date the source shows, or the likely date from context.', null=True)),
-                ('date_is_approximate', models.BooleanField(default=False, help_text='Tick when the page shows no date and the date is inferred from context.')),
-                ('date_note', models.CharField(blank=True, max_length=200)),
-                ('reliability', models.CharField(choices=[('standard', 'Independent outlet'), ('reprint', 'Reprint or aggregator of wire or major-outlet text'), ('state', 'State or state-aligned media'), ('low', 'Low reliability'), ('official', 'Official document or transcript')], default='standard', max_length=12)),
-                ('notes', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-            ],
-            options={
-                'ordering': ['key', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('url', ''), _negated=True), models.Q(('no_url_reason', ''), _negated=True), _connector='OR'), name='source_has_url_or_reason')],
-            },
-        ),
-        migrations.CreateModel(
-            name='Position',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_published', models.BooleanField(default=False, help_text='Readers see this only once it is published. Leave unticked while it is a draft.', verbose_name='published')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('stance', models.CharField(choices=[('supports', 'Supports'), ('conditional', 'Supports with conditions'), ('ambiguous', 'Ambiguous'), ('opposes', 'Opposes'), ('rejects', 'Rejects')], max_length=12)),
-                ('stated_on', models.DateField()),
-                ('date_is_approximate', models.BooleanField(default=False)),
-                ('quote', models.CharField(blank=True, help_text='A short verbatim quote (under 15 words), attributed to the actor.', max_length=300)),
-                ('quote_is_paraphrase', models.BooleanField(default=False, help_text='Tick when the words are a reported paraphrase rather than a verbatim quote.')),
-                ('note', models.TextField(blank=True, help_text="Context, in the project's own words.")),
-                ('actor', models.ForeignKey(blank=True, help_text='Who voiced it, if a named person or office did. Must speak for the party.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='positions', to='tracker.actor')),
-                ('clause', models.ForeignKey(blank=True, help_text='The clause this position is about. Leave empty for a position on a whole version.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='positions', to='tracker.clause')),
-                ('party', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='positions', to='tracker.party')),
-                ('version', models.ForeignKey(blank=True, help_text='For a position on a version as a whole. Leave empty when a clause is chosen.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='positions', to='tracker.planversion')),
-                ('other_sources', models.ManyToManyField(blank=True, help_text='Further sources that agree.', related_name='corroborated_positions', to='tracker.source')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='positions', to='tracker.source')),
-            ],
-            options={
-                'ordering': ['stated_on', 'pk'],
-            },
-        ),
-        migrations.AddField(
-            model_name='planversion',
-            name='sources',
-            field=models.ManyToManyField(related_name='versions', to='tracker.source'),
-        ),
-        migrations.CreateModel(
-            name='HistoricalVersionClaim',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('attribute', models.CharField(help_text="What is claimed about, e.g. 'number of points'.", max_length=100)),
-                ('value', models.CharField(max_length=200)),
-                ('stated_on', models.DateField()),
-                ('grade', models.CharField(choices=[('confirmed', 'Confirmed (on record)'), ('reported', 'Reported'), ('unverified', 'Unverified')], default='reported', max_length=12)),
-                ('note', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('claimed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.actor')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.planversion')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.source')),
-            ],
-            options={
-                'verbose_name': 'historical version claim',
-                'verbose_name_plural': 'historical version claims',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPosition_other_sources',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='tracker.historicalposition')),
-                ('position', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.position')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.source')),
-            ],
-            options={
-                'verbose_name': 'HistoricalPosition_other_sources',
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.AddField(
-            model_name='historicalposition',
-            name='source',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.source'),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPlanVersion_sources',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='tracker.historicalplanversion')),
-                ('planversion', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.planversion')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.source')),
-            ],
-            options={
-                'verbose_name': 'HistoricalPlanVersion_sources',
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalFigure_other_sources',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('figure', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.figure')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='tracker.historicalfigure')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.source')),
-            ],
-            options={
-                'verbose_name': 'HistoricalFigure_other_sources',
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.AddField(
-            model_name='historicalfigure',
-            name='source',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.source'),
-        ),
-        migrations.CreateModel(
-            name='HistoricalEvent_sources',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('event', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.event')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='tracker.historicalevent')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.source')),
-            ],
-            options={
-                'verbose_name': 'HistoricalEvent_sources',
+                "verbose_name": "historical position",
+                "verbose_name_plural": "historical positions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalClauseLink',
+            name="HistoricalPlanVersion_proposed_by",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('relation', models.CharField(choices=[('unchanged', 'Unchanged'), ('reworded', 'Reworded'), ('amended', 'Amended'), ('removed', 'Removed (reported)')], max_length=10)),
-                ('note', models.TextField(blank=True, help_text="What changed, in the project's own words.")),
-                ('grade', models.CharField(choices=[('confirmed', 'Confirmed (on record)'), ('reported', 'Reported'), ('unverified', 'Unverified')], default='reported', max_length=12)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.TextField(null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('from_clause', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.clause')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_clause', models.ForeignKey(blank=True, db_constraint=False, help_text='The later clause. Leave empty to record that the point was removed from the later version.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.clause')),
-                ('from_version', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.planversion')),
-                ('to_version', models.ForeignKey(blank=True, db_constraint=False, help_text='For a removal: the later version the point was removed from. Filled in from the later clause otherwise.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.planversion')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.source')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="tracker.historicalplanversion",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.party",
+                    ),
+                ),
+                (
+                    "planversion",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.planversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical clause link',
-                'verbose_name_plural': 'historical clause links',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalClause_sources',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('clause', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.clause')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='tracker.historicalclause')),
-                ('source', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.source')),
-            ],
-            options={
-                'verbose_name': 'HistoricalClause_sources',
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.AddField(
-            model_name='figure',
-            name='other_sources',
-            field=models.ManyToManyField(blank=True, related_name='corroborated_figures', to='tracker.source'),
-        ),
-        migrations.AddField(
-            model_name='figure',
-            name='source',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='figures', to='tracker.source'),
-        ),
-        migrations.AddField(
-            model_name='event',
-            name='sources',
-            field=models.ManyToManyField(related_name='events', to='tracker.source'),
-        ),
-        migrations.CreateModel(
-            name='ClauseLink',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(choices=[('unchanged', 'Unchanged'), ('reworded', 'Reworded'), ('amended', 'Amended'), ('removed', 'Removed (reported)')], max_length=10)),
-                ('note', models.TextField(blank=True, help_text="What changed, in the project's own words.")),
-                ('grade', models.CharField(choices=[('confirmed', 'Confirmed (on record)'), ('reported', 'Reported'), ('unverified', 'Unverified')], default='reported', max_length=12)),
-                ('from_clause', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links_forward', to='tracker.clause')),
-                ('to_clause', models.ForeignKey(blank=True, help_text='The later clause. Leave empty to record that the point was removed from the later version.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='links_back', to='tracker.clause')),
-                ('from_version', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tracker.planversion')),
-                ('to_version', models.ForeignKey(blank=True, help_text='For a removal: the later version the point was removed from. Filled in from the later clause otherwise.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tracker.planversion')),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='clause_links', to='tracker.source')),
-            ],
-            options={
-                'ordering': ['from_clause__version', 'from_clause__sort_order', 'pk'],
-            },
-        ),
-        migrations.AddField(
-            model_name='clause',
-            name='sources',
-            field=models.ManyToManyField(blank=True, related_name='clauses', to='tracker.source'),
-        ),
-        migrations.CreateModel(
-            name='HistoricalClause_topics',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('clause', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.clause')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='tracker.historicalclause')),
-                ('topic', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='tracker.topic')),
-            ],
-            options={
-                'verbose_name': 'HistoricalClause_topics',
+                "verbose_name": "HistoricalPlanVersion_proposed_by",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='clause',
-            name='topics',
-            field=models.ManyToManyField(blank=True, related_name='clauses', to='tracker.topic'),
+            model_name="historicalplanversion",
+            name="based_on",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The version this one revises or answers.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.planversion",
+            ),
+        ),
+        migrations.AddField(
+            model_name="historicalclause",
+            name="version",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.planversion",
+            ),
+        ),
+        migrations.AddField(
+            model_name="clause",
+            name="version",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="clauses", to="tracker.planversion"
+            ),
         ),
         migrations.CreateModel(
-            name='VersionClaim',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attribute', models.CharField(help_text="What is claimed about, e.g. 'number of points'.", max_length=100)),
-                ('value', models.CharField(max_length=200)),
-                ('stated_on', models.DateField()),
-                ('grade', models.CharField(choices=[('confirmed', 'Confirmed (on record)'), ('reported', 'Reported'), ('unverified', 'Unverified')], default='reported', max_length=12)),
-                ('note', models.TextField(blank=True)),
-                ('claimed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='version_claims', to='tracker.actor')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='version_claims', to='tracker.source')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='claims', to='tracker.planversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "key",
+                    models.SlugField(
+                        help_text="A short stable identifier used in the shipped dataset and in citations, such as S01.",
+                        max_length=40,
+                        unique=True,
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("publisher", models.CharField(help_text="The outlet or body that published it.", max_length=200)),
+                ("url", models.URLField(blank=True, max_length=600, verbose_name="URL")),
+                (
+                    "no_url_reason",
+                    models.CharField(
+                        blank=True,
+                        help_text="Required when there is no URL: say why (print only, private briefing...).",
+                        max_length=300,
+                        verbose_name="reason for no URL",
+                    ),
+                ),
+                (
+                    "published_on",
+                    models.DateField(
+                        blank=True, help_text="The date the source shows, or the likely date from context.", null=True
+                    ),
+                ),
+                (
+                    "date_is_approximate",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick when the page shows no date and the date is inferred from context.",
+                    ),
+                ),
+                ("date_note", models.CharField(blank=True, max_length=200)),
+                (
+                    "reliability",
+                    models.CharField(
+                        choices=[
+                            ("standard", "Independent outlet"),
+                            ("reprint", "Reprint or aggregator of wire or major-outlet text"),
+                            ("state", "State or state-aligned media"),
+                            ("low", "Low reliability"),
+                            ("official", "Official document or transcript"),
+                        ],
+                        default="standard",
+                        max_length=12,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['version', 'stated_on', 'pk'],
+                "ordering": ["key", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("url", ""), _negated=True),
+                            models.Q(("no_url_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="source_has_url_or_reason",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ClauseTarget',
+            name="Position",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('comparator', models.CharField(choices=[('lte', 'at most'), ('lt', 'less than'), ('gte', 'at least'), ('gt', 'more than'), ('eq', 'exactly')], max_length=3)),
-                ('value', models.DecimalField(decimal_places=3, max_digits=20)),
-                ('label', models.CharField(blank=True, help_text="How the term reads, e.g. 'peacetime force cap'.", max_length=200)),
-                ('note', models.TextField(blank=True)),
-                ('clause', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='tracker.clause')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='tracker.indicator')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+                        verbose_name="published",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "stance",
+                    models.CharField(
+                        choices=[
+                            ("supports", "Supports"),
+                            ("conditional", "Supports with conditions"),
+                            ("ambiguous", "Ambiguous"),
+                            ("opposes", "Opposes"),
+                            ("rejects", "Rejects"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("stated_on", models.DateField()),
+                ("date_is_approximate", models.BooleanField(default=False)),
+                (
+                    "quote",
+                    models.CharField(
+                        blank=True,
+                        help_text="A short verbatim quote (under 15 words), attributed to the actor.",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "quote_is_paraphrase",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick when the words are a reported paraphrase rather than a verbatim quote.",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, help_text="Context, in the project's own words.")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Who voiced it, if a named person or office did. Must speak for the party.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="positions",
+                        to="tracker.actor",
+                    ),
+                ),
+                (
+                    "clause",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The clause this position is about. Leave empty for a position on a whole version.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="positions",
+                        to="tracker.clause",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="positions", to="tracker.party"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For a position on a version as a whole. Leave empty when a clause is chosen.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="positions",
+                        to="tracker.planversion",
+                    ),
+                ),
+                (
+                    "other_sources",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Further sources that agree.",
+                        related_name="corroborated_positions",
+                        to="tracker.source",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="positions", to="tracker.source"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['clause', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('clause', 'indicator', 'comparator'), name='unique_target_per_clause'), models.CheckConstraint(condition=models.Q(('comparator__in', ['lte', 'lt', 'gte', 'gt', 'eq'])), name='target_comparator_known')],
+                "ordering": ["stated_on", "pk"],
+            },
+        ),
+        migrations.AddField(
+            model_name="planversion",
+            name="sources",
+            field=models.ManyToManyField(related_name="versions", to="tracker.source"),
+        ),
+        migrations.CreateModel(
+            name="HistoricalVersionClaim",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "attribute",
+                    models.CharField(help_text="What is claimed about, e.g. 'number of points'.", max_length=100),
+                ),
+                ("value", models.CharField(max_length=200)),
+                ("stated_on", models.DateField()),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed (on record)"),
+                            ("reported", "Reported"),
+                            ("unverified", "Unverified"),
+                        ],
+                        default="reported",
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "claimed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.actor",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.planversion",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.source",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical version claim",
+                "verbose_name_plural": "historical version claims",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalPosition_other_sources",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="tracker.historicalposition",
+                    ),
+                ),
+                (
+                    "position",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.position",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.source",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "HistoricalPosition_other_sources",
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.AddField(
+            model_name="historicalposition",
+            name="source",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.source",
+            ),
+        ),
+        migrations.CreateModel(
+            name="HistoricalPlanVersion_sources",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="tracker.historicalplanversion",
+                    ),
+                ),
+                (
+                    "planversion",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.planversion",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.source",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "HistoricalPlanVersion_sources",
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalFigure_other_sources",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "figure",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.figure",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="tracker.historicalfigure",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.source",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "HistoricalFigure_other_sources",
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.AddField(
+            model_name="historicalfigure",
+            name="source",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="tracker.source",
+            ),
+        ),
+        migrations.CreateModel(
+            name="HistoricalEvent_sources",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.event",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="tracker.historicalevent",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.source",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "HistoricalEvent_sources",
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalClauseLink",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("unchanged", "Unchanged"),
+                            ("reworded", "Reworded"),
+                            ("amended", "Amended"),
+                            ("removed", "Removed (reported)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, help_text="What changed, in the project's own words.")),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed (on record)"),
+                            ("reported", "Reported"),
+                            ("unverified", "Unverified"),
+                        ],
+                        default="reported",
+                        max_length=12,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.TextField(null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "from_clause",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.clause",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "to_clause",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The later clause. Leave empty to record that the point was removed from the later version.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.clause",
+                    ),
+                ),
+                (
+                    "from_version",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.planversion",
+                    ),
+                ),
+                (
+                    "to_version",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="For a removal: the later version the point was removed from. Filled in from the later clause otherwise.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.planversion",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.source",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical clause link",
+                "verbose_name_plural": "historical clause links",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalClause_sources",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "clause",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.clause",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="tracker.historicalclause",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.source",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "HistoricalClause_sources",
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.AddField(
+            model_name="figure",
+            name="other_sources",
+            field=models.ManyToManyField(blank=True, related_name="corroborated_figures", to="tracker.source"),
+        ),
+        migrations.AddField(
+            model_name="figure",
+            name="source",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="figures", to="tracker.source"
+            ),
+        ),
+        migrations.AddField(
+            model_name="event",
+            name="sources",
+            field=models.ManyToManyField(related_name="events", to="tracker.source"),
+        ),
+        migrations.CreateModel(
+            name="ClauseLink",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("unchanged", "Unchanged"),
+                            ("reworded", "Reworded"),
+                            ("amended", "Amended"),
+                            ("removed", "Removed (reported)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, help_text="What changed, in the project's own words.")),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed (on record)"),
+                            ("reported", "Reported"),
+                            ("unverified", "Unverified"),
+                        ],
+                        default="reported",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "from_clause",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="links_forward", to="tracker.clause"
+                    ),
+                ),
+                (
+                    "to_clause",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The later clause. Leave empty to record that the point was removed from the later version.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links_back",
+                        to="tracker.clause",
+                    ),
+                ),
+                (
+                    "from_version",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tracker.planversion",
+                    ),
+                ),
+                (
+                    "to_version",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For a removal: the later version the point was removed from. Filled in from the later clause otherwise.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tracker.planversion",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clause_links",
+                        to="tracker.source",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["from_clause__version", "from_clause__sort_order", "pk"],
+            },
+        ),
+        migrations.AddField(
+            model_name="clause",
+            name="sources",
+            field=models.ManyToManyField(blank=True, related_name="clauses", to="tracker.source"),
+        ),
+        migrations.CreateModel(
+            name="HistoricalClause_topics",
+            fields=[
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "clause",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.clause",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="tracker.historicalclause",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="tracker.topic",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "HistoricalClause_topics",
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.AddField(
+            model_name="clause",
+            name="topics",
+            field=models.ManyToManyField(blank=True, related_name="clauses", to="tracker.topic"),
+        ),
+        migrations.CreateModel(
+            name="VersionClaim",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "attribute",
+                    models.CharField(help_text="What is claimed about, e.g. 'number of points'.", max_length=100),
+                ),
+                ("value", models.CharField(max_length=200)),
+                ("stated_on", models.DateField()),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed (on record)"),
+                            ("reported", "Reported"),
+                            ("unverified", "Unverified"),
+                        ],
+                        default="reported",
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "claimed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="version_claims",
+                        to="tracker.actor",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="version_claims", to="tracker.source"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="claims", to="tracker.planversion"
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["version", "stated_on", "pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="ClauseTarget",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "comparator",
+                    models.CharField(
+                        choices=[
+                            ("lte", "at most"),
+                            ("lt", "less than"),
+                            ("gte", "at least"),
+                            ("gt", "more than"),
+                            ("eq", "exactly"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                ("value", models.DecimalField(decimal_places=3, max_digits=20)),
+                (
+                    "label",
+                    models.CharField(
+                        blank=True, help_text="How the term reads, e.g. 'peacetime force cap'.", max_length=200
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "clause",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="targets", to="tracker.clause"
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="targets", to="tracker.indicator"
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["clause", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("clause", "indicator", "comparator"), name="unique_target_per_clause"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("comparator__in", ["lte", "lt", "gte", "gt", "eq"])),
+                        name="target_comparator_known",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='position',
-            index=models.Index(fields=['party', 'stated_on'], name='position_party_date'),
+            model_name="position",
+            index=models.Index(fields=["party", "stated_on"], name="position_party_date"),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('clause__isnull', False), ('version__isnull', True)), models.Q(('clause__isnull', True), ('version__isnull', False)), _connector='OR'), name='position_on_a_clause_or_a_version'),
+            model_name="position",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("clause__isnull", False), ("version__isnull", True)),
+                    models.Q(("clause__isnull", True), ("version__isnull", False)),
+                    _connector="OR",
+                ),
+                name="position_on_a_clause_or_a_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='position',
-            constraint=models.CheckConstraint(condition=models.Q(('stance__in', ['supports', 'conditional', 'ambiguous', 'opposes', 'rejects'])), name='position_stance_is_on_the_scale'),
+            model_name="position",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("stance__in", ["supports", "conditional", "ambiguous", "opposes", "rejects"])),
+                name="position_stance_is_on_the_scale",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planversion',
-            constraint=models.UniqueConstraint(fields=('plan', 'slug'), name='unique_version_slug_per_plan'),
+            model_name="planversion",
+            constraint=models.UniqueConstraint(fields=("plan", "slug"), name="unique_version_slug_per_plan"),
         ),
         migrations.AddConstraint(
-            model_name='planversion',
-            constraint=models.CheckConstraint(condition=models.Q(('based_on', models.F('pk')), _negated=True), name='version_not_based_on_itself'),
+            model_name="planversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("based_on", models.F("pk")), _negated=True), name="version_not_based_on_itself"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='figure',
-            constraint=models.CheckConstraint(condition=models.Q(('value__isnull', False), models.Q(('low__isnull', False), ('high__isnull', False)), _connector='OR'), name='figure_has_value_or_range'),
+            model_name="figure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("value__isnull", False), models.Q(("low__isnull", False), ("high__isnull", False)), _connector="OR"
+                ),
+                name="figure_has_value_or_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='figure',
-            constraint=models.CheckConstraint(condition=models.Q(('low__isnull', True), ('high__isnull', True), ('low__lte', models.F('high')), _connector='OR'), name='figure_low_not_above_high'),
+            model_name="figure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("low__isnull", True), ("high__isnull", True), ("low__lte", models.F("high")), _connector="OR"
+                ),
+                name="figure_low_not_above_high",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='figure',
-            constraint=models.CheckConstraint(condition=models.Q(('value__isnull', True), ('low__isnull', True), ('low__lte', models.F('value')), _connector='OR'), name='figure_value_not_below_low'),
+            model_name="figure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("value__isnull", True), ("low__isnull", True), ("low__lte", models.F("value")), _connector="OR"
+                ),
+                name="figure_value_not_below_low",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='figure',
-            constraint=models.CheckConstraint(condition=models.Q(('value__isnull', True), ('high__isnull', True), ('value__lte', models.F('high')), _connector='OR'), name='figure_value_not_above_high'),
+            model_name="figure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("value__isnull", True), ("high__isnull", True), ("value__lte", models.F("high")), _connector="OR"
+                ),
+                name="figure_value_not_above_high",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='figure',
-            constraint=models.CheckConstraint(condition=models.Q(('period_start__isnull', True), ('period_end__isnull', True), ('period_start__lte', models.F('period_end')), _connector='OR'), name='figure_period_starts_before_it_ends'),
+            model_name="figure",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("period_start__isnull", True),
+                    ("period_end__isnull", True),
+                    ("period_start__lte", models.F("period_end")),
+                    _connector="OR",
+                ),
+                name="figure_period_starts_before_it_ends",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('happened_on')), _connector='OR'), name='event_ends_after_it_starts'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ends_on__isnull", True), ("ends_on__gte", models.F("happened_on")), _connector="OR"
+                ),
+                name="event_ends_after_it_starts",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clauselink',
-            constraint=models.CheckConstraint(condition=models.Q(('from_version', models.F('to_version')), _negated=True), name='link_joins_two_different_versions'),
+            model_name="clauselink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_version", models.F("to_version")), _negated=True),
+                name="link_joins_two_different_versions",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clauselink',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('to_clause__isnull', False), models.Q(('relation', 'removed'), _negated=True)), models.Q(('to_clause__isnull', True), ('relation', 'removed'), ('to_version__isnull', False)), _connector='OR'), name='link_has_later_clause_or_records_removal'),
+            model_name="clauselink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("to_clause__isnull", False), models.Q(("relation", "removed"), _negated=True)),
+                    models.Q(("to_clause__isnull", True), ("relation", "removed"), ("to_version__isnull", False)),
+                    _connector="OR",
+                ),
+                name="link_has_later_clause_or_records_removal",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clauselink',
-            constraint=models.UniqueConstraint(fields=('from_clause', 'to_clause'), name='unique_clause_link'),
+            model_name="clauselink",
+            constraint=models.UniqueConstraint(fields=("from_clause", "to_clause"), name="unique_clause_link"),
         ),
         migrations.AddConstraint(
-            model_name='clauselink',
-            constraint=models.UniqueConstraint(condition=models.Q(('to_clause__isnull', True)), fields=('from_clause', 'to_version'), name='unique_removal_per_version'),
+            model_name="clauselink",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("to_clause__isnull", True)),
+                fields=("from_clause", "to_version"),
+                name="unique_removal_per_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clause',
-            constraint=models.UniqueConstraint(fields=('version', 'number'), name='unique_clause_number_per_version'),
+            model_name="clause",
+            constraint=models.UniqueConstraint(fields=("version", "number"), name="unique_clause_number_per_version"),
         ),
     ]

@@ -4,30 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0001_initial'),
+        ("tracker", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalplan',
-            name='slug',
-            field=models.SlugField(help_text='Used in the address, e.g. us-framework-2025 in /plans/us-framework-2025/.', max_length=80),
+            model_name="historicalplan",
+            name="slug",
+            field=models.SlugField(
+                help_text="Used in the address, e.g. us-framework-2025 in /plans/us-framework-2025/.", max_length=80
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalplanversion',
-            name='slug',
-            field=models.SlugField(help_text='Used in the address, e.g. 28-point in /plans/us-framework-2025/28-point/.', max_length=80),
+            model_name="historicalplanversion",
+            name="slug",
+            field=models.SlugField(
+                help_text="Used in the address, e.g. 28-point in /plans/us-framework-2025/28-point/.", max_length=80
+            ),
         ),
         migrations.AlterField(
-            model_name='plan',
-            name='slug',
-            field=models.SlugField(help_text='Used in the address, e.g. us-framework-2025 in /plans/us-framework-2025/.', max_length=80, unique=True),
+            model_name="plan",
+            name="slug",
+            field=models.SlugField(
+                help_text="Used in the address, e.g. us-framework-2025 in /plans/us-framework-2025/.",
+                max_length=80,
+                unique=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='planversion',
-            name='slug',
-            field=models.SlugField(help_text='Used in the address, e.g. 28-point in /plans/us-framework-2025/28-point/.', max_length=80),
+            model_name="planversion",
+            name="slug",
+            field=models.SlugField(
+                help_text="Used in the address, e.g. 28-point in /plans/us-framework-2025/28-point/.", max_length=80
+            ),
         ),
     ]

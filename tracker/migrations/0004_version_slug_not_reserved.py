@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0003_cross_table_invariants'),
+        ("tracker", "0003_cross_table_invariants"),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='planversion',
-            constraint=models.CheckConstraint(condition=models.Q(('slug__in', ('compare',)), _negated=True), name='version_slug_not_reserved'),
+            model_name="planversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("slug__in", ("compare",)), _negated=True), name="version_slug_not_reserved"
+            ),
         ),
     ]

@@ -4,50 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0004_version_slug_not_reserved'),
+        ("tracker", "0004_version_slug_not_reserved"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='clause',
-            index=models.Index(fields=['updated_at'], name='clause_updated'),
+            model_name="clause",
+            index=models.Index(fields=["updated_at"], name="clause_updated"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['happened_on', 'id'], name='event_date'),
+            model_name="event",
+            index=models.Index(fields=["happened_on", "id"], name="event_date"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['updated_at'], name='event_updated'),
+            model_name="event",
+            index=models.Index(fields=["updated_at"], name="event_updated"),
         ),
         migrations.AddIndex(
-            model_name='figure',
-            index=models.Index(fields=['updated_at'], name='figure_updated'),
+            model_name="figure",
+            index=models.Index(fields=["updated_at"], name="figure_updated"),
         ),
         migrations.AddIndex(
-            model_name='plan',
-            index=models.Index(fields=['updated_at'], name='plan_updated'),
+            model_name="plan",
+            index=models.Index(fields=["updated_at"], name="plan_updated"),
         ),
         migrations.AddIndex(
-            model_name='planversion',
-            index=models.Index(fields=['released_on', 'id'], name='version_release_date'),
+            model_name="planversion",
+            index=models.Index(fields=["released_on", "id"], name="version_release_date"),
         ),
         migrations.AddIndex(
-            model_name='planversion',
-            index=models.Index(fields=['updated_at'], name='version_updated'),
+            model_name="planversion",
+            index=models.Index(fields=["updated_at"], name="version_updated"),
         ),
         migrations.AddIndex(
-            model_name='position',
-            index=models.Index(fields=['stated_on', 'id'], name='position_date'),
+            model_name="position",
+            index=models.Index(fields=["stated_on", "id"], name="position_date"),
         ),
         migrations.AddIndex(
-            model_name='position',
-            index=models.Index(fields=['updated_at'], name='position_updated'),
+            model_name="position",
+            index=models.Index(fields=["updated_at"], name="position_updated"),
         ),
         migrations.AddIndex(
-            model_name='source',
-            index=models.Index(fields=['updated_at'], name='source_updated'),
+            model_name="source",
+            index=models.Index(fields=["updated_at"], name="source_updated"),
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0005_listing_indexes'),
+        ("tracker", "0005_listing_indexes"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='clause',
-            index=models.Index(fields=['id', 'version', 'is_published'], name='clause_publication'),
+            model_name="clause",
+            index=models.Index(fields=["id", "version", "is_published"], name="clause_publication"),
         ),
     ]

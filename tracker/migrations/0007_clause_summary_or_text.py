@@ -4,20 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0006_clause_publication_index'),
+        ("tracker", "0006_clause_publication_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='clause',
-            name='summary',
-            field=models.TextField(blank=True, help_text="What the point says, in the project's own words. May stay empty while the verbatim text says enough."),
+            model_name="clause",
+            name="summary",
+            field=models.TextField(
+                blank=True,
+                help_text="What the point says, in the project's own words. May stay empty while the verbatim text says enough.",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalclause',
-            name='summary',
-            field=models.TextField(blank=True, help_text="What the point says, in the project's own words. May stay empty while the verbatim text says enough."),
+            model_name="historicalclause",
+            name="summary",
+            field=models.TextField(
+                blank=True,
+                help_text="What the point says, in the project's own words. May stay empty while the verbatim text says enough.",
+            ),
         ),
     ]

@@ -4,60 +4,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0007_clause_summary_or_text'),
+        ("tracker", "0007_clause_summary_or_text"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='figure',
-            name='from_reprint',
-            field=models.BooleanField(default=False, help_text="Tick when only a reprint, aggregator or blog carries the figure and the original outlet's page was not found. Readers see it marked 'from a reprint'.", verbose_name='from a reprint'),
+            model_name="figure",
+            name="from_reprint",
+            field=models.BooleanField(
+                default=False,
+                help_text="Tick when only a reprint, aggregator or blog carries the figure and the original outlet's page was not found. Readers see it marked 'from a reprint'.",
+                verbose_name="from a reprint",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalfigure',
-            name='from_reprint',
-            field=models.BooleanField(default=False, help_text="Tick when only a reprint, aggregator or blog carries the figure and the original outlet's page was not found. Readers see it marked 'from a reprint'.", verbose_name='from a reprint'),
+            model_name="historicalfigure",
+            name="from_reprint",
+            field=models.BooleanField(
+                default=False,
+                help_text="Tick when only a reprint, aggregator or blog carries the figure and the original outlet's page was not found. Readers see it marked 'from a reprint'.",
+                verbose_name="from a reprint",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalplan',
-            name='coverage_note',
-            field=models.TextField(blank=True, help_text='What period the record covers and where the sources consulted fall silent, so readers do not take the end of the record for the end of events. Shown on the home page and the timeline.'),
+            model_name="historicalplan",
+            name="coverage_note",
+            field=models.TextField(
+                blank=True,
+                help_text="What period the record covers and where the sources consulted fall silent, so readers do not take the end of the record for the end of events. Shown on the home page and the timeline.",
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='coverage_note',
-            field=models.TextField(blank=True, help_text='What period the record covers and where the sources consulted fall silent, so readers do not take the end of the record for the end of events. Shown on the home page and the timeline.'),
+            model_name="plan",
+            name="coverage_note",
+            field=models.TextField(
+                blank=True,
+                help_text="What period the record covers and where the sources consulted fall silent, so readers do not take the end of the record for the end of events. Shown on the home page and the timeline.",
+            ),
         ),
         migrations.AlterField(
-            model_name='figure',
-            name='reported_on',
-            field=models.DateField(help_text="The cited source's own date: when it made the figure public. When the figure was first stated earlier, give that in the period or the caveat."),
+            model_name="figure",
+            name="reported_on",
+            field=models.DateField(
+                help_text="The cited source's own date: when it made the figure public. When the figure was first stated earlier, give that in the period or the caveat."
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalfigure',
-            name='reported_on',
-            field=models.DateField(help_text="The cited source's own date: when it made the figure public. When the figure was first stated earlier, give that in the period or the caveat."),
+            model_name="historicalfigure",
+            name="reported_on",
+            field=models.DateField(
+                help_text="The cited source's own date: when it made the figure public. When the figure was first stated earlier, give that in the period or the caveat."
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalplanversion',
-            name='released_on',
-            field=models.DateField(help_text='When the text was first reported: published, leaked or described by those who had it. Positions on it cannot be dated earlier; record a later formal release as a claim.'),
+            model_name="historicalplanversion",
+            name="released_on",
+            field=models.DateField(
+                help_text="When the text was first reported: published, leaked or described by those who had it. Positions on it cannot be dated earlier; record a later formal release as a claim."
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalplanversion',
-            name='released_on_note',
-            field=models.CharField(blank=True, help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'.", max_length=300),
+            model_name="historicalplanversion",
+            name="released_on_note",
+            field=models.CharField(
+                blank=True,
+                help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'.",
+                max_length=300,
+            ),
         ),
         migrations.AlterField(
-            model_name='planversion',
-            name='released_on',
-            field=models.DateField(help_text='When the text was first reported: published, leaked or described by those who had it. Positions on it cannot be dated earlier; record a later formal release as a claim.'),
+            model_name="planversion",
+            name="released_on",
+            field=models.DateField(
+                help_text="When the text was first reported: published, leaked or described by those who had it. Positions on it cannot be dated earlier; record a later formal release as a claim."
+            ),
         ),
         migrations.AlterField(
-            model_name='planversion',
-            name='released_on_note',
-            field=models.CharField(blank=True, help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'.", max_length=300),
+            model_name="planversion",
+            name="released_on_note",
+            field=models.CharField(
+                blank=True,
+                help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'.",
+                max_length=300,
+            ),
         ),
     ]

@@ -4,70 +4,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tracker', '0009_cross_table_triggers_on_postgresql'),
+        ("tracker", "0009_cross_table_triggers_on_postgresql"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clause',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).'),
+            model_name="clause",
+            name="edit_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).",
+            ),
         ),
         migrations.AddField(
-            model_name='event',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).'),
+            model_name="event",
+            name="edit_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).",
+            ),
         ),
         migrations.AddField(
-            model_name='figure',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).'),
+            model_name="figure",
+            name="edit_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalclause',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).'),
+            model_name="historicalclause",
+            name="edit_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalevent',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).'),
+            model_name="historicalevent",
+            name="edit_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalfigure',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).'),
+            model_name="historicalfigure",
+            name="edit_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalplan',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).'),
+            model_name="historicalplan",
+            name="edit_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalplanversion',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).'),
+            model_name="historicalplanversion",
+            name="edit_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalposition',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).'),
+            model_name="historicalposition",
+            name="edit_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).",
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).'),
+            model_name="plan",
+            name="edit_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).",
+            ),
         ),
         migrations.AddField(
-            model_name='planversion',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).'),
+            model_name="planversion",
+            name="edit_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).",
+            ),
         ),
         migrations.AddField(
-            model_name='position',
-            name='edit_version',
-            field=models.PositiveIntegerField(default=0, editable=False, help_text='Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).'),
+            model_name="position",
+            name="edit_version",
+            field=models.PositiveIntegerField(
+                default=0,
+                editable=False,
+                help_text="Counts the saves: a form opened before the latest save is refused rather than overwriting it (two editors at once).",
+            ),
         ),
     ]

@@ -47,6 +47,24 @@ class Confidence(models.TextChoices):
     UNSUBSTANTIATED = "unsubstantiated", "Unsubstantiated"
 
 
+# Figures and targets keep at most 15 significant digits (12 before the point, 3 after): SQLite stores
+# decimals as binary floats, which hold 15 digits exactly; a longer value comes back rounded past the
+# column's size and cannot be read at all. Counts of people, cases or dollars stay far below this.
+AMOUNT_DIGITS = 15
+AMOUNT_DECIMAL_PLACES = 3
+AMOUNT_LIMIT = Decimal(10) ** (AMOUNT_DIGITS - AMOUNT_DECIMAL_PLACES)
+
+
+def amount_field(**kwargs):
+    return models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_DECIMAL_PLACES, **kwargs)
+
+
+def within_amount_limit(name, *, nullable=False):
+    """The condition on a column holding an amount that fits its field (for SQLite, which does not check)."""
+    fits = Q(**{f"{name}__gt": -AMOUNT_LIMIT, f"{name}__lt": AMOUNT_LIMIT})
+    return Q(**{f"{name}__isnull": True}) | fits if nullable else fits
+
+
 class FigureQuerySet(PublishableQuerySet):
     def as_of(self, date):
         """Figures reported on or before the date."""
@@ -60,9 +78,9 @@ class Figure(Publishable):
     """One sourced value of an indicator: a value, a low-high range, or both."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="figures")
-    value = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
-    low = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
-    high = models.DecimalField(max_digits=20, decimal_places=3, null=True, blank=True)
+    value = amount_field(null=True, blank=True)
+    low = amount_field(null=True, blank=True)
+    high = amount_field(null=True, blank=True)
     is_lower_bound = models.BooleanField(
         default=False, help_text="Tick when the source says 'over' or 'more than' the value."
     )
@@ -117,6 +135,12 @@ class Figure(Publishable):
                 | Q(period_end__isnull=True)
                 | Q(period_start__lte=F("period_end")),
                 name="figure_period_starts_before_it_ends",
+            ),
+            models.CheckConstraint(
+                condition=within_amount_limit("value", nullable=True)
+                & within_amount_limit("low", nullable=True)
+                & within_amount_limit("high", nullable=True),
+                name="figure_amounts_fit_their_digits",
             ),
         ]
         indexes = [models.Index(fields=["updated_at"], name="figure_updated")]
@@ -241,7 +265,7 @@ class ClauseTarget(models.Model):
     clause = models.ForeignKey("tracker.Clause", on_delete=models.CASCADE, related_name="targets")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
     comparator = models.CharField(max_length=3, choices=Comparator)
-    value = models.DecimalField(max_digits=20, decimal_places=3)
+    value = amount_field()
     label = models.CharField(max_length=200, blank=True, help_text="How the term reads, e.g. 'peacetime force cap'.")
     note = models.TextField(blank=True)
 
@@ -253,6 +277,7 @@ class ClauseTarget(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["clause", "indicator", "comparator"], name="unique_target_per_clause"),
             models.CheckConstraint(condition=Q(comparator__in=Comparator.values), name="target_comparator_known"),
+            models.CheckConstraint(condition=within_amount_limit("value"), name="target_value_fits_its_digits"),
         ]
 
     def __str__(self):

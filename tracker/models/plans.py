@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -188,6 +189,16 @@ class ClauseTextBasis(models.TextChoices):
     ORAL = "oral", "Oral summary"
 
 
+# A clause's number is the last part of its address (/plans/<plan>/<version>/<number>/): letters and
+# digits, with dots, hyphens, underscores and brackets between them ("6", "12a", "6.1", "II-3", "4(b)").
+# A slash would split the address, so the database refuses it too.
+validate_clause_number = RegexValidator(
+    r"^[^\W_][\w.()-]*\Z",
+    "Use letters and digits, with . - _ ( ) between them, such as 6, 12a or 6.1 (no slash or space).",
+    code="invalid_clause_number",
+)
+
+
 class ClauseQuerySet(models.QuerySet):
     @readers_rule
     def published(self):
@@ -202,7 +213,9 @@ class Clause(Publishable):
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="clauses")
     number = models.CharField(
-        max_length=20, help_text="The label the text gives the point, such as 6 or 12a. Unique within a version."
+        max_length=20,
+        validators=[validate_clause_number],
+        help_text="The label the text gives the point, such as 6 or 12a. Unique within a version.",
     )
     sort_order = models.PositiveIntegerField(default=0, help_text="Clauses are listed by this number.")
     heading = models.CharField(max_length=200)
@@ -229,6 +242,11 @@ class Clause(Publishable):
         ordering = ["version", "sort_order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["version", "number"], name="unique_clause_number_per_version"),
+            models.CheckConstraint(
+                condition=~Q(number="") & ~Q(number__contains="/"),
+                name="clause_number_fits_an_address",
+                violation_error_message="A clause number cannot be empty or contain a slash.",
+            ),
         ]
         indexes = [
             models.Index(fields=["updated_at"], name="clause_updated"),

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tracker.history import save_with_relations
 from tracker.models import Clause, ClauseLink, Figure, Grade, LinkRelation, PlanVersion, Position
 
 
@@ -44,8 +45,7 @@ def start_version_from(
     )
     version.full_clean(exclude=["sources"])
     _stamp(version, user, f"Started from {earlier.name}")
-    version.save()
-    version.sources.set(sources)
+    save_with_relations(version, {"sources": list(sources)})
     clauses, links = [], []
     if copy_points:
         originals = list(earlier.clauses.order_by("sort_order", "pk").prefetch_related("topics", "sources"))
@@ -61,10 +61,10 @@ def start_version_from(
                 is_published=False,
             )
             _stamp(copy, user, f"Copied from {earlier.name} point {original.number}")
-            copy.save()
-            copy.sources.set(original.sources.all())
+            relations = {"sources": list(original.sources.all())}
             if copy_topics:
-                copy.topics.set(original.topics.all())
+                relations["topics"] = list(original.topics.all())
+            save_with_relations(copy, relations)
             link = ClauseLink(
                 from_clause=original,
                 to_clause=copy,

@@ -22,10 +22,12 @@ import datetime
 from dataclasses import dataclass
 
 from django import forms
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, DisallowedHost
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
+
+from tracker.csv_cells import defuse
 
 # The tracker covers recent diplomacy; far-off dates are typing mistakes (and years like 0001
 # or 9999 overflow once made timezone-aware).
@@ -45,6 +47,12 @@ class InvalidQuery(BadRequest):
 
 def bad_request(request, exception=None, template_name="400.html"):
     """The site's 400 page: what was wrong with the query, and a way back."""
+    if isinstance(exception, DisallowedHost):
+        # A Host header the site does not serve: the page would build absolute addresses from it, which
+        # fails again (a 500). Nobody reading the site sends one, so plain text serves.
+        return HttpResponseBadRequest(
+            "This site does not answer to that host name.", content_type="text/plain; charset=utf-8"
+        )
     messages = getattr(exception, "messages", None) or {"request": ["The request could not be understood."]}
     context = {
         "messages_by_parameter": [(PARAMETER_LABELS.get(name, name), errors) for name, errors in messages.items()],
@@ -137,15 +145,12 @@ def wants_csv(request):
     return request.GET.get("format") == "csv"
 
 
-# Spreadsheet programs run cells starting with these as formulas (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
 def csv_safe(value):
+    """A cell for a page's CSV download: empty for None, text defused against spreadsheet formulas."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return "'" + value if value.startswith(_FORMULA_STARTS) else value
+        return defuse(value)
     return value
 
 
