@@ -209,7 +209,7 @@ def test_the_chart_file_names_each_step_with_its_source(client, talks):
 
 
 def test_the_method_page_explains_the_scale_and_the_spread(client):
-    body = client.get("/convergence/method/").content.decode()
+    body = client.get("/methods/").content.decode()
     assert "not enough positions recorded" in body and "Rejects" in body
 
 

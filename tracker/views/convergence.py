@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from tracker.charts import spread_chart
-from tracker.models import Clause, Plan, PlanVersion, Stance, Topic
+from tracker.models import Clause, Plan, PlanVersion, Topic
 from tracker.selectors.convergence import SCALE_TOP, convergence_list, spread_history
 
 from .common import (
@@ -93,7 +93,7 @@ def csv_row(item, as_of, absolute):
     return [
         clause.version.plan.title,
         clause.version.name,
-        clause.number,
+        clause.number if clause.has_reported_number else "",
         clause.heading,
         as_of.isoformat() if as_of else "",
         "" if item.spread is None else item.spread,
@@ -122,12 +122,8 @@ def convergence_page(request):
     return render(request, "tracker/convergence.html", context)
 
 
-def method_page(request):
-    return render(request, "tracker/convergence_method.html", {"stances": Stance.choices})
-
-
 def chart_title(clause):
-    return f"How far apart: {clause.version.name}, point {clause.number}"
+    return f"How far apart: {clause.version.name}, {clause.point_name}"
 
 
 def spread_chart_svg(request, plan, version, number):

@@ -501,7 +501,7 @@ def clause_detail(request, plan, version, number):
 
     context = {
         "convergence_line": clause_line(clause, [c for step in lineage for c in step.counterparts], as_of),
-        "spread_chart": spread_chart(f"How far apart: {version.name}, point {clause.number}", spread),
+        "spread_chart": spread_chart(f"How far apart: {version.name}, {clause.point_name}", spread),
         "spread_steps": spread,
         "plan": version.plan,
         "version": version,
