@@ -199,6 +199,7 @@ def page_types(world):
         "timeline filtered": f"/timeline/?party={world.parties[1].slug}&start=2025-11-20",
         "what changed": "/changes/?since=2025-11-01",
         "what changed, nothing new": "/changes/",
+        "how the tracker works": "/methods/",
         "open data": "/data/",
         "search": "/search/?q=term",
         "search in one kind": "/search/?q=term&kind=points",

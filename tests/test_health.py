@@ -39,6 +39,13 @@ def test_readiness_answers_200_when_the_database_and_the_cache_answer(db, client
     assert body["checks"]["database"]["ok"] and body["checks"]["cache"]["ok"]
 
 
+def test_readiness_is_never_answered_from_the_page_cache(db, own_redis, client):
+    for _ in range(2):
+        response = client.get(reverse("readyz"))
+        assert response.status_code == 200
+        assert "X-Page-Cache" not in response
+
+
 def test_readiness_fails_and_names_the_cache_when_redis_is_down(db, client, redis_down):
     status, body = _readiness(client)
     assert status == 503

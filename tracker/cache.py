@@ -59,8 +59,8 @@ TABLE_KEY = "pages:table:{}"
 # Part of every page key: change it when the stored tuple changes shape, so old entries are never read.
 ENTRY_FORMAT = 4
 SAFE_METHODS = {"GET", "HEAD"}
-# The back office, and the trivial view load balancers and the benchmark probe.
-UNCACHED_PREFIXES = ("/admin/", "/healthz")
+# The back office, and the probes load balancers (and the benchmark) send.
+UNCACHED_PREFIXES = ("/admin/", "/healthz", "/readyz")
 # Set by the WSGI fast path when it won the lock to rebuild an entry: (key, token).
 REBUILD_ENVIRON_KEY = "tracker.page_cache.rebuild"
 

@@ -7,6 +7,7 @@ gets its history entry.
 """
 
 import datetime
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -666,6 +667,38 @@ def _check_dates(rows):
         raise DatasetError("The dataset has errors; nothing was written.\n" + "\n".join(errors))
 
 
+# Fields of running text, where the files may cite a source by its key ("S107"); readers get its name.
+PROSE_FIELDS = {"summary", "description", "note", "notes", "caveat", "date_note", "released_on_note"}
+_SOURCE_KEY = re.compile(r"\bS\d{2,3}\b")
+
+
+def _source_name(data, in_brackets):
+    published = data.get("published_on")
+    when = f"{published.day} {published:%b %Y}" if isinstance(published, datetime.date) else "undated"
+    return f"{data['publisher']}, {when}" if in_brackets else f"{data['publisher']} ({when})"
+
+
+def name_cited_sources(rows):
+    """Replace source keys in the rows' running text with the source's publisher and date."""
+    sources = {row.data.get("key"): row.data for row in rows.get("source", []) if row.data.get("publisher")}
+
+    def named(text):
+        def replace(match):
+            data = sources.get(match.group(0))
+            if data is None:
+                return match.group(0)
+            before = text[: match.start()]
+            return _source_name(data, in_brackets=before.rfind("(") > before.rfind(")"))
+
+        return _SOURCE_KEY.sub(replace, text)
+
+    for table_rows in rows.values():
+        for row in table_rows:
+            for name in PROSE_FIELDS & set(row.data):
+                if isinstance(row.data[name], str):
+                    row.data[name] = named(row.data[name])
+
+
 def load(directory=DATA_DIR, *, replace=False):
     """Load the dataset in one transaction. With replace, delete the curated content first.
 
@@ -674,6 +707,7 @@ def load(directory=DATA_DIR, *, replace=False):
     rows, missing = read_files(directory)
     skipped = validate(rows, missing)
     _check_dates(rows)
+    name_cited_sources(rows)
     writer = _Writer(rows)
     with transaction.atomic():
         if replace:

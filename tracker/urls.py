@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from tracker import feeds
 from tracker.conditional import conditional
-from tracker.views import changes, data, evidence, parties, plans, search, sources, timeline
+from tracker.views import changes, data, evidence, methods, parties, plans, search, sources, timeline
 from tracker.views.health import healthz, readyz
 
 # Public pages; models' get_absolute_url and templates rely on these names (namespace "tracker").
@@ -24,6 +24,7 @@ public_patterns = [
     path("sources/<slug:key>/", sources.source_detail, name="source-detail"),
     path("timeline/", timeline.timeline, name="timeline"),
     path("changes/", changes.changes_page, name="changes"),
+    path("methods/", methods.methods, name="methods"),
     path("search/", search.search, name="search"),
 ]
 

@@ -119,10 +119,10 @@ def position_subject(position):
     if position.clause_id:
         clause = position.clause
         return format_html(
-            '<a href="{}">{}, point {}</a>: {}',
+            '<a href="{}">{}, {}</a>: {}',
             clause.get_absolute_url(),
             clause.version.name,
-            clause.number,
+            clause.point_name,
             clause.heading,
         )
     version = position.version
@@ -207,3 +207,41 @@ def last_updated(context):
         long_date(stamp.date()),
         stamp.strftime("%H:%M %Z"),
     )
+
+
+# What a clause's term is called in plain words, by its comparator.
+_TERM_NOUNS = {"lte": "cap", "lt": "cap", "gte": "minimum", "gt": "minimum", "eq": "agreed figure"}
+
+
+def _amount(number):
+    return f"{abs(number).normalize():,f}"
+
+
+@register.simple_tag
+def gap_words(gap):
+    """A figure against a clause's term in plain words: "above the cap by 200,000 (33.3%)"."""
+    noun = _TERM_NOUNS.get(gap.target.comparator, "term")
+    percent = f" ({abs(gap.percent).normalize():f}%)" if gap.percent is not None else ""
+    if gap.difference_low is not None and gap.status == "straddles":
+        low, high = gap.difference_low, gap.difference_high
+        return format_html(
+            "the range runs from {} {} to {} {} the {}: partly outside it",
+            _amount(low),
+            "below" if low < 0 else "above",
+            _amount(high),
+            "below" if high < 0 else "above",
+            noun,
+        )
+    difference = gap.difference
+    if difference is None:  # a range wholly on one side of the term, with no central value
+        ends = sorted((gap.difference_low, gap.difference_high), key=abs)
+        difference, amount, percent = ends[0], f"{_amount(ends[0])} to {_amount(ends[1])}", ""
+    else:
+        amount = _amount(difference)
+    if difference == 0:
+        return format_html("exactly at the {}", noun)
+    side = "above" if difference > 0 else "below"
+    if gap.status == "meets":
+        verb = "within" if noun == "cap" else "meets"
+        return format_html("{} the {} ({} {} it)", verb, noun, amount, side)
+    return format_html("{} the {} by {}{}", side, noun, amount, percent)
