@@ -9,7 +9,6 @@ import shutil
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from tests import factories as f
 from tracker import dataset
@@ -162,18 +161,6 @@ def test_the_loader_refuses_an_event_reported_by_a_source_given_an_earlier_infer
 
 
 # ---------------------------------------------------------------- the shipped dataset keeps them
-
-
-@pytest.fixture(scope="module")
-def shipped(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield dataset.load()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def loaded(shipped, db):
-    return shipped
 
 
 def test_no_shipped_position_predates_the_first_report_of_its_text_or_postdates_its_source(loaded):
