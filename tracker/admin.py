@@ -478,8 +478,25 @@ class ClauseTargetAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["clause", "indicator"]
 
 
+class EventAdminForm(EditVersionForm):
+    """Refuses a source whose inferred date falls before the event it is cited for."""
+
+    class Meta:
+        model = Event
+        fields = ["happened_on", "ends_on", "date_is_approximate", "title", "kind", "description", "parties"]
+        fields += ["sources", "is_published"]
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = Event.describe_sources_dated_before(cleaned.get("happened_on"), cleaned.get("sources") or [])
+        if problem:
+            self.add_error("sources", problem[0].upper() + problem[1:] + ".")
+        return cleaned
+
+
 @admin.register(Event)
 class EventAdmin(PublishableAdmin):
+    form = EventAdminForm
     list_display = ["happened_on", "title", "kind", "is_published"]
     list_filter = ["kind", "is_published", "parties"]
     search_fields = ["title", "description"]

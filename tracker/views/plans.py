@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef,
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, render
 
+from tracker.charts import spread_chart
 from tracker.exports import stored_download
 from tracker.filters import ClauseFilter, latest_positions
 from tracker.lineage import Change, compare_versions
@@ -33,6 +34,7 @@ from tracker.models import (
     VersionClaim,
 )
 from tracker.selectors.changes import changes
+from tracker.selectors.convergence import SCALE_TOP, clause_line, from_positions, spread_steps
 from tracker.textdiff import word_diff
 
 from .common import (
@@ -362,7 +364,11 @@ def version_detail(request, plan, version):
         "matrix": matrix,
         "stance_counts": matrix.counts(),
         "stances": Stance.choices,
-        "clause_rows": [(clause, matrix.for_clause(clause)) for clause in page.object_list],
+        "clause_rows": [
+            (clause, positions, from_positions(clause, positions, as_of))
+            for clause, positions in ((clause, matrix.for_clause(clause)) for clause in page.object_list)
+        ],
+        "closeness_top": SCALE_TOP,
         "version_positions": sorted(whole_version, key=lambda p: (p.party.display_order, p.party.name, p.pk)),
         "other_versions": others,
         "compare_default": compare_default(version, others),
@@ -500,8 +506,12 @@ def clause_detail(request, plan, version, number):
     tracks = sorted(tracks.values(), key=lambda t: (t["party"].display_order, t["party"].name, t["party"].pk))
     for track in tracks:
         track["current"] = track["positions"][-1]
+    spread = spread_steps(positions)
 
     context = {
+        "convergence_line": clause_line(clause, [c for step in lineage for c in step.counterparts], as_of),
+        "spread_chart": spread_chart(f"How far apart: {version.name}, {clause.point_name}", spread),
+        "spread_steps": spread,
         "plan": version.plan,
         "version": version,
         "clause": clause,
