@@ -159,6 +159,7 @@ def indicator_detail(request, slug):
             "figure_count": len(all_figures),
             "targets": [(target, [target.gap(figure) for figure in latest]) for target in targets],
             "latest": latest,
+            "permalink": page_url,
             "context_clauses": context_clauses,
             # From the figures and terms already read: no query more.
             "flags": flags_among(all_figures, targets),
