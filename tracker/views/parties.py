@@ -190,7 +190,7 @@ def party_detail(request, slug):
 
 
 def actor_detail(request, slug):
-    actor = get_object_or_404(Actor.objects.select_related("party"), slug=slug)
+    actor = get_object_or_404(Actor.objects.public().select_related("party"), slug=slug)
     as_of = read_as_of(request)
     positions = Position.objects.published().filter(actor=actor)
     if as_of:
