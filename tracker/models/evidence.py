@@ -10,6 +10,7 @@ from .base import Publishable, PublishableQuerySet, readers_rule, remembered_rev
 
 
 class IndicatorQuerySet(models.QuerySet):
+    @readers_rule
     def public(self):
         """Indicators with a published figure, or that a published clause has as a term or as context; one
         made for a draft stays with the editors until then."""

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import OuterRef
 from simple_history.models import HistoricalRecords
 
-from .base import remembered_reverse
+from .base import readers_rule, remembered_reverse
 from .sources import public_if_used
 
 
@@ -40,6 +40,7 @@ class Party(models.Model):
 
 
 class ActorQuerySet(models.QuerySet):
+    @readers_rule
     def public(self):
         """Actors who voiced a published position or made a claim about a published version; one
         entered for a draft stays with the editors until then."""

@@ -8,6 +8,7 @@ from .base import Grade, Publishable, PublishableQuerySet, readers_rule, remembe
 
 
 class TopicQuerySet(models.QuerySet):
+    @readers_rule
     def public(self):
         """Topics of at least one published clause; one made for a draft stays with the editors until then."""
         return self.filter(Exists(Clause.objects.published().filter(topics=OuterRef("pk"))))
@@ -165,6 +166,7 @@ class PlanVersion(Publishable):
 
 
 class VersionClaimQuerySet(models.QuerySet):
+    @readers_rule
     def published(self):
         return self.filter(version__is_published=True, version__plan__is_published=True)
 

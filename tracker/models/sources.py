@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, PublishableQuerySet, remembered_reverse
+from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse
 
 
 class Reliability(models.TextChoices):
@@ -24,6 +24,7 @@ def public_if_used(queryset, uses):
 
 
 class SourceQuerySet(models.QuerySet):
+    @readers_rule
     def public(self):
         """Sources something published cites. A source entered for a draft stays with the editors until
         then: its title alone can reveal what the draft is about."""
