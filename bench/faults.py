@@ -9,9 +9,10 @@ It starts everything it needs and stops it afterwards, touching no shared servic
   the admin's form takes) every 0.5 s while each fault lasts.
 
 Phases, each FAULT_HOLD seconds of load while the fault lasts, then FAULT_AFTER seconds once it is over: a
-baseline; Redis stopped (shut down with a snapshot, restarted from it); Redis hung (SIGSTOP, SIGCONT);
-PostgreSQL stopped and started; a worker killed (SIGKILL); a baseline again; 50 slow clients holding
-connections to nginx; and, for comparison, 4 slow clients against gunicorn alone. For each: requests,
+baseline, 50 slow clients holding connections to nginx and a baseline again (warm cache, no edits); a
+baseline with the editor saving; Redis stopped (shut down with a snapshot, restarted from it); Redis hung
+(SIGSTOP, SIGCONT); PostgreSQL stopped and started; a worker killed (SIGKILL); and, for comparison, 4 slow
+clients against gunicorn alone. For each: requests,
 errors (non-2xx and socket errors), p50 and p99, throughput against the baseline, the prober's failures,
 seconds from the service's return to the first good uncached page and to the first cache hit, and stale
 pages: pages that, once the fault is over, still show a version name older than the editor's last save.
@@ -509,8 +510,25 @@ def main():
         prober = Prober(stack.port)
         prober.start()
 
+        # Slow clients first, while the cache is warm and nothing is saved: they cost connections, not rendering,
+        # so they are compared with baselines just before and after them.
         phases["baseline (no fault, no edits)"] = run_phase(
             "baseline", stack, script, prober, editor, pages, edits=False
+        )
+        slow = SlowClients(stack.port, 50)
+        phases["50 slow clients on nginx (no edits)"] = run_phase(
+            "50 slow clients",
+            stack,
+            script,
+            prober,
+            editor,
+            pages,
+            slow.__enter__,
+            lambda: slow.__exit__(None, None, None),
+            edits=False,
+        )
+        phases["baseline again (no fault, no edits)"] = run_phase(
+            "baseline again", stack, script, prober, editor, pages, edits=False
         )
         phases["baseline with the editor saving (no fault)"] = run_phase(
             "baseline with edits", stack, script, prober, editor, pages
@@ -544,21 +562,6 @@ def main():
         phases["a worker killed (SIGKILL)"] = run_phase(
             "worker killed", stack, script, prober, editor, pages, kill_worker
         )
-        phases["baseline with the editor saving, again"] = run_phase(
-            "baseline with edits again", stack, script, prober, editor, pages
-        )
-        slow = SlowClients(stack.port, 50)
-        phases["50 slow clients on nginx"] = run_phase(
-            "50 slow clients",
-            stack,
-            script,
-            prober,
-            editor,
-            pages,
-            slow.__enter__,
-            lambda: slow.__exit__(None, None, None),
-        )
-
         # For comparison: gunicorn alone, 4 slow clients, a short run straight at the app port.
         log("phase: 4 slow clients on gunicorn alone (no front)")
         with SlowClients(stack.app_port, 4):
@@ -609,7 +612,8 @@ def main():
 def render(record):
     phases = record["phases"]
     first = phases["baseline with the editor saving (no fault)"]["rps"] or 1
-    adjacent = phases.get("baseline with the editor saving, again", {}).get("rps") or first
+    quiet = [phases[name]["rps"] for name in ("baseline (no fault, no edits)", "baseline again (no fault, no edits)")]
+    adjacent = sum(quiet) / len(quiet) or 1
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     lines = [
         "",
@@ -620,16 +624,19 @@ def render(record):
         f"URL warmed first. wrk ({record['connections']} connections) cycles through {record['urls']} URLs (every "
         "page, API list and detail, feed and the zip) for "
         f"{record['hold_seconds']} s while each fault lasts (*during*), then {record['after_seconds']} s once it is "
-        "over (*after*); meanwhile an editor saves a version's name every 0.5 s through the models (the admin "
-        "form's path), and a prober asks an uncached page (`/plans/?probe=n`) and a cached one every 0.1 s. "
+        "over (*after*); meanwhile (but in the quiet phases marked *no edits*) an editor saves a version's name "
+        "every 0.5 s through the models (the admin form's path), and a prober asks an uncached page "
+        "(`/plans/?probe=n`) and a cached one every 0.1 s. "
         "*Recovery* is from the service's return (Redis or PostgreSQL answering again, the worker killed) to the "
         "prober's first good uncached page; *cache back* to its first cache hit. *Stale pages*: of the "
         f"{len(record['pages_checked'])} pages showing the edited name ({', '.join(record['pages_checked'])}), "
         "those still showing an older name than the editor's last successful save, 1.5 s after the phase. "
-        "Every save makes every cached page stale (the page cache's generation), so with the editor saving every "
-        "0.5 s most requests are built from the database whatever the fault: throughput is taken against the "
-        "baseline with the editor saving and no fault (the slow clients' against the one run just before them); "
-        "the baseline without edits shows the warm cache. **The machine is shared** (2 cores, other engineers' "
+        "Each save makes stale every cached page that read the versions' table (most of them), so with the editor "
+        "saving every 0.5 s most requests are rebuilt from the database whatever the fault: throughput is taken "
+        "against the "
+        "baseline with the editor saving and no fault; the slow clients (run first, warm cache, no edits) and the "
+        "quiet baselines against the mean of the two quiet baselines around them. **The machine is shared** "
+        "(2 cores, other engineers' "
         "tests running: load average "
         f"{record['load_before'][0]:.1f} before the run, {record['load_after'][0]:.1f} after), so absolute "
         "throughput here says little; errors, recovery times and stale pages are the point.",
@@ -642,7 +649,7 @@ def render(record):
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in phases.items():
-        reference = adjacent if name.startswith(("50 slow", "4 slow")) else first
+        reference = adjacent if "no edits" in name or name.startswith("4 slow") else first
         after = r.get("after")
         lines.append(
             f"| {name} | {r['requests']} | {r['rps']:.0f} ({r['rps'] / reference:.0%}) | {r['non_2xx']} | "
@@ -654,8 +661,48 @@ def render(record):
             f"{r.get('saves', '-')} ({r.get('saves_failed', '-')}) | "
             f"{len(r['stale']) if 'stale' in r else '-'}/{r.get('stale_checked', '-')} |"
         )
+    lines += ["", *verdicts(phases, adjacent)]
     lines += ["", f"Machine: {platform.platform()}, {os.cpu_count()} CPUs. Raw figures: `bench/out/faults.json`.", ""]
     return "\n".join(lines)
+
+
+def verdicts(phases, quiet_rps):
+    def errors(r, *, after=True):
+        during = r["non_2xx"] + r["socket_errors"]
+        return during + (r["after"]["non_2xx"] + r["after"]["socket_errors"] if after and r.get("after") else 0)
+
+    def mark(ok):
+        return "met" if ok else "**not met**"
+
+    warm_p50 = seconds(phases["baseline (no fault, no edits)"].get("p50"))
+    lines = ["Against the targets:", ""]
+    for name in ("Redis stopped (restarted from its snapshot)", "Redis hung (SIGSTOP, then SIGCONT)"):
+        r = phases[name]
+        p50 = seconds(r.get("p50"))
+        slower = f"{p50 / warm_p50:.0f}x" if p50 and warm_p50 else "?"
+        lines.append(
+            f"- {name}: {errors(r)} errors during and after ({mark(errors(r) == 0)}); p50 {r.get('p50')} during, "
+            f"{slower} the warm cache's {phases['baseline (no fault, no edits)'].get('p50')} "
+            f"({mark(p50 is not None and warm_p50 and p50 <= 5 * warm_p50)} for 5x); stale pages after: "
+            f"{len(r['stale'])} ({mark(not r['stale'])})."
+        )
+    r = phases["PostgreSQL stopped, then started"]
+    after = r["after"]["non_2xx"] + r["after"]["socket_errors"] + r["probe_failures_after"]
+    lines.append(
+        f"- PostgreSQL: {r['non_2xx'] + r['socket_errors']} errors while it was down, {after} after it answered "
+        f"({mark(after == 0)}); first good uncached page {r.get('recovery_s')} s after it answered "
+        f"({mark(r.get('recovery_s') is not None and r['recovery_s'] <= 5)} for 5 s)."
+    )
+    r = phases["a worker killed (SIGKILL)"]
+    lines.append(f"- A worker killed: {errors(r)} failed requests ({mark(errors(r) <= 1)} for at most 1).")
+    r = phases["50 slow clients on nginx (no edits)"]
+    share = r["rps"] / quiet_rps if quiet_rps else 0
+    lines.append(
+        f"- 50 slow clients: {share:.0%} of the quiet baselines' throughput, {errors(r)} errors "
+        f"({mark(share >= 0.9 and errors(r) == 0)} for 90%); gunicorn alone with 4 slow clients served "
+        f"{phases['4 slow clients on gunicorn alone (no nginx)']['requests']} requests."
+    )
+    return lines
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ For SQLite and PostgreSQL at each scale it builds a fresh database with generate
 3. at the largest scale on PostgreSQL: a 60 s load run at 64 connections over the page mix, and a
    pyinstrument profile of every page that misses a target.
 
+Then the edit-storm run and the cache misses of every page, CSV and feed (bench/storm.py); BENCH_ONLY=storm
+runs only that part.
+
 Environment: BENCH_QUICK=1 (scales 1 and 10, short runs), BENCH_SCALES, BENCH_WRK_SECONDS,
 BENCH_LOAD_SECONDS, BENCH_PORT, BENCH_PG_URL (server, no database), BENCH_DB_PREFIX, BENCH_REDIS_URL.
 """
@@ -350,6 +353,10 @@ def render_saved():
 def main():
     if "--render-only" in sys.argv:
         return render_saved()
+    if os.environ.get("BENCH_ONLY") == "storm":
+        import storm
+
+        return storm.main()
     OUT.mkdir(parents=True, exist_ok=True)
     ensure_services()
     if not port_is_free():
@@ -422,6 +429,10 @@ def main():
     target = OUT / "BENCHMARKS.quick.md" if QUICK else ROOT / "BENCHMARKS.md"
     target.write_text(report)
     log(f"wrote {target.relative_to(ROOT)} in {(finished - started).seconds // 60} min")
+    if not QUICK:
+        import storm
+
+        storm.main()
 
 
 def of_reference(result):

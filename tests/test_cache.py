@@ -333,8 +333,33 @@ def test_the_date_of_the_newest_change_on_an_unrelated_page_lags_by_at_most_the_
     source.save()
     assert reader.get(plan_list)["X-Page-Cache"] == "hit"
     # Once the entry is older than the bound, the page is rebuilt to show the newer date.
-    settings.PAGE_CACHE_STAMP_LAG_SECONDS = 0
+    settings.PAGE_CACHE_LAG_SECONDS = 0
     assert reader.get(plan_list)["X-Page-Cache"] == "miss"
+
+
+def test_an_edit_of_a_rows_wording_makes_stale_the_pages_that_show_it_and_not_the_others_reading_its_table(
+    db, page_cache, reader, settings
+):
+    edited = SourceFactory(key="S01", title="Axios report")
+    SourceFactory(key="S02", title="Reuters")
+    pages = {"edited": "/sources/S01/", "other": "/sources/S02/", "list": "/sources/"}
+    for url in pages.values():
+        reader.get(url)
+    edited.title = "Axios report, corrected"
+    edited.save()
+    state = {name: reader.get(url)["X-Page-Cache"] for name, url in pages.items()}
+    assert state == {"edited": "miss", "other": "hit", "list": "miss"}
+    assert b"Axios report, corrected" in reader.get(pages["list"]).content
+    # Past the stated lag, a page that read the table is rebuilt too (it might show the wording some other way).
+    settings.PAGE_CACHE_LAG_SECONDS = 0
+    assert reader.get(pages["other"])["X-Page-Cache"] == "miss"
+
+
+def test_a_new_row_makes_stale_every_page_that_read_its_table(db, page_cache, reader):
+    SourceFactory(key="S02", title="Reuters")
+    reader.get("/sources/S02/")
+    SourceFactory(key="S03", title="AP")
+    assert reader.get("/sources/S02/")["X-Page-Cache"] == "miss"
 
 
 class _RebuildingDjango:

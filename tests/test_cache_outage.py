@@ -93,12 +93,11 @@ def test_a_hung_redis_costs_a_bounded_wait_once_then_pages_come_without_waiting(
     assert reader.get(home).status_code == 200
     first = time.monotonic() - started
     assert first < 2, f"the first page waited {first:.2f}s on a Redis that never answers"
-
-    started = time.monotonic()
     for _ in range(10):
         assert reader.get(home).status_code == 200
-    # Without leaving Redis alone after a failure, each of these would wait at least 4 x 0.25 s.
-    assert time.monotonic() - started < 2
+    # One connection, one timeout: then Redis is left alone (each page makes several cache operations, and
+    # each timed-out command would otherwise open a new connection and wait again).
+    assert len(redis_hung) == 1
 
 
 def test_readers_are_served_from_the_cache_again_once_redis_answers(world, own_redis, cut_off):

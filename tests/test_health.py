@@ -1,6 +1,11 @@
 """Readiness for load balancers, and a clear 503 while the database is unreachable."""
 
 import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from django.db import OperationalError, connections
@@ -37,6 +42,13 @@ def test_readiness_answers_200_when_the_database_and_the_cache_answer(db, client
     assert body["status"] == "ok"
     assert body["failing"] == []
     assert body["checks"]["database"]["ok"] and body["checks"]["cache"]["ok"]
+
+
+def test_readiness_is_never_answered_from_the_page_cache(db, own_redis, client):
+    for _ in range(2):
+        response = client.get(reverse("readyz"))
+        assert response.status_code == 200
+        assert "X-Page-Cache" not in response
 
 
 def test_readiness_fails_and_names_the_cache_when_redis_is_down(db, client, redis_down):
@@ -104,3 +116,36 @@ def test_postgresql_connections_give_up_quickly_and_web_statements_have_a_time_l
     assert database_setting("['OPTIONS'].get('options')", DATABASE_URL=url) == "None"
     limited = database_setting("['OPTIONS']['options']", DATABASE_URL=url, DJANGO_DB_STATEMENT_TIMEOUT="15000")
     assert limited == "-c statement_timeout=15000"
+
+
+@pytest.mark.skipif(connections["default"].vendor != "postgresql", reason="statement timeouts are PostgreSQL's")
+def test_a_web_statement_running_past_its_limit_is_cancelled_and_answered_with_the_503_page():
+    db = connections["default"].settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/postgres"
+    script = (
+        "import django; django.setup()\n"
+        "from django.db import connection, OperationalError\n"
+        "from tracker.views.health import DATABASE_UNAVAILABLE\n"
+        "try:\n"
+        "    connection.cursor().execute('SELECT pg_sleep(5)')\n"
+        "except DATABASE_UNAVAILABLE as error:\n"
+        "    print('cancelled:', error)\n"
+    )
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={
+            **base,
+            "DJANGO_SETTINGS_MODULE": "tracker.settings",
+            "DJANGO_DEBUG": "1",
+            "DATABASE_URL": url,
+            "DJANGO_DB_STATEMENT_TIMEOUT": "300",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "cancelled: canceling statement due to statement timeout" in result.stdout, result.stderr
+    assert time.monotonic() - started < 5

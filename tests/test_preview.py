@@ -68,3 +68,27 @@ def test_with_the_page_cache_on_a_preview_is_neither_served_from_nor_stored_in_i
         assert refused.status_code == 404 and "X-Page-Cache" not in refused
     again = reader.get(url)
     assert "Draft point" not in again.content.decode() and "Published point" in again.content.decode()
+
+
+def test_the_preview_follows_the_editor_from_page_to_page_until_they_leave_it(editor_client, draft_version):
+    clause = draft_version.clauses.get()
+    editor_client.get("/", {"preview": "drafts"})
+    followed = editor_client.get(clause.get_absolute_url())
+    assert followed.status_code == 200 and "Preview with drafts included" in followed.content.decode()
+    assert "no-store" in followed["Cache-Control"]
+    left = editor_client.get(clause.get_absolute_url(), {"preview": "off"})
+    assert left.status_code == 404, "out of the preview, the draft is hidden again"
+    assert editor_client.get(clause.get_absolute_url()).status_code == 404
+
+
+def test_a_preview_is_never_answered_304_from_the_readers_version_the_browser_kept(editor_client):
+    version = PlanVersionFactory()
+    ClauseFactory(version=version, heading="Published point")
+    ClauseFactory(version=version, heading="Draft point", is_published=False)
+    url = "/api/v1/clauses/"
+    published = editor_client.get(url)
+    assert published.status_code == 200 and published.has_header("ETag")
+    preview = editor_client.get(url, {"preview": "drafts"}, HTTP_IF_NONE_MATCH=published["ETag"])
+    assert preview.status_code == 200
+    assert "Draft point" in preview.content.decode()
+    assert not preview.has_header("ETag") and not preview.has_header("Last-Modified")

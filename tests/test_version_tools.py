@@ -264,3 +264,43 @@ def test_an_editor_without_publish_rights_gets_a_403(client):
     assert client.post(reverse("admin:tracker_planversion_publish", args=[version.pk])).status_code == 403
     version.refresh_from_db()
     assert not version.is_published
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_during_publishing_sees_the_version_whole_or_not_at_all(monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a second connection reading while the first writes (the PostgreSQL run has one)")
+    version, clauses, *_ = _draft_version_with_everything()
+    seen = []
+
+    def read_as_a_reader():
+        try:
+            seen.append(
+                (
+                    Client().get(version.get_absolute_url()).status_code,
+                    Clause.objects.published().filter(version=version).count(),
+                )
+            )
+        finally:
+            connection.close()
+
+    def a_reader_looks():
+        reader = threading.Thread(target=read_as_a_reader)  # its own database connection
+        reader.start()
+        reader.join()
+
+    original_save = Clause.save
+
+    def save_then_let_a_reader_look(self, *args, **kwargs):
+        original_save(self, *args, **kwargs)
+        a_reader_looks()
+
+    monkeypatch.setattr(Clause, "save", save_then_let_a_reader_look)
+    versions.publish_version(version)
+    a_reader_looks()
+    assert seen[:-1] == [(404, 0)] * len(clauses), "while publishing, readers see nothing of it"
+    assert seen[-1] == (200, 3), "once published, all of it"

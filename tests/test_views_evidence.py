@@ -79,8 +79,9 @@ def test_indicator_page_shows_each_latest_figures_gap_to_the_plan_term_without_a
     body = client.get("/indicators/forces/").content.decode()
     assert "peacetime cap: at most 600,000 personnel" in body
     # Both sources describing the latest date get their own gap.
-    assert '+200,000 (+33.3% of the term): <span class="gap-misses">misses the term' in body
-    assert '+250,000 to +280,000: <span class="gap-misses">misses the term' in body
+    # In plain words: which side of the cap, and by how much.
+    assert '<span class="gap-misses">above the cap by 200,000 (33.3%)</span>' in body
+    assert '<span class="gap-misses">above the cap by 250,000 to 280,000</span>' in body
     assert "Mobilisation" in body  # a context clause
 
 

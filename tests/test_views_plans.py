@@ -165,11 +165,11 @@ def test_home_lists_the_plan_its_versions_and_the_latest_stances(client, world):
 def test_home_shows_each_targets_gap_to_its_latest_figure_with_the_source(client, world):
     body = client.get("/").content.decode()
     assert "The biggest gaps" in body
-    assert "850,000-900,000" in body and "+250,000 to +300,000" in body
+    assert "850,000-900,000" in body and "above the cap by 250,000 to 300,000" in body
     assert world.range_figure.source.title in body or world.range_figure.source.publisher in body
     assert "all 2 figures" in body
     then = client.get("/", {"as_of": "2025-11-22"}).content.decode()
-    assert "+200,000" in then and "+33.3% of the term" in then
+    assert "above the cap by 200,000 (33.3%)" in then
     assert "850,000-900,000" not in then
 
 
@@ -356,7 +356,8 @@ def test_version_page_says_when_its_text_is_only_partly_known(client, world):
 def test_stance_matrix_cells_link_to_the_position_and_its_source(client, world):
     body = client.get(DRAFT).content.decode()
     assert f'href="{CAP}#position-{world.later.pk}"' in body
-    assert f">{world.later.source.key}</a>" in body
+    source = world.later.source
+    assert f">{source.publisher}, {source.published_on.day} {source.published_on:%b %Y}</a>" in body  # never its key
     assert f'href="{world.later.source.get_absolute_url()}"' in body  # the source page, one click from the cell
 
 
@@ -502,8 +503,8 @@ def test_a_reported_removal_reads_as_dropped_with_its_source(client, world):
 def test_clause_page_shows_every_figure_and_the_gap_without_averaging(client, world):
     body = client.get(CAP).content.decode()
     assert "at most 600,000" in body
-    assert "800,000" in body and "+200,000" in body and "+33.3% of the term" in body
-    assert "850,000-900,000" in body and "+250,000 to +300,000" in body
+    assert "800,000" in body and "above the cap by 200,000 (33.3%)" in body
+    assert "850,000-900,000" in body and "above the cap by 250,000 to 300,000" in body
     assert "825,000" not in body  # the midpoint of the two is never shown
     assert "A think tank" in body
 

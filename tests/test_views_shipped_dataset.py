@@ -4,25 +4,11 @@ The dataset is loaded once for the module, inside a transaction rolled back at t
 """
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests import test_views_evidence, test_views_parties, test_views_sources, test_views_timeline
-from tracker import dataset
 from tracker.models import Actor, Indicator, Party, Source
-
-
-@pytest.fixture(scope="module")
-def shipped(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield dataset.load()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def loaded(shipped, db):
-    return shipped
-
 
 CEILINGS = {
     "party": test_views_parties.QUERY_LIMITS["/parties/us/"],

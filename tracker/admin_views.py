@@ -292,6 +292,7 @@ def lineage_view(model_admin, request, object_id, earlier_id):
             later=later,
             form=form,
             unmatched=[c for c in later_clauses if c.pk not in linked],
+            other_versions=later.plan.versions.exclude(pk__in=[later.pk, earlier.pk]).order_by("released_on", "pk"),
             media=model_admin.media + form.media,
         ),
     )

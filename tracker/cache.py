@@ -6,15 +6,19 @@ tracker tables its queries read, each with the version that table had just befor
 global generation at that moment, and a soft expiry. The key is the request's identity only (URL,
 host, scheme, Accept), so a changed page replaces its entry instead of leaving it behind.
 
-What makes an entry stale. Every change to a row bumps its table's version and the global
-generation: model signals (post_save, post_delete, m2m_changed) both at once and again in
-``transaction.on_commit``, so a reader that built a page from the old rows while the editor's
-transaction was open stores it under the old versions and it is stale again at once; writes that
-send no signals call ``bump_tables`` (the admin's publish actions) or ``bump_generation`` (bulk
-commands, every migrate), and any other successful write by a logged-in editor to the tracker's
-admin or the site that bumped nothing bumps everything. An entry is fresh when the generation has
-not moved since it was built, or when none of the tables it read has: saving a source leaves the
-pages that never read sources (the indicator pages, say) fresh and served.
+What makes an entry stale. A change that can move rows in or out of a page (a new row, a deletion,
+a change of any field other than wording) bumps its table's version and the global generation: model
+signals (post_save, post_delete, m2m_changed) both at once and again in ``transaction.on_commit``,
+so a reader that built a page from the old rows while the editor's transaction was open stores it
+under the old versions and it is stale again at once. An update that changes only a row's wording
+(``_wording_fields``) stamps that row and its table instead: stale at once are the entries that
+loaded that row, and the others that read its table once they are ``PAGE_CACHE_LAG_SECONDS`` old.
+Writes that send no signals call ``bump_tables`` (the admin's publish actions) or ``bump_generation``
+(bulk commands, every migrate), and any other successful write by a logged-in editor to the
+tracker's admin or the site that bumped nothing bumps everything. An entry is fresh when the
+generation has not moved since it was built, or when none of the tables it read has and none of
+the rows it shows was edited: saving a source's title leaves the other sources' pages and the pages
+that never read sources (the plan list, say) fresh and served.
 
 Serving stale, single-flight. A stale entry is rebuilt by one request at a time: the request that
 wins ``cache.add(key + ":lock")`` (Redis ``SET NX EX``) rebuilds it and releases the lock only if it
@@ -45,8 +49,8 @@ from http import HTTPStatus
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_init, post_migrate, post_save
+from django.db import connection, models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_migrate, post_save, pre_save
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
@@ -56,11 +60,16 @@ from tracker import cdn
 GENERATION_KEY = "pages:generation"  # moves on every change anywhere
 EPOCH_KEY = "pages:epoch"  # moves only when everything is stale at once (bump_generation)
 TABLE_KEY = "pages:table:{}"
+# When a row of a table, or one object, last had only its wording edited (see _bump_on_signal).
+EDITED_TABLE_KEY = "pages:edited:{}"
+EDITED_OBJECT_KEY = "pages:edited-object:{}"
+# Past this many objects on a page, an edit of any row of its tables makes it stale at once.
+MAX_TRACKED_OBJECTS = 500
 # Part of every page key: change it when the stored tuple changes shape, so old entries are never read.
 ENTRY_FORMAT = 4
 SAFE_METHODS = {"GET", "HEAD"}
-# The back office, and the trivial view load balancers and the benchmark probe.
-UNCACHED_PREFIXES = ("/admin/", "/healthz")
+# The back office, and the probes load balancers (and the benchmark) send.
+UNCACHED_PREFIXES = ("/admin/", "/healthz", "/readyz")
 # Set by the WSGI fast path when it won the lock to rebuild an entry: (key, token).
 REBUILD_ENVIRON_KEY = "tracker.page_cache.rebuild"
 
@@ -125,9 +134,65 @@ def bump_tables_now_and_on_commit(tables, objects=()):
     transaction.on_commit(committed)
 
 
+def _wording_fields(model):
+    """The fields an edit of which changes only what a row says, not which rows a page lists or counts.
+
+    Text without choices that is neither unique, indexed, a slug nor a sort key (and updated_at). An
+    edit confined to these makes stale at once the pages that show the row; pages that merely read
+    its table (a count, a list the row is not on) may show the old wording for a bounded time.
+    """
+    ordering = {name.lstrip("-").split("__")[0] for name in model._meta.ordering}
+    return {
+        field.attname
+        for field in model._meta.concrete_fields
+        if (
+            isinstance(field, models.CharField | models.TextField)
+            and not isinstance(field, models.SlugField)
+            and not field.choices
+            and not field.unique
+            and not field.db_index
+            and field.name not in ordering
+        )
+        or field.name == "updated_at"
+    }
+
+
+def _remember_changed_fields(sender, instance, raw=False, **kwargs):
+    """Before an update, note which fields it changes (one query, on editors' saves only)."""
+    if sender._meta.app_label != "tracker" or raw or instance._state.adding or instance.pk is None:
+        return
+    names = [field.attname for field in sender._meta.concrete_fields]
+    old = sender._base_manager.filter(pk=instance.pk).values(*names).first()
+    instance._page_cache_changed = None if old is None else {n for n in names if old[n] != getattr(instance, n)}
+
+
+def stamp_wording_edit_now_and_on_commit(instance):
+    """An edit of what one row says: stale at once where the row is shown, within the lag elsewhere."""
+    table = instance._meta.db_table
+    tag = cdn.object_tag(type(instance), instance.pk)
+
+    def stamp():
+        now = time.time()
+        cache.set_many({EDITED_TABLE_KEY.format(table): now, EDITED_OBJECT_KEY.format(tag): now}, timeout=None)
+        _bump_global()
+
+    def committed():
+        stamp()
+        cdn.purge([tag])
+
+    stamp()
+    transaction.on_commit(committed)
+
+
 def _bump_on_signal(sender, instance=None, **kwargs):
     if sender._meta.app_label != "tracker" or kwargs.get("action", "post_").startswith("pre_"):
         return
+    changed = getattr(instance, "_page_cache_changed", None)
+    if kwargs.get("signal") is post_save and not kwargs.get("created") and changed is not None:
+        instance._page_cache_changed = None
+        if changed <= _wording_fields(sender):
+            stamp_wording_edit_now_and_on_commit(instance)
+            return
     tables, objects = [sender], []
     if kwargs.get("signal") is m2m_changed and instance is not None:
         # The sender is the through table; the instance's own table shows the relation too.
@@ -152,6 +217,7 @@ def connect_signals():
         signal.connect(_bump_on_signal, dispatch_uid=f"tracker-page-cache-{id(signal)}")
     post_migrate.connect(_bump_after_migrate, dispatch_uid="tracker-page-cache-migrate")
     post_init.connect(_note_object, dispatch_uid="tracker-page-cache-objects")
+    pre_save.connect(_remember_changed_fields, dispatch_uid="tracker-page-cache-changed-fields")
 
 
 def _all_tables():
@@ -232,12 +298,15 @@ def _snapshot():
     return found
 
 
-def _meta(snapshot, tables):
+def _meta(snapshot, reads, started):
+    objects = reads.objects
     return {
         "generation": snapshot.get(GENERATION_KEY),
         "epoch": snapshot.get(EPOCH_KEY),
-        "tables": {table: snapshot.get(TABLE_KEY.format(table)) for table in tables if table != _SHOWS_STAMP},
-        "shows_stamp": _SHOWS_STAMP in tables,
+        "tables": {table: snapshot.get(TABLE_KEY.format(table)) for table in reads if table != _SHOWS_STAMP},
+        "objects": sorted(objects) if len(objects) <= MAX_TRACKED_OBJECTS else None,
+        "shows_stamp": _SHOWS_STAMP in reads,
+        "started": started,
         "built_at": time.time(),
         "soft_expiry": time.time() + settings.PAGE_CACHE_SECONDS,
     }
@@ -248,15 +317,25 @@ def _is_fresh(meta, generation):
         return False
     if generation is not None and meta["generation"] == generation:
         return True
-    tables = meta["tables"]
-    found = cache.get_many([EPOCH_KEY, *(TABLE_KEY.format(table) for table in tables)])
+    tables, objects = meta["tables"], meta["objects"]
+    table_keys = [TABLE_KEY.format(table) for table in tables]
+    edited_keys = [EDITED_TABLE_KEY.format(table) for table in tables]
+    object_keys = [EDITED_OBJECT_KEY.format(tag) for tag in objects or ()]
+    found = cache.get_many([EPOCH_KEY, *table_keys, *edited_keys, *object_keys])
     if meta["epoch"] is None or found.get(EPOCH_KEY) != meta["epoch"]:
         return False
-    if meta["shows_stamp"] and time.time() - meta["built_at"] >= settings.PAGE_CACHE_STAMP_LAG_SECONDS:
-        return False  # something changed, and the date of the newest change it shows is too old
-    return all(
-        version is not None and found.get(TABLE_KEY.format(table)) == version for table, version in tables.items()
-    )
+    versions = zip(table_keys, tables.values(), strict=True)
+    if not all(version is not None and found.get(key) == version for key, version in versions):
+        return False  # rows added, removed, moved or republished in a table it read
+    # Wording edits since the build started: stale at once if the page shows the row (or too many rows
+    # to tell); otherwise once the entry is older than the lag, like the date of the newest change.
+    edited_since = [key for key in edited_keys if (found.get(key) or 0) >= meta["started"]]
+    if edited_since and objects is None:
+        return False
+    if any((found.get(key) or 0) >= meta["started"] for key in object_keys):
+        return False
+    lagging = edited_since or meta["shows_stamp"]
+    return not (lagging and time.time() - meta["built_at"] >= settings.PAGE_CACHE_LAG_SECONDS)
 
 
 def _lock_key(key):
@@ -394,13 +473,14 @@ class AnonymousPageCacheMiddleware:
                 _release(key, token)
 
     def _build(self, request, key):
+        started = time.time()
         snapshot = _snapshot()
         with _reading_tables() as reads:
             response = self.get_response(request)
         _add_cdn_headers(request, response, reads)
         if _is_cacheable_response(request, response):
             timeout = settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS
-            cache.set(key, _freeze(response, _meta(snapshot, reads)), timeout)
+            cache.set(key, _freeze(response, _meta(snapshot, reads, started)), timeout)
             response["X-Page-Cache"] = "miss"
         return response
 

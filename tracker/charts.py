@@ -475,3 +475,110 @@ def source_colours(figures):
     for figure in figures:
         colours.setdefault(figure.source_id, (PALETTE[len(colours) % len(PALETTE)], figure.source))
     return colours
+
+
+# The spread chart is small enough for one canvas at every width: 360 units wide, scaled by CSS.
+SPREAD_FRAME = Frame(width=360, height=230, left=44, right=16, top=40, bottom=44)
+_SPREAD_WORDS = ["agree", "1 step", "2 steps", "3 steps", "4 steps"]
+
+
+def spread_chart(title, steps, *, chart_id="spread", frame=SPREAD_FRAME):
+    """SVG markup of a point's spread over time: one step per date a party stated a position.
+
+    ``steps`` are ``SpreadStep``s (tracker.selectors.convergence) with the positions' sources
+    loaded. A date with fewer than two parties on record is marked on the base line, hollow, and
+    breaks the line: it is not a spread of 0. Empty string when there are no steps.
+    """
+    steps = list(steps)
+    if not steps:
+        return ""
+    first, last = steps[0].date, steps[-1].date
+    end = max(last + datetime.timedelta(days=3), first + datetime.timedelta(days=7))
+    start = first - datetime.timedelta(days=2)
+    span_days = (end - start).days
+    bottom = frame.top + frame.plot_height
+    right = frame.left + frame.plot_width
+    top_spread = len(_SPREAD_WORDS) - 1
+
+    def x_of(date):
+        return frame.left + frame.plot_width * (date - start).days / span_days
+
+    def y_of(spread):
+        return frame.top + frame.plot_height * (1 - spread / top_spread)
+
+    parts = []
+    for spread, words in enumerate(_SPREAD_WORDS):
+        y = y_of(spread)
+        parts.append(
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de"/>'
+                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#57606a">{}</text>',
+                frame.left,
+                _n(y),
+                right,
+                _n(y),
+                frame.left - 4,
+                _n(y + 4),
+                words,
+            )
+        )
+    ticks = date_ticks(start, end)
+    ticks = ticks[:: max(1, math.ceil(len(ticks) / 3))]
+    for tick in ticks:
+        x = x_of(tick)
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="{}" font-size="11" fill="#57606a">{}</text>',
+                _n(x),
+                bottom + 18,
+                "end" if x > right - 40 else "middle",
+                _date_label(tick, span_days),
+            )
+        )
+    # The line: level from each step to the next, broken where no spread is known.
+    path = []
+    for index, step in enumerate(steps):
+        if step.spread is None:
+            continue
+        next_date = steps[index + 1].date if index + 1 < len(steps) else end
+        y = y_of(step.spread)
+        path.append(f"M{_n(x_of(step.date))} {_n(y)}H{_n(x_of(next_date))}")
+        if index + 1 < len(steps) and steps[index + 1].spread is not None:
+            path.append(f"V{_n(y_of(steps[index + 1].spread))}")
+    if path:
+        parts.append(format_html('<path d="{}" fill="none" stroke="#0072B2" stroke-width="2.5"/>', "".join(path)))
+    for step in steps:
+        sources = "; ".join(dict.fromkeys(source_label(p.source) for p in step.positions))
+        who = ", ".join(f"{p.party.name} {p.get_stance_display().lower()}" for p in step.positions)
+        tip = f"{step.date.day} {step.date:%b %Y}: {who}. Now {step.label}. Source: {sources}"
+        x = x_of(step.date)
+        if step.spread is None:
+            mark = format_html(
+                '<circle cx="{}" cy="{}" r="5" fill="#fff" stroke="#57606a" stroke-width="2"/>', _n(x), _n(y_of(0))
+            )
+        else:
+            mark = format_html('<circle cx="{}" cy="{}" r="5" fill="#0072B2"/>', _n(x), _n(y_of(step.spread)))
+        parts.append(format_html("<g><title>{}</title>{}</g>", tip, mark))
+    described = "; ".join(f"{s.date.day} {s.date:%b %Y}: {s.label}" for s in steps)
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart--spread" viewBox="0 0 {} {}" role="img" '
+        'aria-labelledby="{}-title {}-desc">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">How far apart the parties stood after each dated '
+        "position: {}.</desc>"
+        '<text x="{}" y="20" font-size="13" font-weight="600" fill="#1f2328">{}</text>{}</svg>',
+        frame.width,
+        frame.height,
+        chart_id,
+        chart_id,
+        chart_id,
+        title,
+        chart_id,
+        described,
+        frame.left,
+        _wrap_title(title),
+        mark_safe("".join(parts)),
+    )
+
+
+def _wrap_title(title, limit=48):
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"

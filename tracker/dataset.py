@@ -7,10 +7,12 @@ gets its history entry.
 """
 
 import datetime
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -406,22 +408,26 @@ def validate(rows, missing):
 
 
 def _event_source_dates(rows):
-    """An event cannot cite a source whose inferred date falls before the event: the source reports it, so
-    it is no earlier. (A source with a date of its own may announce an event to come.)"""
-    sources = {r.data.get("key"): r.data for r in rows["source"]}
+    """Events citing a source whose inferred date falls before them (Event.sources_dated_before)."""
+
+    def dated(data):
+        published_on = data.get("published_on")
+        return SimpleNamespace(
+            key=data.get("key"),
+            published_on=published_on if isinstance(published_on, datetime.date) else None,
+            date_is_approximate=bool(data.get("date_is_approximate")),
+        )
+
+    sources = {r.data.get("key"): dated(r.data) for r in rows["source"]}
     errors = []
     for row in rows["event"]:
         happened_on = row.data.get("happened_on")
-        for key in row.data.get("sources") or []:
-            source = sources.get(key)
-            if not source or not source.get("date_is_approximate") or not isinstance(happened_on, datetime.date):
-                continue
-            published_on = source.get("published_on")
-            if isinstance(published_on, datetime.date) and published_on < happened_on:
-                errors.append(
-                    f"{row.where()}: source {key!r} is given the inferred date {published_on}, before the event it "
-                    f"reports ({happened_on}); date the source no earlier than what it reports."
-                )
+        if not isinstance(happened_on, datetime.date):
+            continue
+        cited = [sources[key] for key in row.data.get("sources") or [] if key in sources]
+        problem = Event.describe_sources_dated_before(happened_on, cited)
+        if problem:
+            errors.append(f"{row.where()}: {problem}.")
     return errors
 
 
@@ -661,6 +667,38 @@ def _check_dates(rows):
         raise DatasetError("The dataset has errors; nothing was written.\n" + "\n".join(errors))
 
 
+# Fields of running text, where the files may cite a source by its key ("S107"); readers get its name.
+PROSE_FIELDS = {"summary", "description", "note", "notes", "caveat", "date_note", "released_on_note"}
+_SOURCE_KEY = re.compile(r"\bS\d{2,3}\b")
+
+
+def _source_name(data, in_brackets):
+    published = data.get("published_on")
+    when = f"{published.day} {published:%b %Y}" if isinstance(published, datetime.date) else "undated"
+    return f"{data['publisher']}, {when}" if in_brackets else f"{data['publisher']} ({when})"
+
+
+def name_cited_sources(rows):
+    """Replace source keys in the rows' running text with the source's publisher and date."""
+    sources = {row.data.get("key"): row.data for row in rows.get("source", []) if row.data.get("publisher")}
+
+    def named(text):
+        def replace(match):
+            data = sources.get(match.group(0))
+            if data is None:
+                return match.group(0)
+            before = text[: match.start()]
+            return _source_name(data, in_brackets=before.rfind("(") > before.rfind(")"))
+
+        return _SOURCE_KEY.sub(replace, text)
+
+    for table_rows in rows.values():
+        for row in table_rows:
+            for name in PROSE_FIELDS & set(row.data):
+                if isinstance(row.data[name], str):
+                    row.data[name] = named(row.data[name])
+
+
 def load(directory=DATA_DIR, *, replace=False):
     """Load the dataset in one transaction. With replace, delete the curated content first.
 
@@ -669,6 +707,7 @@ def load(directory=DATA_DIR, *, replace=False):
     rows, missing = read_files(directory)
     skipped = validate(rows, missing)
     _check_dates(rows)
+    name_cited_sources(rows)
     writer = _Writer(rows)
     with transaction.atomic():
         if replace:

@@ -97,7 +97,7 @@ class PositionFeed(TrackerFeed):
         return self.positions(obj).with_related().order_by("-updated_at", "-pk")[:ENTRIES]
 
     def item_title(self, item):
-        subject = f"point {item.clause.number} of {item.clause.version.name}" if item.clause_id else item.version.name
+        subject = f"{item.clause.point_name} of {item.clause.version.name}" if item.clause_id else item.version.name
         voice = f" ({item.actor.name})" if item.actor_id else ""
         return clean(f"{item.party.short_name}{voice} {item.get_stance_display().lower()} {subject}")
 
@@ -148,7 +148,7 @@ class ClausePositionFeed(PositionFeed):
         return get_object_or_404(clauses, version__plan__slug=plan, version__slug=version, number=number)
 
     def title(self, obj):
-        return clean(f"Peace-plan tracker: positions on point {obj.number} of {obj.version.name}")
+        return clean(f"Peace-plan tracker: positions on {obj.point_name} of {obj.version.name}")
 
     def feed_guid(self, obj):
         return tag_uri("feed", f"positions/clause/{obj.pk}")

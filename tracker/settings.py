@@ -211,9 +211,9 @@ CDN_STALE_WHILE_REVALIDATE = int(os.environ.get("DJANGO_CDN_STALE_WHILE_REVALIDA
 CDN_STALE_IF_ERROR = int(os.environ.get("DJANGO_CDN_STALE_IF_ERROR", "86400"))
 CDN_PURGE = os.environ.get("DJANGO_CDN_PURGE", "")  # "package.module.function", called with a list of tags
 
-# Pages say when the tracker's data last changed; on a page whose own data did not change, that date may lag
-# the newest change by this long (rather than every save making every page stale).
-PAGE_CACHE_STAMP_LAG_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_STAMP_LAG_SECONDS", "60"))
+# On a page that does not show the edited row, an edit of a row's wording, and the date of the newest change
+# every page shows, may lag by this long (rather than every save making every page that read the table stale).
+PAGE_CACHE_LAG_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LAG_SECONDS", "60"))
 # How long past its soft expiry an entry is kept, to be served while it is rebuilt.
 PAGE_CACHE_STALE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_STALE_SECONDS", "600"))
 

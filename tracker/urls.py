@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from tracker import feeds
 from tracker.conditional import conditional
-from tracker.views import changes, data, evidence, parties, plans, search, sources, timeline
+from tracker.views import changes, convergence, data, evidence, methods, parties, plans, search, sources, timeline
 from tracker.views.health import healthz, readyz
 
 # Public pages; models' get_absolute_url and templates rely on these names (namespace "tracker").
@@ -14,6 +14,11 @@ public_patterns = [
     path("plans/<slug:plan>/compare/", plans.compare, name="compare"),
     path("plans/<slug:plan>/<slug:version>/", plans.version_detail, name="version-detail"),
     path("plans/<slug:plan>/<slug:version>/<str:number>/", plans.clause_detail, name="clause-detail"),
+    path(
+        "plans/<slug:plan>/<slug:version>/<str:number>/convergence.svg",
+        convergence.spread_chart_svg,
+        name="clause-convergence-chart",
+    ),
     path("parties/", parties.party_list, name="party-list"),
     path("parties/<slug:slug>/", parties.party_detail, name="party-detail"),
     path("actors/<slug:slug>/", parties.actor_detail, name="actor-detail"),
@@ -24,7 +29,10 @@ public_patterns = [
     path("sources/<slug:key>/", sources.source_detail, name="source-detail"),
     path("timeline/", timeline.timeline, name="timeline"),
     path("changes/", changes.changes_page, name="changes"),
+    path("methods/", methods.methods, name="methods"),
     path("search/", search.search, name="search"),
+    path("convergence/", convergence.convergence_page, name="convergence"),
+    path("flags/", convergence.flag_list, name="flags"),
 ]
 
 # The dataset download and the feeds: each answers conditional requests with 304.

@@ -32,6 +32,7 @@ def shipped_page_types():
         "source": source.get_absolute_url(),
         "timeline": "/timeline/?party=ukraine",
         "what changed": "/changes/?since=2025-11-20",
+        "how the tracker works": "/methods/",
         "open data": "/data/",
         "search": "/search/?q=600000",
         "bad filter": "/sources/?reliability=nonsense",

@@ -279,6 +279,16 @@ class Clause(Publishable):
             "tracker:clause-detail", plan=self.version.plan.slug, version=self.version.slug, number=self.number
         )
 
+    @property
+    def has_reported_number(self):
+        """Whether the number is the text's own; editors give points of a partly known text working keys."""
+        return self.number[:1].isdigit()
+
+    @property
+    def point_name(self):
+        """How readers see the point: "point 6", or "point (number not reported)" for a working key."""
+        return f"point {self.number}" if self.has_reported_number else "point (number not reported)"
+
     def clean(self):
         if not self.summary.strip() and not self.text.strip():
             # Not tied to one field: the version page's rows show the summary only.

@@ -153,3 +153,22 @@ class Event(Publishable):
     def clean(self):
         if self.ends_on and self.happened_on and self.ends_on < self.happened_on:
             raise ValidationError({"ends_on": "An event cannot end before it starts."})
+
+    @staticmethod
+    def sources_dated_before(happened_on, sources):
+        """The cited sources whose inferred date falls before the event they report: a source reports what
+        happened, so its date is no earlier. (A source with a date of its own may announce an event to come.)
+        Takes anything with key, published_on and date_is_approximate: sources, or rows of the dataset."""
+        return [
+            source
+            for source in sources
+            if happened_on and source.date_is_approximate and source.published_on and source.published_on < happened_on
+        ]
+
+    @staticmethod
+    def describe_sources_dated_before(happened_on, sources):
+        return "; ".join(
+            f"source {source.key!r} is given the inferred date {source.published_on}, before the event it reports "
+            f"({happened_on}); date the source no earlier than what it reports"
+            for source in Event.sources_dated_before(happened_on, sources)
+        )

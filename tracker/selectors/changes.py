@@ -107,7 +107,7 @@ def stance_changes(since=None, until=None, limit=LIMIT_PER_KIND, party=None, cla
     entries = []
     for position in positions:
         subject = (
-            f"point {position.clause.number} of the {position.clause.version.name} ({position.clause.heading})"
+            f"{position.clause.point_name} of the {position.clause.version.name} ({position.clause.heading})"
             if position.clause_id
             else f"the {position.version.name} as a whole"
         )

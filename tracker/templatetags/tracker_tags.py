@@ -119,10 +119,10 @@ def position_subject(position):
     if position.clause_id:
         clause = position.clause
         return format_html(
-            '<a href="{}">{}, point {}</a>: {}',
+            '<a href="{}">{}, {}</a>: {}',
             clause.get_absolute_url(),
             clause.version.name,
-            clause.number,
+            clause.point_name,
             clause.heading,
         )
     version = position.version
@@ -206,4 +206,83 @@ def last_updated(context):
         stamp.isoformat(timespec="minutes"),
         long_date(stamp.date()),
         stamp.strftime("%H:%M %Z"),
+    )
+
+
+# What a clause's term is called in plain words, by its comparator.
+_TERM_NOUNS = {"lte": "cap", "lt": "cap", "gte": "minimum", "gt": "minimum", "eq": "agreed figure"}
+
+
+def _amount(number):
+    return f"{abs(number).normalize():,f}"
+
+
+@register.simple_tag
+def gap_words(gap):
+    """A figure against a clause's term in plain words: "above the cap by 200,000 (33.3%)"."""
+    noun = _TERM_NOUNS.get(gap.target.comparator, "term")
+    percent = f" ({abs(gap.percent).normalize():f}%)" if gap.percent is not None else ""
+    if gap.difference_low is not None and gap.status == "straddles":
+        low, high = gap.difference_low, gap.difference_high
+        return format_html(
+            "the range runs from {} {} to {} {} the {}: partly outside it",
+            _amount(low),
+            "below" if low < 0 else "above",
+            _amount(high),
+            "below" if high < 0 else "above",
+            noun,
+        )
+    difference = gap.difference
+    if difference is None:  # a range wholly on one side of the term, with no central value
+        ends = sorted((gap.difference_low, gap.difference_high), key=abs)
+        difference, amount, percent = ends[0], f"{_amount(ends[0])} to {_amount(ends[1])}", ""
+    else:
+        amount = _amount(difference)
+    if difference == 0:
+        return format_html("exactly at the {}", noun)
+    side = "above" if difference > 0 else "below"
+    if gap.status == "meets":
+        verb = "within" if noun == "cap" else "meets"
+        return format_html("{} the {} ({} {} it)", verb, noun, amount, side)
+    return format_html("{} the {} by {}{}", side, noun, amount, percent)
+
+
+def _source_words(source):
+    published = short_date(source.published_on)
+    return f"{source.publisher}, {published}" if published else source.publisher
+
+
+@register.simple_tag(takes_context=True)
+def position_citation(context, position):
+    """How to cite one statement: who, what, when, its source, and its permanent address on the site."""
+    request = context.get("request")
+    # The point's page lists every statement on it, so the anchor is always there (a party's page is paged).
+    if position.clause_id:
+        url = f"{position.clause.get_absolute_url()}#position-{position.pk}"
+    else:
+        url = position.get_absolute_url()
+    url = request.build_absolute_uri(url) if request is not None else url
+    voice = f" ({position.actor.name})" if position.actor_id else ""
+    if position.clause_id:
+        subject = f"{position.clause.point_name} of the {position.clause.version.name}"
+    else:
+        subject = f"the {position.version.name} as a whole"
+    return (
+        f"{position.party.name}{voice}: {position.get_stance_display().lower()} on {subject}, "
+        f"stated {short_date(position.stated_on)}. Source: {_source_words(position.source)}. "
+        f"Peace-plan tracker, {url}"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def figure_citation(context, figure):
+    """How to cite one figure: the value, what it describes, who claims it, its source and permanent address."""
+    request = context.get("request")
+    url = figure.get_absolute_url()
+    url = request.build_absolute_uri(url) if request is not None else url
+    period = f" ({figure.period_label})" if figure.period_label else ""
+    return (
+        f"{figure.indicator.name}: {figure.display_value} {figure.indicator.unit}{period}, "
+        f"claimed by {figure.claimed_by}, reported {short_date(figure.reported_on)}. "
+        f"Source: {_source_words(figure.source)}. Peace-plan tracker, {url}"
     )

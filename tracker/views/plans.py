@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef,
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, render
 
+from tracker.charts import spread_chart
 from tracker.exports import stored_download
 from tracker.filters import ClauseFilter, latest_positions
 from tracker.lineage import Change, compare_versions
@@ -33,6 +34,7 @@ from tracker.models import (
     VersionClaim,
 )
 from tracker.selectors.changes import changes
+from tracker.selectors.convergence import SCALE_TOP, clause_line, from_positions, spread_steps
 from tracker.textdiff import word_diff
 
 from .common import (
@@ -362,7 +364,11 @@ def version_detail(request, plan, version):
         "matrix": matrix,
         "stance_counts": matrix.counts(),
         "stances": Stance.choices,
-        "clause_rows": [(clause, matrix.for_clause(clause)) for clause in page.object_list],
+        "clause_rows": [
+            (clause, positions, from_positions(clause, positions, as_of))
+            for clause, positions in ((clause, matrix.for_clause(clause)) for clause in page.object_list)
+        ],
+        "closeness_top": SCALE_TOP,
         "version_positions": sorted(whole_version, key=lambda p: (p.party.display_order, p.party.name, p.pk)),
         "other_versions": others,
         "compare_default": compare_default(version, others),
@@ -401,9 +407,10 @@ def _diffs(earlier, later):
     return [(old, new, word_diff(old.text, new.text)) for old in earlier for new in later if old.text and new.text][:4]
 
 
-def clause_lineage(clause, versions):
-    """The clause's fate in every other version of its plan, from two queries."""
-    clauses = plan_clauses(clause.version.plan, versions)
+def clause_lineage(clause, versions, clauses=None):
+    """The clause's fate in every other version of its plan, from two queries (one if given the plan's clauses)."""
+    if clauses is None:
+        clauses = plan_clauses(clause.version.plan, versions)
     links = plan_links(versions)
     steps = []
     for other in versions:
@@ -470,7 +477,13 @@ def clause_detail(request, plan, version, number):
     )
     clause.version = version
     versions = list(published_versions().filter(plan=version.plan))
-    lineage = clause_lineage(clause, versions)
+    clauses = plan_clauses(version.plan, versions)
+    lineage = clause_lineage(clause, versions, clauses)
+    # The points of this version in order, for the previous and next links.
+    siblings = [c for c in clauses if c.version_id == version.pk]
+    index = next((i for i, c in enumerate(siblings) if c.pk == clause.pk), None)
+    previous_point = siblings[index - 1] if index else None
+    next_point = siblings[index + 1] if index is not None and index + 1 < len(siblings) else None
 
     targets = list(clause.targets.select_related("indicator").order_by("pk"))
     context_indicators = list(clause.context_indicators.all())
@@ -485,18 +498,27 @@ def clause_detail(request, plan, version, number):
     if as_of:
         positions = positions.as_of(as_of)
     positions = list(positions.track())
+    for position in positions:
+        position.clause = clause  # every position here is on this point: share it rather than load a copy each
     tracks = {}
     for position in positions:
         tracks.setdefault(position.party_id, {"party": position.party, "positions": []})["positions"].append(position)
     tracks = sorted(tracks.values(), key=lambda t: (t["party"].display_order, t["party"].name, t["party"].pk))
     for track in tracks:
         track["current"] = track["positions"][-1]
+    spread = spread_steps(positions)
 
     context = {
+        "convergence_line": clause_line(clause, [c for step in lineage for c in step.counterparts], as_of),
+        "spread_chart": spread_chart(f"How far apart: {version.name}, {clause.point_name}", spread),
+        "spread_steps": spread,
         "plan": version.plan,
         "version": version,
         "clause": clause,
         "lineage": lineage,
+        "previous_point": previous_point,
+        "next_point": next_point,
+        "permalink": request.build_absolute_uri(clause.get_absolute_url()),
         "evidence": evidence,
         "context_evidence": context_evidence,
         "tracks": tracks,

@@ -1,0 +1,255 @@
+"""The edit-storm benchmark: readers' throughput while an editor saves, and every page's cost on a cache miss.
+
+Run by `make bench` after the rest, or alone with `BENCH_ONLY=storm make bench`. On a fresh PostgreSQL
+database (the shipped dataset plus `generate_synthetic --scale BENCH_STORM_SCALE`, default 100):
+
+1. every page type, list CSV, feed and API list once on a cache miss, in-process (page cache off,
+   body read to the end, median of BENCH_STORM_SAMPLES runs), the stored downloads' build times,
+   and the time to serve each stored download;
+2. gunicorn (2 workers, gunicorn.conf.py, the page cache on Redis) and wrk at 64 connections over
+   ~400 public URLs (pages, filters, pages of lists, API lists; gzip accepted), in one run: first
+   BENCH_STORM_SECONDS quiet, then as long again with an editor's save every BENCH_STORM_INTERVAL
+   seconds (a position, a clause, a source, a figure, an event in turn, saved through the ORM in
+   a process of its own, as the admin does: signals, history, the cache's invalidation).
+
+Writes its section of BENCHMARKS.md (between the storm markers, replacing an earlier one) and
+bench/out/storm.json.
+"""
+
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import run as bench  # noqa: E402
+
+SCALE = int(os.environ.get("BENCH_STORM_SCALE", "100"))
+SECONDS = int(os.environ.get("BENCH_STORM_SECONDS", "60"))
+INTERVAL = float(os.environ.get("BENCH_STORM_INTERVAL", "5"))
+START, END = "<!-- edit storm: start -->", "<!-- edit storm: end -->"
+TARGETS = {"ratio": 0.90, "p99_factor": 2.0, "miss_ms": 300, "zip_ms": 50}
+
+
+def inprocess(env, *args):
+    return json.loads(
+        subprocess.run(
+            [bench.PYTHON, "bench/storm_inprocess.py", *args],
+            cwd=bench.ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+
+
+def ms(value):
+    """wrk's latency ('42.10ms', '1.50s', '900.00us') in milliseconds."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", value or "")
+    if not match:
+        return None
+    number, unit = float(match.group(1)), match.group(2)
+    return number * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+def percentile(raw, label):
+    match = re.search(rf"{label}%\s+(\S+)", raw)
+    return ms(match.group(1)) if match else None
+
+
+def answers(url):
+    try:
+        return bench.fetch(url)[0] == 200
+    except OSError:  # urllib's HTTPError for a 404 (a page past the end at a small scale)
+        return False
+
+
+def storm_run(env, mix):
+    script = bench.OUT / "storm.lua"
+    with bench.Gunicorn(env, cached=True):
+        # Only URLs that answer 200: an error in the run must be the site's, not the mix's.
+        mix = [url for url in mix if answers(url)]
+    script.write_text(
+        "-- Cycle through the readers' URL mix, one URL per request.\n"
+        "local paths = {" + ", ".join(json.dumps(u) for u in mix) + "}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i % #paths + 1\n"
+        '  return wrk.format("GET", paths[i])\n'
+        "end\n"
+    )
+    results = {}
+    with bench.Gunicorn(env, cached=True) as server:
+        bench.log(f"  warming the cache with {len(mix)} URLs")
+        for url in mix:
+            bench.fetch(url)
+        results["urls"] = len(mix)
+        bench.log(f"  quiet: {SECONDS} s at 64 connections")
+        results["quiet"] = bench.wrk("/", SECONDS, connections=64, script=script)
+        bench.log(f"  edit storm: {SECONDS} s at 64 connections, a save every {INTERVAL:g} s")
+        editor = subprocess.Popen(
+            [bench.PYTHON, "bench/storm_inprocess.py", "edit", str(SECONDS), str(INTERVAL)],
+            cwd=bench.ROOT,
+            env={**env, "REDIS_URL": bench.REDIS_URL},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        results["storm"] = bench.wrk("/", SECONDS, connections=64, script=script)
+        results["saves"] = json.loads(editor.communicate(timeout=SECONDS + 60)[0])["saves"]
+        results["peak_mb"] = server.peak_kb / 1024
+    for run in ("quiet", "storm"):
+        raw = results[run]["raw"]
+        results[run]["p50_ms"] = percentile(raw, 50)
+        results[run]["p99_ms"] = percentile(raw, 99)
+        results[run]["errors"] = results[run]["non_2xx"] + results[run]["socket_errors"]
+    return results
+
+
+def main():
+    bench.OUT.mkdir(parents=True, exist_ok=True)
+    bench.ensure_services()
+    if not bench.port_is_free():
+        sys.exit(f"Port {bench.PORT} is taken: set BENCH_PORT.")
+    started = datetime.datetime.now(datetime.UTC)
+    load_before = os.getloadavg()
+    bench.log(f"edit storm: postgresql, scale {SCALE}: building the database")
+    env = bench.base_env(bench.fresh_database("postgresql", SCALE))
+    try:
+        bench.manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+        bench.manage(env, "migrate", "--noinput", "--verbosity", "0")
+        bench.manage(env, "load_dataset", "--if-empty")
+        redis_env = {**env, "REDIS_URL": bench.REDIS_URL}
+        bench.manage(redis_env, "generate_synthetic", "--scale", str(SCALE), "--seed", str(bench.SEED))
+        bench.vacuum_analyze(env["DATABASE_URL"])
+        export_dir = bench.OUT / "exports"
+        env["DJANGO_EXPORT_DIR"] = str(export_dir)
+        bench.log("  cache-miss times of every page, CSV and feed, in-process")
+        measured = inprocess(env, "misses")
+        urls = inprocess(env, "urls")
+        storm = storm_run(env, urls["mix"])
+    finally:
+        bench.drop_database("postgresql", SCALE)
+    finished = datetime.datetime.now(datetime.UTC)
+    state = {
+        "scale": SCALE,
+        "seconds": SECONDS,
+        "interval": INTERVAL,
+        "started": started.isoformat(),
+        "finished": finished.isoformat(),
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+        "machine": bench.machine(),
+        "urls": storm["urls"],
+        **measured,
+        "storm": {
+            run: {k: v for k, v in value.items() if k != "raw"} if isinstance(value, dict) else value
+            for run, value in storm.items()
+        },  # fmt: skip
+    }
+    (bench.OUT / "storm.json").write_text(json.dumps(state, indent=1, default=str))
+    write_section(render(state))
+
+
+def write_section(section):
+    path = bench.ROOT / "BENCHMARKS.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    block = f"{START}\n{section}\n{END}"
+    if START in text and END in text:
+        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text)
+    bench.log("wrote the edit-storm section of BENCHMARKS.md")
+
+
+def mark(ok):
+    return "yes" if ok else "**no**"
+
+
+def render(state):
+    storm, quiet = state["storm"]["storm"], state["storm"]["quiet"]
+    ratio = storm["rps"] / quiet["rps"] if quiet["rps"] else 0
+    p99_factor = storm["p99_ms"] / quiet["p99_ms"] if quiet["p99_ms"] and storm["p99_ms"] else None
+    lines = [
+        "## Edit storm and cache misses at scale " + str(state["scale"]),
+        "",
+        f"Written by `BENCH_ONLY=storm make bench` (`bench/storm.py`) at commit {state['machine']['commit']}, "
+        f"{state['started'][:16]}–{state['finished'][11:16]} UTC, on PostgreSQL with the shipped dataset plus "
+        f"`generate_synthetic --scale {state['scale']}`; {state['machine']['nproc']} cores "
+        f"({state['machine']['cpu']}). "
+        "**The machine is shared with other engineers' test runs**: load average "
+        f"{state['load_before'][0]:.1f} before, {state['load_after'][0]:.1f} after (2 cores), so every figure "
+        "below is slower and noisier than on a machine of its own.",
+        "",
+        f"### Edit storm: {state['urls']} public URLs, wrk at 64 connections, gunicorn with 2 workers, page cache on "
+        "Redis",
+        "",
+        f"The same URL mix for {state['seconds']} s quiet, then {state['seconds']} s with an editor's save every "
+        f"{state['interval']:g} s ({state['storm']['saves']} saves: a position, a clause, a source, a figure, an "
+        "event in turn), in one run against one gunicorn.",
+        "",
+        "| run | req/s | p50 | p99 | errors |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, run in (("quiet", quiet), ("edit storm", storm)):
+        lines.append(
+            f"| {name} | {run['rps']:.0f} | {run['p50_ms']:.1f} ms | {run['p99_ms']:.1f} ms | {run['errors']} |"
+        )
+    lines += [
+        "",
+        f"- throughput kept: **{ratio:.0%}** of quiet (target at least {TARGETS['ratio']:.0%}: "
+        f"{mark(ratio >= TARGETS['ratio'])})",
+        f"- p99 under the storm: **{p99_factor:.2f}x** quiet (target at most {TARGETS['p99_factor']:g}x: "
+        f"{mark(p99_factor is not None and p99_factor <= TARGETS['p99_factor'])})"
+        if p99_factor
+        else "- p99: not measured",
+        f"- errors: {quiet['errors'] + storm['errors']} (target 0: {mark(quiet['errors'] + storm['errors'] == 0)})",
+        f"- peak worker memory: {state['storm']['peak_mb']:.0f} MB",
+        "",
+        f"### Cache misses at scale {state['scale']} (server time, in-process, page cache off, median of "
+        f"{os.environ.get('BENCH_STORM_SAMPLES', '3')})",
+        "",
+        "Each answer read to its last byte (CSV and feeds too). The whole-list CSVs and the dataset zip are "
+        "served as stored files (next table); the times here are their views building them.",
+        "",
+        "| page | URL | ms | queries | KB | under 300 ms |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for name, miss in state["misses"].items():
+        lines.append(
+            f"| {name} | `{miss['url']}` | {miss['ms']:.0f} | {miss['queries']} | {miss['kb']} | "
+            f"{mark(miss['ms'] < TARGETS['miss_ms'])} |"
+        )
+    lines += [
+        "",
+        "### Stored downloads",
+        "",
+        "| download | built in (off the request) | served in | KB | target |",
+        "|---|---:|---:|---:|---|",
+    ]
+    built = state["exports_built_ms"]
+    by_file = {
+        "dataset zip": "tracker-dataset.zip",
+        "CSV timeline": "timeline.csv",
+        "CSV plans": "plans.csv",
+        "CSV parties": "parties.csv",
+        "CSV indicators": "indicators.csv",
+        "CSV sources": "sources.csv",
+    }
+    for name, served in state["exports_served"].items():
+        target = TARGETS["zip_ms"] if name == "dataset zip" else TARGETS["miss_ms"]
+        file_name = by_file.get(name, "")
+        lines.append(
+            f"| {name} | {built.get(file_name, 0) / 1000:.1f} s | {served['ms']:.0f} ms | {served['kb']} | "
+            f"under {target} ms: {mark(served['ms'] < target)} |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

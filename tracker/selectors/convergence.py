@@ -1,0 +1,180 @@
+"""How far apart the parties stand on each point, as of any date.
+
+Each party's stance on a point is its latest published position on that clause stated on or
+before the date (on one day, the later entry stands), whoever voiced it for the party. The
+stances sit on the ordered scale of ``Stance`` (0 supports ... 4 rejects); the spread is the
+furthest apart minus the closest. A point with fewer than two parties on record has no spread:
+it is "not enough positions recorded", never a 0. Positions on a version as a whole, drafts and
+positions stated after the date are left out.
+
+The page, the API, the CSV, the point and version pages all read these functions, so the rule
+is written once. Each function runs a fixed number of queries whatever the data size.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from tracker.filters import latest_positions
+from tracker.models import Clause, Position, Stance
+
+NOT_ENOUGH = "not enough positions recorded"
+
+_ALL_SIDES = {
+    Stance.SUPPORTS: "all sides support",
+    Stance.CONDITIONAL: "all sides support with conditions",
+    Stance.AMBIGUOUS: "all sides are ambiguous",
+    Stance.OPPOSES: "all sides oppose",
+    Stance.REJECTS: "all sides reject",
+}
+_STEPS = {1: "one step apart", 2: "two steps apart", 3: "three steps apart", 4: "four steps apart"}
+SCALE_TOP = len(Stance.values) - 1  # the widest possible spread
+
+
+@dataclass(frozen=True)
+class PartyStance:
+    """One party's recorded stance on a point, with the position it comes from."""
+
+    party: object
+    stance: str
+    position: object
+
+    @property
+    def rank(self):
+        return Stance.rank(self.stance)
+
+    @property
+    def label(self):
+        return Stance(self.stance).label
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """The parties' stances on one point as of a date, and how far apart they are."""
+
+    clause: object
+    as_of: datetime.date | None
+    stances: tuple  # PartyStance, in the parties' display order
+    spread: int | None  # None when fewer than two parties have a recorded stance
+    label: str
+
+    @property
+    def parties_recorded(self):
+        return len(self.stances)
+
+    @property
+    def furthest(self):
+        """The stances at the two ends of the scale among the parties (the same one when all agree)."""
+        if not self.stances:
+            return ()
+        ordered = sorted(self.stances, key=lambda s: s.rank)
+        return (ordered[0], ordered[-1])
+
+
+def assess(stances):
+    """The spread and plain label of a set of stances (codes of ``Stance``)."""
+    stances = list(stances)
+    if len(stances) < 2:
+        return None, NOT_ENOUGH
+    ranks = [Stance.rank(s) for s in stances]
+    spread = max(ranks) - min(ranks)
+    if spread == 0:
+        return 0, _ALL_SIDES[Stance(stances[0])]
+    return spread, _STEPS[spread]
+
+
+def _party_order(party):
+    return (party.display_order, party.name, party.pk)
+
+
+def from_positions(clause, positions, as_of=None):
+    """The convergence of one point from its parties' latest positions, already read (no query)."""
+    stances = tuple(PartyStance(p.party, p.stance, p) for p in sorted(positions, key=lambda p: _party_order(p.party)))
+    spread, label = assess(s.stance for s in stances)
+    return Convergence(clause=clause, as_of=as_of, stances=stances, spread=spread, label=label)
+
+
+def convergence_for(clauses, as_of=None):
+    """Each clause's convergence as of the date, in the clauses' order: one query for the positions."""
+    clauses = list(clauses)
+    by_clause = {clause.pk: [] for clause in clauses}
+    if clauses:
+        positions = latest_positions(as_of, clause__in=list(by_clause)).select_related("party", "actor", "source")
+        for position in positions:
+            by_clause[position.clause_id].append(position)
+    return [from_positions(clause, by_clause[clause.pk], as_of) for clause in clauses]
+
+
+def sort_key(item):
+    """Furthest apart first; points without a spread last; then the most parties on record."""
+    clause = item.clause
+    return (
+        item.spread is None,
+        -(item.spread or 0),
+        -item.parties_recorded,
+        clause.version.plan.title,
+        clause.version.released_on,
+        clause.version_id,
+        clause.sort_order,
+        clause.pk,
+    )
+
+
+def convergence_list(*, plan=None, version=None, topic=None, as_of=None):
+    """Every published point in scope (of versions released by the date), furthest apart first.
+
+    Two queries: the points with their versions, and the latest positions on them.
+    """
+    clauses = Clause.objects.published().with_version()
+    if plan is not None:
+        clauses = clauses.filter(version__plan=plan)
+    if version is not None:
+        clauses = clauses.filter(version=version)
+    if topic is not None:
+        clauses = clauses.filter(topics=topic)
+    if as_of is not None:
+        clauses = clauses.filter(version__released_on__lte=as_of)
+    return sorted(convergence_for(clauses.order_by("pk"), as_of), key=sort_key)
+
+
+@dataclass(frozen=True)
+class SpreadStep:
+    """The convergence from one date on: a step of the chart, with the positions stated that day."""
+
+    date: datetime.date
+    spread: int | None
+    parties_recorded: int
+    label: str
+    positions: tuple  # the positions stated that day, which moved the line
+
+
+def spread_history(clause, as_of=None):
+    """One step per date a party stated a position on the point, oldest first: one query."""
+    positions = Position.objects.published().filter(clause=clause)
+    if as_of:
+        positions = positions.as_of(as_of)
+    return spread_steps(positions.select_related("party", "source").track())
+
+
+def spread_steps(positions):
+    """The steps of published positions on one point, given oldest first (ordered by date, then entry)."""
+    current, steps, day = {}, [], []
+    rows = list(positions)
+    for index, position in enumerate(rows):
+        current[position.party_id] = position.stance
+        day.append(position)
+        if index + 1 == len(rows) or rows[index + 1].stated_on != position.stated_on:
+            spread, label = assess(current.values())
+            steps.append(SpreadStep(position.stated_on, spread, len(current), label, tuple(day)))
+            day = []
+    return steps
+
+
+def clause_line(clause, counterparts, as_of=None):
+    """The point and its counterparts in the plan's other versions (from its lineage), oldest version first."""
+    seen, clauses = set(), []
+    for item in [clause, *counterparts]:
+        if item.pk not in seen:
+            seen.add(item.pk)
+            clauses.append(item)
+    clauses.sort(key=lambda c: (c.version.released_on, c.version_id, c.sort_order, c.pk))
+    return convergence_for(clauses, as_of)
