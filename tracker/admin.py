@@ -379,7 +379,15 @@ class ClauseAdmin(PublishableAdmin):
     search_fields = ["number", "heading", "summary", "text", "version__name"]
     autocomplete_fields = ["version", "topics", "sources", "context_indicators"]
     inlines = [ClauseTargetInline, LinkForwardInline, PositionInline]
-    kept_on_add_another = ["version", "text_basis", "sources"]
+    kept_on_add_another = ["version", "text_basis", "sources", "number", "sort_order"]
+
+    def kept_value(self, obj, name):
+        # The next point follows this one: 6 -> 7 (a label like 12a is left for the editor).
+        if name == "sort_order":
+            return obj.sort_order + 1
+        if name == "number":
+            return str(int(obj.number) + 1) if obj.number.isdigit() else None
+        return super().kept_value(obj, name)
 
     def get_search_results(self, request, queryset, search_term):
         # Autocomplete widgets show clauses with their version, so fetch it in the same query.

@@ -158,6 +158,7 @@ def indicator_detail(request, slug):
             "figure_count": len(all_figures),
             "targets": [(target, [target.gap(figure) for figure in latest]) for target in targets],
             "latest": latest,
+            "permalink": page_url,
             "context_clauses": context_clauses,
             **as_of_context(as_of),
         },

@@ -407,9 +407,10 @@ def _diffs(earlier, later):
     return [(old, new, word_diff(old.text, new.text)) for old in earlier for new in later if old.text and new.text][:4]
 
 
-def clause_lineage(clause, versions):
-    """The clause's fate in every other version of its plan, from two queries."""
-    clauses = plan_clauses(clause.version.plan, versions)
+def clause_lineage(clause, versions, clauses=None):
+    """The clause's fate in every other version of its plan, from two queries (one if given the plan's clauses)."""
+    if clauses is None:
+        clauses = plan_clauses(clause.version.plan, versions)
     links = plan_links(versions)
     steps = []
     for other in versions:
@@ -476,7 +477,13 @@ def clause_detail(request, plan, version, number):
     )
     clause.version = version
     versions = list(published_versions().filter(plan=version.plan))
-    lineage = clause_lineage(clause, versions)
+    clauses = plan_clauses(version.plan, versions)
+    lineage = clause_lineage(clause, versions, clauses)
+    # The points of this version in order, for the previous and next links.
+    siblings = [c for c in clauses if c.version_id == version.pk]
+    index = next((i for i, c in enumerate(siblings) if c.pk == clause.pk), None)
+    previous_point = siblings[index - 1] if index else None
+    next_point = siblings[index + 1] if index is not None and index + 1 < len(siblings) else None
 
     targets = list(clause.targets.select_related("indicator").order_by("pk"))
     context_indicators = list(clause.context_indicators.all())
@@ -491,6 +498,8 @@ def clause_detail(request, plan, version, number):
     if as_of:
         positions = positions.as_of(as_of)
     positions = list(positions.track())
+    for position in positions:
+        position.clause = clause  # every position here is on this point: share it rather than load a copy each
     tracks = {}
     for position in positions:
         tracks.setdefault(position.party_id, {"party": position.party, "positions": []})["positions"].append(position)
@@ -507,6 +516,9 @@ def clause_detail(request, plan, version, number):
         "version": version,
         "clause": clause,
         "lineage": lineage,
+        "previous_point": previous_point,
+        "next_point": next_point,
+        "permalink": request.build_absolute_uri(clause.get_absolute_url()),
         "evidence": evidence,
         "context_evidence": context_evidence,
         "tracks": tracks,
