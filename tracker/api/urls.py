@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import routers
 
-from . import views
+from . import checks, views
 
 
 class Router(routers.DefaultRouter):
@@ -24,6 +24,8 @@ router.register("sources", views.SourceViewSet, basename="source")
 router.register("events", views.EventViewSet, basename="event")
 
 urlpatterns = [
+    path("v1/convergence/", checks.ConvergenceView.as_view(), name="convergence"),
+    path("v1/flags/", checks.FlagView.as_view(), name="flags"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # A page for browsers: an OPTIONS request would ask the HTML renderer for a template it has not got.

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from tracker.charts import PHONE, chart_title, figure_chart, figure_date, source_colours
 from tracker.exports import stored_download
 from tracker.models import Clause, ClauseTarget, Figure, Indicator
+from tracker.selectors.flags import flags_among
 from tracker.views.common import as_of_context, csv_download, paginate, read_as_of, wants_csv
 
 
@@ -160,6 +161,8 @@ def indicator_detail(request, slug):
             "latest": latest,
             "permalink": page_url,
             "context_clauses": context_clauses,
+            # From the figures and terms already read: no query more.
+            "flags": flags_among(all_figures, targets),
             **as_of_context(as_of),
         },
     )
