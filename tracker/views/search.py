@@ -99,8 +99,8 @@ _QUERYSETS = {
     "points": lambda: Clause.objects.published().with_version(),
     "positions": lambda: Position.objects.published().with_related(),
     "figures": lambda: Figure.objects.published().select_related("indicator", "source"),
-    "indicators": lambda: Indicator.objects.all(),
-    "sources": lambda: Source.objects.all(),
+    "indicators": lambda: Indicator.objects.public(),
+    "sources": lambda: Source.objects.public(),
     "events": lambda: Event.objects.published(),
 }
 
