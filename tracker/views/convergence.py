@@ -37,7 +37,7 @@ class ConvergenceForm(forms.Form):
         error_messages={"invalid_choice": "There is no published version %(value)s; give it as plan/version."},
     )
     topic = forms.ModelChoiceField(
-        Topic.objects.all(),
+        Topic.objects.public(),
         to_field_name="slug",
         required=False,
         empty_label="All topics",
@@ -144,7 +144,7 @@ def spread_chart_svg(request, plan, version, number):
 
 class FlagForm(forms.Form):
     indicator = forms.ModelChoiceField(
-        Indicator.objects.all(),
+        Indicator.objects.public(),
         to_field_name="slug",
         required=False,
         empty_label="All indicators",
