@@ -202,6 +202,8 @@ def page_types(world):
         "how the tracker works": "/methods/",
         "open data": "/data/",
         "convergence": "/convergence/",
+        "flags": "/flags/",
+        "flags filtered": f"/flags/?indicator={world.indicator.slug}&rule=far-from-official",
         "convergence filtered": f"/convergence/?plan={world.plan.slug}&topic={world.topic.slug}&as_of=2025-11-22",
         "convergence method": "/methods/",
         "search": "/search/?q=term",

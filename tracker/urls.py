@@ -32,6 +32,7 @@ public_patterns = [
     path("methods/", methods.methods, name="methods"),
     path("search/", search.search, name="search"),
     path("convergence/", convergence.convergence_page, name="convergence"),
+    path("flags/", convergence.flag_list, name="flags"),
 ]
 
 # The dataset download and the feeds: each answers conditional requests with 304.
