@@ -7,6 +7,7 @@ import time
 
 import pytest
 import redis
+from django.db import transaction
 
 from tracker import redis_cache
 from tracker.settings import redis_cache as redis_cache_settings
@@ -145,3 +146,28 @@ def own_redis(settings, redis_server):
     redis.Redis.from_url(redis_server).flushdb()
     _use_redis(settings, redis_server)
     return redis_server
+
+
+@pytest.fixture(scope="session")
+def shipped(django_db_setup, django_db_blocker):
+    """The shipped dataset, loaded once for every test that reads it, in a transaction rolled back at the end.
+
+    The tests that use it run last (see ``pytest_collection_modifyitems``), so no other test sees it.
+    """
+    from tracker import dataset
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield dataset.load()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def loaded(shipped, db):
+    """The shipped dataset; each test still rolls back its own writes."""
+    return shipped
+
+
+def pytest_collection_modifyitems(session, config, items):
+    # The shipped dataset stays loaded from its first user to the end of the run: its users go last.
+    users = [item for item in items if "shipped" in getattr(item, "fixturenames", ())]
+    items[:] = [item for item in items if "shipped" not in getattr(item, "fixturenames", ())] + users

@@ -286,6 +286,10 @@ def test_save_and_add_another_keeps_the_version_for_the_next_point(editor_client
     next_form = editor_client.get(response["Location"])
     assert next_form.context["adminform"].form.initial["version"] == str(version.pk)
     assert next_form.context["adminform"].form.initial["text_basis"] == "leaked"
+    assert (
+        next_form.context["adminform"].form.initial["number"],
+        next_form.context["adminform"].form.initial["sort_order"],
+    ) == ("2", "2")
 
 
 def test_a_version_slug_is_filled_from_its_name_as_the_editor_types(editor_client):

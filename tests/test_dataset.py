@@ -10,7 +10,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from tracker import dataset
 from tracker.lineage import Change, compare_versions
@@ -28,19 +27,6 @@ from tracker.models import (
     Position,
     Source,
 )
-
-
-@pytest.fixture(scope="module")
-def shipped(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        result = dataset.load()
-        yield result
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def loaded(shipped, db):
-    return shipped
 
 
 def cited_sources():

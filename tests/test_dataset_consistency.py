@@ -9,7 +9,6 @@ import shutil
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from tests import factories as f
 from tracker import dataset
@@ -62,18 +61,18 @@ def test_a_position_cited_to_a_source_published_before_the_statement_is_refused(
         party=f.PartyFactory(),
         version=version,
         stated_on=D(2025, 12, 10),
-        source=f.SourceFactory(key="S106", published_on=D(2025, 12, 1)),
+        source=f.SourceFactory(key="T106", published_on=D(2025, 12, 1)),
     )
 
     with pytest.raises(ValidationError) as caught:
         position.full_clean()
 
-    assert "S106 is dated 01 Dec 2025" in str(caught.value.message_dict["source"])
+    assert "T106 is dated 01 Dec 2025" in str(caught.value.message_dict["source"])
 
 
 @pytest.mark.django_db
 def test_a_figure_reported_on_a_date_other_than_its_sources_own_is_refused():
-    source = f.SourceFactory(key="S109", published_on=D(2024, 12, 25))
+    source = f.SourceFactory(key="T109", published_on=D(2024, 12, 25))
     figure = f.FigureFactory.build(
         indicator=f.IndicatorFactory(), source=source, value=43000, reported_on=D(2024, 12, 8)
     )
@@ -81,20 +80,20 @@ def test_a_figure_reported_on_a_date_other_than_its_sources_own_is_refused():
     with pytest.raises(ValidationError) as caught:
         figure.full_clean()
 
-    assert "S109 is dated 25 Dec 2024" in str(caught.value.message_dict["reported_on"])
+    assert "T109 is dated 25 Dec 2024" in str(caught.value.message_dict["reported_on"])
     figure.reported_on = D(2024, 12, 25)
     figure.full_clean()
 
 
 @pytest.mark.django_db
 def test_a_figure_cannot_borrow_a_date_for_an_undated_source():
-    source = f.SourceFactory(key="S118", published_on=None, date_note="No date on the page.")
+    source = f.SourceFactory(key="T118", published_on=None, date_note="No date on the page.")
     figure = f.FigureFactory.build(indicator=f.IndicatorFactory(), source=source, value=1, reported_on=D(2024, 9, 16))
 
     with pytest.raises(ValidationError) as caught:
         figure.full_clean()
 
-    assert "S118 has no date" in str(caught.value.message_dict["source"])
+    assert "T118 has no date" in str(caught.value.message_dict["source"])
 
 
 # ---------------------------------------------------------------- the loader refuses them, naming the row
@@ -162,18 +161,6 @@ def test_the_loader_refuses_an_event_reported_by_a_source_given_an_earlier_infer
 
 
 # ---------------------------------------------------------------- the shipped dataset keeps them
-
-
-@pytest.fixture(scope="module")
-def shipped(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield dataset.load()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def loaded(shipped, db):
-    return shipped
 
 
 def test_no_shipped_position_predates_the_first_report_of_its_text_or_postdates_its_source(loaded):
@@ -263,3 +250,18 @@ def test_the_reprint_mark_travels_to_the_api_and_the_csv(client):
     csv_text = client.get(indicator.get_absolute_url(), {"format": "csv"}).getvalue().decode()
     [csv_row] = csv.DictReader(io.StringIO(csv_text))
     assert csv_row["from_reprint"] == "True"
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_an_event_cited_to_a_source_inferred_to_predate_it():
+    from tracker.admin import EventAdminForm
+
+    undated = f.SourceFactory(key="T106", published_on=D(2025, 12, 1), date_is_approximate=True)
+    announcing = f.SourceFactory(key="T97", published_on=D(2025, 8, 16), date_is_approximate=False)
+    data = {"happened_on": "2025-12-10", "title": "Statistics omit the AWOL rows", "kind": "publication"}
+
+    form = EventAdminForm(data={**data, "sources": [undated.pk]})
+    assert not form.is_valid()
+    assert "'T106' is given the inferred date 2025-12-01" in " ".join(form.errors["sources"])
+    # A page with a date of its own may announce what is to come.
+    assert EventAdminForm(data={**data, "happened_on": "2025-08-18", "sources": [announcing.pk]}).is_valid()

@@ -5,10 +5,6 @@ The real files are loaded once for the module, inside a transaction rolled back 
 
 import datetime
 
-import pytest
-from django.db import transaction
-
-from tracker import dataset
 from tracker.models import (
     Clause,
     Confidence,
@@ -23,19 +19,6 @@ from tracker.models import (
 )
 
 WINDOW_START, WINDOW_END = datetime.date(2025, 8, 1), datetime.date(2025, 12, 31)
-
-
-@pytest.fixture(scope="module")
-def shipped(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        result = dataset.load()
-        yield result
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def loaded(shipped, db):
-    return shipped
 
 
 def test_the_parties_appear_in_the_agreed_order(loaded):

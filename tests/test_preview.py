@@ -79,3 +79,28 @@ def test_the_preview_follows_the_editor_from_page_to_page_until_they_leave_it(ed
     left = editor_client.get(clause.get_absolute_url(), {"preview": "off"})
     assert left.status_code == 404, "out of the preview, the draft is hidden again"
     assert editor_client.get(clause.get_absolute_url()).status_code == 404
+
+
+def test_a_preview_is_never_answered_304_from_the_readers_version_the_browser_kept(editor_client):
+    version = PlanVersionFactory()
+    ClauseFactory(version=version, heading="Published point")
+    ClauseFactory(version=version, heading="Draft point", is_published=False)
+    url = "/api/v1/clauses/"
+    published = editor_client.get(url)
+    assert published.status_code == 200 and published.has_header("ETag")
+    preview = editor_client.get(url, {"preview": "drafts"}, HTTP_IF_NONE_MATCH=published["ETag"])
+    assert preview.status_code == 200
+    assert "Draft point" in preview.content.decode()
+    assert not preview.has_header("ETag") and not preview.has_header("Last-Modified")
+
+
+def test_the_embeddable_point_card_is_marked_as_a_preview_too(editor_client, draft_version):
+    clause = draft_version.clauses.get()
+    card = clause.get_absolute_url() + "card/"
+    assert editor_client.get(card).status_code == 404
+    response = editor_client.get(card, {"preview": "drafts"})
+    assert response.status_code == 200
+    assert (
+        "Preview with drafts included" in response.content.decode()
+        and "A joint commission" in response.content.decode()
+    )

@@ -101,7 +101,7 @@ def test_indicator_figures_csv_has_every_published_figure_and_no_draft(client, f
 
 
 def test_an_indicator_without_figures_says_so_instead_of_drawing_an_empty_chart(client):
-    IndicatorFactory(slug="empty")
+    ClauseTargetFactory(indicator=IndicatorFactory(slug="empty"))  # a published point's term, no figures yet
     response = client.get("/indicators/empty/")
     assert response.context["chart"] == ""
     assert "No published figures" in response.content.decode()

@@ -194,7 +194,8 @@ def test_unknown_party_or_actor_gets_the_404_page(client, url):
 )
 @pytest.mark.parametrize("url", ["/parties/us/", "/actors/speaker-us/", "/parties/"])
 def test_malformed_dates_and_page_numbers_get_a_message(client, url, query, parameter):
-    ActorFactory(party=PartyFactory(slug="us"), slug="speaker-us")
+    actor = ActorFactory(party=PartyFactory(slug="us"), slug="speaker-us")
+    PositionFactory(party=actor.party, actor=actor)  # readers see actors who voiced a published position
     if url == "/parties/" and "as_of" in query:
         return  # the list of parties takes no date
     response = client.get(url, query)

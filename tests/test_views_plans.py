@@ -356,7 +356,8 @@ def test_version_page_says_when_its_text_is_only_partly_known(client, world):
 def test_stance_matrix_cells_link_to_the_position_and_its_source(client, world):
     body = client.get(DRAFT).content.decode()
     assert f'href="{CAP}#position-{world.later.pk}"' in body
-    assert f">{world.later.source.key}</a>" in body
+    source = world.later.source
+    assert f">{source.publisher}, {source.published_on.day} {source.published_on:%b %Y}</a>" in body  # never its key
     assert f'href="{world.later.source.get_absolute_url()}"' in body  # the source page, one click from the cell
 
 

@@ -23,8 +23,13 @@ def content():
     ClauseFactory(number="12", heading="Nuclear plant", text="The Zaporizhzhia plant restarts under IAEA oversight.")
     PositionFactory(quote="Zaporizhzhia must stay under Ukrainian control")
     FigureFactory(indicator=IndicatorFactory(name="Power output"), claimed_by="Zaporizhzhia plant operator")
-    SourceFactory(key="S15", title="Zaporizhzhia plant to be restarted under IAEA")
-    EventFactory(title="IAEA visit", description="Inspectors reached Zaporizhzhia.")
+    EventFactory(
+        title="IAEA visit",
+        description="Inspectors reached Zaporizhzhia.",
+        sources=[SourceFactory(key="S15", title="Zaporizhzhia plant to be restarted under IAEA")],
+    )
+    # A source only a draft cites stays out of search.
+    EventFactory(is_published=False, sources=[SourceFactory(key="S99", title=f"{DRAFT_MARK} Zaporizhzhia memo")])
     ClauseFactory(heading=f"{DRAFT_MARK} Zaporizhzhia", is_published=False)
     ClauseFactory(
         version=PlanVersionFactory(is_published=False), heading=f"{DRAFT_MARK} Zaporizhzhia in a draft version"
@@ -58,8 +63,7 @@ def test_every_word_must_match_somewhere(client, content):
 
 
 def test_search_in_one_kind_is_paginated(client):
-    for n in range(55):
-        SourceFactory(title=f"Ceasefire report {n}")
+    EventFactory(sources=[SourceFactory(title=f"Ceasefire report {n}") for n in range(55)])
     first = client.get("/search/", {"q": "ceasefire", "kind": "sources"})
     assert first.context["page"].paginator.count == 55
     assert len(first.context["page"]) == 50

@@ -379,7 +379,15 @@ class ClauseAdmin(PublishableAdmin):
     search_fields = ["number", "heading", "summary", "text", "version__name"]
     autocomplete_fields = ["version", "topics", "sources", "context_indicators"]
     inlines = [ClauseTargetInline, LinkForwardInline, PositionInline]
-    kept_on_add_another = ["version", "text_basis", "sources"]
+    kept_on_add_another = ["version", "text_basis", "sources", "number", "sort_order"]
+
+    def kept_value(self, obj, name):
+        # The next point follows this one: 6 -> 7 (a label like 12a is left for the editor).
+        if name == "sort_order":
+            return obj.sort_order + 1
+        if name == "number":
+            return str(int(obj.number) + 1) if obj.number.isdigit() else None
+        return super().kept_value(obj, name)
 
     def get_search_results(self, request, queryset, search_term):
         # Autocomplete widgets show clauses with their version, so fetch it in the same query.
@@ -478,8 +486,25 @@ class ClauseTargetAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["clause", "indicator"]
 
 
+class EventAdminForm(EditVersionForm):
+    """Refuses a source whose inferred date falls before the event it is cited for."""
+
+    class Meta:
+        model = Event
+        fields = ["happened_on", "ends_on", "date_is_approximate", "title", "kind", "description", "parties"]
+        fields += ["sources", "is_published"]
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = Event.describe_sources_dated_before(cleaned.get("happened_on"), cleaned.get("sources") or [])
+        if problem:
+            self.add_error("sources", problem[0].upper() + problem[1:] + ".")
+        return cleaned
+
+
 @admin.register(Event)
 class EventAdmin(PublishableAdmin):
+    form = EventAdminForm
     list_display = ["happened_on", "title", "kind", "is_published"]
     list_filter = ["kind", "is_published", "parties"]
     search_fields = ["title", "description"]

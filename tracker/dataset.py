@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -407,22 +408,26 @@ def validate(rows, missing):
 
 
 def _event_source_dates(rows):
-    """An event cannot cite a source whose inferred date falls before the event: the source reports it, so
-    it is no earlier. (A source with a date of its own may announce an event to come.)"""
-    sources = {r.data.get("key"): r.data for r in rows["source"]}
+    """Events citing a source whose inferred date falls before them (Event.sources_dated_before)."""
+
+    def dated(data):
+        published_on = data.get("published_on")
+        return SimpleNamespace(
+            key=data.get("key"),
+            published_on=published_on if isinstance(published_on, datetime.date) else None,
+            date_is_approximate=bool(data.get("date_is_approximate")),
+        )
+
+    sources = {r.data.get("key"): dated(r.data) for r in rows["source"]}
     errors = []
     for row in rows["event"]:
         happened_on = row.data.get("happened_on")
-        for key in row.data.get("sources") or []:
-            source = sources.get(key)
-            if not source or not source.get("date_is_approximate") or not isinstance(happened_on, datetime.date):
-                continue
-            published_on = source.get("published_on")
-            if isinstance(published_on, datetime.date) and published_on < happened_on:
-                errors.append(
-                    f"{row.where()}: source {key!r} is given the inferred date {published_on}, before the event it "
-                    f"reports ({happened_on}); date the source no earlier than what it reports."
-                )
+        if not isinstance(happened_on, datetime.date):
+            continue
+        cited = [sources[key] for key in row.data.get("sources") or [] if key in sources]
+        problem = Event.describe_sources_dated_before(happened_on, cited)
+        if problem:
+            errors.append(f"{row.where()}: {problem}.")
     return errors
 
 

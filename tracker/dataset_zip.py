@@ -67,11 +67,11 @@ def _through(model, name):
 
 
 TABLES = [
-    Table("sources", Source, lambda: Source.objects.all(), "Documents the facts are taken from."),
-    Table("topics", Topic, lambda: Topic.objects.all(), "Subject headings clauses are filed under."),
+    Table("sources", Source, lambda: Source.objects.public(), "Documents the facts are taken from."),
+    Table("topics", Topic, lambda: Topic.objects.public(), "Subject headings clauses are filed under."),
     Table("parties", Party, lambda: Party.objects.all(), "Sides in the negotiation."),
-    Table("actors", Actor, lambda: Actor.objects.all(), "People and offices speaking for a party."),
-    Table("indicators", Indicator, lambda: Indicator.objects.all(), "Measured quantities with a unit."),
+    Table("actors", Actor, lambda: Actor.objects.public(), "People and offices speaking for a party."),
+    Table("indicators", Indicator, lambda: Indicator.objects.public(), "Measured quantities with a unit."),
     Table("plans", Plan, lambda: Plan.objects.published(), "Negotiated frameworks that go through versions."),
     Table(
         "versions",

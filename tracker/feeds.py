@@ -316,7 +316,7 @@ class IndicatorFigureFeed(TrackerFeed):
     entry_kind = "figure"
 
     def get_object(self, request, slug):
-        return get_object_or_404(Indicator, slug=slug)
+        return get_object_or_404(Indicator.objects.public(), slug=slug)
 
     def title(self, obj):
         return clean(f"Peace-plan tracker: figures for {obj.name}")

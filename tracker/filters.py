@@ -149,7 +149,7 @@ class ClauseFilter(django_filters.FilterSet):
 
     topic = KeyChoiceFilter(
         field_name="topics",
-        queryset=Topic.objects.order_by("name", "pk"),
+        queryset=Topic.objects.public().order_by("name", "pk"),
         to_field_name="slug",
         empty_label="Any topic",
         label="Topic",
@@ -235,13 +235,13 @@ class ActorFilter(django_filters.FilterSet):
 
 class PositionFilter(django_filters.FilterSet):
     party = KeyChoiceFilter(queryset=Party.objects.all(), to_field_name="slug", label="Party, by its slug.")
-    actor = KeyChoiceFilter(queryset=Actor.objects.all(), to_field_name="slug", label="Actor, by its slug.")
+    actor = KeyChoiceFilter(queryset=Actor.objects.public(), to_field_name="slug", label="Actor, by its slug.")
     plan = KeyChoiceFilter(
         queryset=_published_plans, method="filter_plan", to_field_name="slug", label="Plan, by its slug."
     )
     clause = IdFilter(field_name="clause_id", label="Clause, by its id.")
     source = KeyChoiceFilter(
-        queryset=Source.objects.all(),
+        queryset=Source.objects.public(),
         to_field_name="key",
         method="filter_source",
         label="Positions citing this source (by its key), as main or further source.",
@@ -285,10 +285,12 @@ class IndicatorFilter(django_filters.FilterSet):
 
 
 class FigureFilter(django_filters.FilterSet):
-    indicator = KeyChoiceFilter(queryset=Indicator.objects.all(), to_field_name="slug", label="Indicator, by its slug.")
+    indicator = KeyChoiceFilter(
+        queryset=Indicator.objects.public(), to_field_name="slug", label="Indicator, by its slug."
+    )
     kind = django_filters.ChoiceFilter(choices=FigureKind.choices)
     confidence = django_filters.ChoiceFilter(choices=Confidence.choices)
-    source = KeyChoiceFilter(queryset=Source.objects.all(), to_field_name="key", label="Source, by its key.")
+    source = KeyChoiceFilter(queryset=Source.objects.public(), to_field_name="key", label="Source, by its key.")
     as_of = as_of_filter("figures reported by then.")
     updated_since = UpdatedSinceFilter()
 
@@ -317,7 +319,7 @@ class EventFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(choices=EventKind.choices)
     source = KeyChoiceFilter(
-        field_name="sources", queryset=Source.objects.all(), to_field_name="key", label="Source, by its key."
+        field_name="sources", queryset=Source.objects.public(), to_field_name="key", label="Source, by its key."
     )
     happened_after = django_filters.DateFilter(field_name="happened_on", lookup_expr="gte")
     happened_before = django_filters.DateFilter(field_name="happened_on", lookup_expr="lte")
@@ -403,7 +405,7 @@ class TimelineFilter(django_filters.FilterSet):
         label="Party",
     )
     actor = django_filters.ModelChoiceFilter(
-        queryset=Actor.objects.select_related("party").order_by("party__display_order", "name", "pk"),
+        queryset=Actor.objects.public().select_related("party").order_by("party__display_order", "name", "pk"),
         to_field_name="slug",
         empty_label="Anyone",
         label="Speaker",

@@ -1,3 +1,4 @@
+from csp.middleware import CSPMiddleware
 from django.http import HttpResponseBadRequest, JsonResponse
 
 
@@ -21,3 +22,43 @@ class RejectNulBytesMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+# What the back office needs beyond the public pages' policy: Django's admin and the editors' tools
+# set inline style attributes (and the tools one <style> block); scripts still come only from the site.
+ADMIN_POLICY_UPDATE = {"style-src": ["'unsafe-inline'"]}
+# Feature policy for every response: the site uses none of these browser features.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "browsing-topics",
+    )
+)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's header (settings.CONTENT_SECURITY_POLICY, strict: the public pages have no inline
+    code), relaxed for the admin, plus a Permissions-Policy that turns off features the site never uses.
+    Views relax it further for themselves with django-csp's decorators (the API documentation)."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and request.path_info.startswith("/admin/") and parts.update is None:
+            parts.update = ADMIN_POLICY_UPDATE
+        return parts
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

@@ -38,8 +38,15 @@ class DraftPreviewMiddleware:
         if request.path.startswith("/admin/") or not self._wants_preview(request):
             return self.get_response(request)
         request.draft_preview = True
+        # The API's and feeds' validators come from the published data: a preview must never be
+        # answered "304, as before" from the reader's version of the page the browser kept.
+        for header in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"):
+            request.META.pop(header, None)
         with drafts_included():
             response = self.get_response(request)
+        for header in ("ETag", "Last-Modified"):
+            if response.has_header(header):
+                del response[header]
         add_never_cache_headers(response)
         patch_cache_control(response, private=True, no_store=True)
         response["X-Robots-Tag"] = "noindex"

@@ -14,6 +14,7 @@ public_patterns = [
     path("plans/<slug:plan>/compare/", plans.compare, name="compare"),
     path("plans/<slug:plan>/<slug:version>/", plans.version_detail, name="version-detail"),
     path("plans/<slug:plan>/<slug:version>/<str:number>/", plans.clause_detail, name="clause-detail"),
+    path("plans/<slug:plan>/<slug:version>/<str:number>/card/", plans.clause_card, name="clause-card"),
     path(
         "plans/<slug:plan>/<slug:version>/<str:number>/convergence.svg",
         convergence.spread_chart_svg,
@@ -32,6 +33,7 @@ public_patterns = [
     path("methods/", methods.methods, name="methods"),
     path("search/", search.search, name="search"),
     path("convergence/", convergence.convergence_page, name="convergence"),
+    path("flags/", convergence.flag_list, name="flags"),
 ]
 
 # The dataset download and the feeds: each answers conditional requests with 304.

@@ -155,6 +155,16 @@ def test_an_editor_enters_links_and_publishes_a_20_point_version_in_at_most_8_su
         expect(page.locator(".messagelist")).to_contain_text("was added successfully")
     assert reader_sees() == 0
 
+    # Preview the version on the site as readers will see it, drafts marked.
+    page.goto(f"{site}/admin/tracker/planversion/")
+    page.get_by_role("link", name="20-point framework").click()
+    page.get_by_role("link", name="Preview on the site").click()
+    expect(page.get_by_role("status").filter(has_text="Preview with drafts included")).to_be_visible()
+    expect(page.locator("ol.clause-list > li")).to_have_count(20)
+    expect(page.locator("h1 .draft-badge")).to_have_text("draft")
+    page.get_by_role("link", name="Leave the preview").click()
+    expect(page.locator("h1")).not_to_contain_text("20-point framework")
+
     # Publish the version with everything in it.
     page.goto(f"{site}/admin/tracker/planversion/")
     page.get_by_role("link", name="20-point framework").click()

@@ -206,7 +206,7 @@ class ClauseViewSet(ReadOnlyViewSet):
 class TopicViewSet(ReadOnlyViewSet):
     """The topics clauses are filed under."""
 
-    queryset = Topic.objects.all()
+    queryset = Topic.objects.public()
     serializer_class = serializers.TopicSerializer
     lookup_field = "slug"
     lookup_value_regex = SLUG
@@ -229,7 +229,7 @@ class PartyViewSet(ReadOnlyViewSet):
 class ActorViewSet(ReadOnlyViewSet):
     """People and offices speaking for a party."""
 
-    queryset = Actor.objects.select_related("party")
+    queryset = Actor.objects.public().select_related("party")
     serializer_class = serializers.ActorSerializer
     filterset_class = tracker_filters.ActorFilter
     lookup_field = "slug"
@@ -253,7 +253,7 @@ class PositionViewSet(ReadOnlyViewSet):
 class IndicatorViewSet(ReadOnlyViewSet):
     """Measured quantities with a unit."""
 
-    queryset = Indicator.objects.all()
+    queryset = Indicator.objects.public()
     serializer_class = serializers.IndicatorSerializer
     filterset_class = tracker_filters.IndicatorFilter
     lookup_field = "slug"
@@ -283,7 +283,7 @@ class FigureViewSet(ReadOnlyViewSet):
 class SourceViewSet(ReadOnlyViewSet):
     """The documents every fact on the site is taken from."""
 
-    queryset = Source.objects.all()
+    queryset = Source.objects.public()
     serializer_class = serializers.SourceSerializer
     filterset_class = tracker_filters.SourceFilter
     lookup_field = "key"

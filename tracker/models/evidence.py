@@ -3,10 +3,29 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse
+
+
+class IndicatorQuerySet(models.QuerySet):
+    @readers_rule
+    def public(self):
+        """Indicators with a published figure, or that a published clause has as a term or as context; one
+        made for a draft stays with the editors until then."""
+        from .plans import Clause
+        from .sources import public_if_used
+
+        here = OuterRef("pk")
+        return public_if_used(
+            self,
+            [
+                Figure.objects.published().filter(indicator=here),
+                ClauseTarget.objects.published().filter(indicator=here),
+                Clause.objects.published().filter(context_indicators=here),
+            ],
+        )
 
 
 class Indicator(models.Model):
@@ -20,6 +39,7 @@ class Indicator(models.Model):
         blank=True, help_text="What readers must keep in mind, e.g. 'counts criminal cases, not people'."
     )
 
+    objects = IndicatorQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -1,8 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import OuterRef
 from simple_history.models import HistoricalRecords
 
-from .base import remembered_reverse
+from .base import readers_rule, remembered_reverse
+from .sources import public_if_used
 
 
 class PartyKind(models.TextChoices):
@@ -37,6 +39,21 @@ class Party(models.Model):
         return remembered_reverse("tracker:party-detail", slug=self.slug)
 
 
+class ActorQuerySet(models.QuerySet):
+    @readers_rule
+    def public(self):
+        """Actors who voiced a published position or made a claim about a published version; one
+        entered for a draft stays with the editors until then."""
+        from .plans import VersionClaim
+        from .positions import Position
+
+        here = OuterRef("pk")
+        return public_if_used(
+            self,
+            [Position.objects.published().filter(actor=here), VersionClaim.objects.published().filter(claimed_by=here)],
+        )
+
+
 class Actor(models.Model):
     """A person or office that speaks for a party."""
 
@@ -45,6 +62,7 @@ class Actor(models.Model):
     name = models.CharField(max_length=120)
     role = models.CharField(max_length=200, blank=True, help_text="Office held when speaking, e.g. Foreign Minister.")
 
+    objects = ActorQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

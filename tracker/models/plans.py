@@ -1,10 +1,17 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
 from .base import Grade, Publishable, PublishableQuerySet, readers_rule, remembered_reverse
+
+
+class TopicQuerySet(models.QuerySet):
+    @readers_rule
+    def public(self):
+        """Topics of at least one published clause; one made for a draft stays with the editors until then."""
+        return self.filter(Exists(Clause.objects.published().filter(topics=OuterRef("pk"))))
 
 
 class Topic(models.Model):
@@ -14,6 +21,7 @@ class Topic(models.Model):
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
 
+    objects = TopicQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -157,6 +165,12 @@ class PlanVersion(Publishable):
             raise ValidationError({"based_on": "A version can only revise a version of the same plan."})
 
 
+class VersionClaimQuerySet(models.QuerySet):
+    @readers_rule
+    def published(self):
+        return self.filter(version__is_published=True, version__plan__is_published=True)
+
+
 class VersionClaim(models.Model):
     """A sourced claim about a version's metadata that is disputed, such as its number of points."""
 
@@ -171,6 +185,7 @@ class VersionClaim(models.Model):
     note = models.TextField(blank=True)
     source = models.ForeignKey("tracker.Source", on_delete=models.PROTECT, related_name="version_claims")
 
+    objects = VersionClaimQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

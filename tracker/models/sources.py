@@ -1,9 +1,12 @@
+from functools import reduce
+from operator import or_
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, PublishableQuerySet, remembered_reverse
+from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse
 
 
 class Reliability(models.TextChoices):
@@ -12,6 +15,38 @@ class Reliability(models.TextChoices):
     STATE_MEDIA = "state", "State or state-aligned media"
     LOW = "low", "Low reliability"
     OFFICIAL = "official", "Official document or transcript"
+
+
+def public_if_used(queryset, uses):
+    """The rows of ``queryset`` that at least one of ``uses`` (querysets of published rows, each filtered on
+    ``OuterRef("pk")``) refers to: one query, an EXISTS per kind of use."""
+    return queryset.filter(reduce(or_, (Exists(use) for use in uses)))
+
+
+class SourceQuerySet(models.QuerySet):
+    @readers_rule
+    def public(self):
+        """Sources something published cites. A source entered for a draft stays with the editors until
+        then: its title alone can reveal what the draft is about."""
+        from .evidence import Figure
+        from .plans import Clause, ClauseLink, PlanVersion, VersionClaim
+        from .positions import Position
+
+        here = OuterRef("pk")
+        return public_if_used(
+            self,
+            [
+                Figure.objects.published().filter(source=here),
+                Figure.objects.published().filter(other_sources=here),
+                Position.objects.published().filter(source=here),
+                Position.objects.published().filter(other_sources=here),
+                Event.objects.published().filter(sources=here),
+                PlanVersion.objects.published().filter(sources=here),
+                Clause.objects.published().filter(sources=here),
+                ClauseLink.objects.published().filter(source=here),
+                VersionClaim.objects.published().filter(source=here),
+            ],
+        )
 
 
 class Source(models.Model):
@@ -42,6 +77,7 @@ class Source(models.Model):
     notes = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = SourceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -117,3 +153,22 @@ class Event(Publishable):
     def clean(self):
         if self.ends_on and self.happened_on and self.ends_on < self.happened_on:
             raise ValidationError({"ends_on": "An event cannot end before it starts."})
+
+    @staticmethod
+    def sources_dated_before(happened_on, sources):
+        """The cited sources whose inferred date falls before the event they report: a source reports what
+        happened, so its date is no earlier. (A source with a date of its own may announce an event to come.)
+        Takes anything with key, published_on and date_is_approximate: sources, or rows of the dataset."""
+        return [
+            source
+            for source in sources
+            if happened_on and source.date_is_approximate and source.published_on and source.published_on < happened_on
+        ]
+
+    @staticmethod
+    def describe_sources_dated_before(happened_on, sources):
+        return "; ".join(
+            f"source {source.key!r} is given the inferred date {source.published_on}, before the event it reports "
+            f"({happened_on}); date the source no earlier than what it reports"
+            for source in Event.sources_dated_before(happened_on, sources)
+        )

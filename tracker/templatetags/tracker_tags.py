@@ -245,3 +245,44 @@ def gap_words(gap):
         verb = "within" if noun == "cap" else "meets"
         return format_html("{} the {} ({} {} it)", verb, noun, amount, side)
     return format_html("{} the {} by {}{}", side, noun, amount, percent)
+
+
+def _source_words(source):
+    published = short_date(source.published_on)
+    return f"{source.publisher}, {published}" if published else source.publisher
+
+
+@register.simple_tag(takes_context=True)
+def position_citation(context, position):
+    """How to cite one statement: who, what, when, its source, and its permanent address on the site."""
+    request = context.get("request")
+    # The point's page lists every statement on it, so the anchor is always there (a party's page is paged).
+    if position.clause_id:
+        url = f"{position.clause.get_absolute_url()}#position-{position.pk}"
+    else:
+        url = position.get_absolute_url()
+    url = request.build_absolute_uri(url) if request is not None else url
+    voice = f" ({position.actor.name})" if position.actor_id else ""
+    if position.clause_id:
+        subject = f"{position.clause.point_name} of the {position.clause.version.name}"
+    else:
+        subject = f"the {position.version.name} as a whole"
+    return (
+        f"{position.party.name}{voice}: {position.get_stance_display().lower()} on {subject}, "
+        f"stated {short_date(position.stated_on)}. Source: {_source_words(position.source)}. "
+        f"Peace-plan tracker, {url}"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def figure_citation(context, figure):
+    """How to cite one figure: the value, what it describes, who claims it, its source and permanent address."""
+    request = context.get("request")
+    url = figure.get_absolute_url()
+    url = request.build_absolute_uri(url) if request is not None else url
+    period = f" ({figure.period_label})" if figure.period_label else ""
+    return (
+        f"{figure.indicator.name}: {figure.display_value} {figure.indicator.unit}{period}, "
+        f"claimed by {figure.claimed_by}, reported {short_date(figure.reported_on)}. "
+        f"Source: {_source_words(figure.source)}. Peace-plan tracker, {url}"
+    )

@@ -1,12 +1,13 @@
-"""How far apart the parties stand: every point, furthest apart first, with filters and a CSV."""
+"""How far apart the parties stand (every point, furthest apart first) and the figures that cannot all be true."""
 
 from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from tracker.charts import spread_chart
-from tracker.models import Clause, Plan, PlanVersion, Topic
+from tracker.models import Clause, Indicator, Plan, PlanVersion, Topic
 from tracker.selectors.convergence import SCALE_TOP, convergence_list, spread_history
+from tracker.selectors.flags import RULES, consistency_flags
 
 from .common import (
     AS_OF_MAX,
@@ -36,7 +37,7 @@ class ConvergenceForm(forms.Form):
         error_messages={"invalid_choice": "There is no published version %(value)s; give it as plan/version."},
     )
     topic = forms.ModelChoiceField(
-        Topic.objects.all(),
+        Topic.objects.public(),
         to_field_name="slug",
         required=False,
         empty_label="All topics",
@@ -136,3 +137,71 @@ def spread_chart_svg(request, plan, version, number):
     if not svg:
         raise Http404("No published position on this point to chart.")
     return HttpResponse('<?xml version="1.0" encoding="utf-8"?>\n' + svg, content_type="image/svg+xml")
+
+
+# Figures that cannot all be true ------------------------------------------------------------
+
+
+class FlagForm(forms.Form):
+    indicator = forms.ModelChoiceField(
+        Indicator.objects.public(),
+        to_field_name="slug",
+        required=False,
+        empty_label="All indicators",
+        error_messages={"invalid_choice": "There is no indicator with that address (slug)."},
+    )
+    rule = forms.ChoiceField(
+        required=False,
+        choices=[("", "All rules"), *RULES.items()],
+        error_messages={"invalid_choice": "There is no rule %(value)s; choose one of " + ", ".join(RULES) + "."},
+    )
+    as_of = ConvergenceForm.base_fields["as_of"]
+
+
+def read_flag_filters(data):
+    """The filters as keyword arguments for ``consistency_flags``, or InvalidQuery saying what to fix."""
+    form = FlagForm(data)
+    if not form.is_valid():
+        raise InvalidQuery({name: list(errors) for name, errors in form.errors.items()})
+    return form, {name: form.cleaned_data.get(name) or None for name in ("indicator", "rule", "as_of")}
+
+
+FLAG_CSV_HEADER = [
+    "rule",
+    "indicator",
+    "value",
+    "period",
+    "claimed_by",
+    "reported_on",
+    "arithmetic",
+    "compared_with_value",
+    "compared_with_claimed_by",
+    "term",
+    "url",
+]
+
+
+def flag_csv_row(flag, absolute):
+    figure, other = flag.figure, flag.other
+    return [
+        flag.rule,
+        figure.indicator.slug,
+        figure.display_value,
+        figure.period_label,
+        figure.claimed_by,
+        figure.reported_on.isoformat(),
+        flag.arithmetic,
+        other.display_value if other else "",
+        other.claimed_by if other else "",
+        str(flag.target) if flag.target else "",
+        absolute(figure.get_absolute_url()),
+    ]
+
+
+def flag_list(request):
+    form, filters = read_flag_filters(request.GET)
+    flags = consistency_flags(**filters)
+    if wants_csv(request):
+        return stream_csv("flags", FLAG_CSV_HEADER, (flag_csv_row(f, request.build_absolute_uri) for f in flags))
+    context = {"form": form, "as_of": filters["as_of"], "page": paginate(request, flags), "total": len(flags)}
+    return render(request, "tracker/flags.html", context)

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from tracker.charts import PHONE, chart_title, figure_chart, figure_date, source_colours
 from tracker.exports import stored_download
 from tracker.models import Clause, ClauseTarget, Figure, Indicator
+from tracker.selectors.flags import flags_among
 from tracker.views.common import as_of_context, csv_download, paginate, read_as_of, wants_csv
 
 
@@ -25,11 +26,15 @@ def _latest_report(outer_field="indicator"):
 
 @stored_download("indicators.csv", "tracker:indicator-list")
 def indicator_list(request):
-    indicators = Indicator.objects.annotate(
-        figure_count=_count(Figure.objects.published(), "indicator"),
-        target_count=_count(ClauseTarget.objects.published(), "indicator"),
-        last_reported_on=_latest_report(),
-    ).order_by("name", "pk")
+    indicators = (
+        Indicator.objects.public()
+        .annotate(
+            figure_count=_count(Figure.objects.published(), "indicator"),
+            target_count=_count(ClauseTarget.objects.published(), "indicator"),
+            last_reported_on=_latest_report(),
+        )
+        .order_by("name", "pk")
+    )
     if wants_csv(request):
         return csv_download(
             "indicators",
@@ -88,7 +93,7 @@ def indicator_targets(indicator):
 
 def indicator_chart(request, slug):
     """The indicator's chart as a standalone SVG file, to download or embed (its source line inside)."""
-    indicator = get_object_or_404(Indicator, slug=slug)
+    indicator = get_object_or_404(Indicator.objects.public(), slug=slug)
     as_of = read_as_of(request)
     page = request.build_absolute_uri(indicator.get_absolute_url())
     svg = figure_chart(
@@ -114,7 +119,7 @@ def embed_snippet(indicator, chart_url, page_url):
 
 
 def indicator_detail(request, slug):
-    indicator = get_object_or_404(Indicator, slug=slug)
+    indicator = get_object_or_404(Indicator.objects.public(), slug=slug)
     as_of = read_as_of(request)
     figures = indicator_figures(indicator, as_of)
     if wants_csv(request):
@@ -158,7 +163,10 @@ def indicator_detail(request, slug):
             "figure_count": len(all_figures),
             "targets": [(target, [target.gap(figure) for figure in latest]) for target in targets],
             "latest": latest,
+            "permalink": page_url,
             "context_clauses": context_clauses,
+            # From the figures and terms already read: no query more.
+            "flags": flags_among(all_figures, targets),
             **as_of_context(as_of),
         },
     )

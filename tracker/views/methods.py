@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from tracker.lineage import Change
 from tracker.models import Confidence, FigureKind, Grade, Reliability, Stance, TextBasis
+from tracker.selectors.flags import SAME_PERIOD_DAYS, SHARE_THRESHOLD
 from tracker.templatetags.tracker_tags import stance_parts
 
 STANCES = {
@@ -86,4 +87,5 @@ def glossary():
 
 
 def methods(request):
-    return render(request, "tracker/methods.html", glossary())
+    rules = {"same_period_days": SAME_PERIOD_DAYS, "share_threshold": SHARE_THRESHOLD}
+    return render(request, "tracker/methods.html", {**glossary(), **rules})

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
@@ -28,7 +28,9 @@ def _published_position_count(**outer):
 
 @stored_download("parties.csv", "tracker:party-list")
 def party_list(request):
-    parties = Party.objects.annotate(position_count=_published_position_count(party="pk")).prefetch_related("actors")
+    parties = Party.objects.annotate(position_count=_published_position_count(party="pk")).prefetch_related(
+        Prefetch("actors", Actor.objects.public())
+    )
     filterset = PartyFilter(request.GET, queryset=parties.order_by("display_order", "name", "pk"), request=request)
     parties = filtered(filterset)
     if wants_csv(request):
@@ -166,7 +168,7 @@ def party_detail(request, slug):
     tally = PositionTally.of(every_position, as_of)
     per_version = stances_per_version(positions, tally.versions)
     # An actor's count is of every position they voiced, whatever the date shown.
-    actors = list(party.actors.order_by("name", "pk"))
+    actors = list(party.actors.public().order_by("name", "pk"))
     for actor in actors:
         actor.position_count = tally.by_actor.get(actor.pk, 0)
     # Every position on the page is this party's: share the one already loaded rather than a copy per row.
@@ -190,7 +192,7 @@ def party_detail(request, slug):
 
 
 def actor_detail(request, slug):
-    actor = get_object_or_404(Actor.objects.select_related("party"), slug=slug)
+    actor = get_object_or_404(Actor.objects.public().select_related("party"), slug=slug)
     as_of = read_as_of(request)
     positions = Position.objects.published().filter(actor=actor)
     if as_of:

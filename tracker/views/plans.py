@@ -8,10 +8,13 @@ Python from a fixed number of queries, so page cost does not grow with the data.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from csp.decorators import csp_replace
 from django import forms
 from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
 
 from tracker.charts import spread_chart
 from tracker.exports import stored_download
@@ -407,9 +410,10 @@ def _diffs(earlier, later):
     return [(old, new, word_diff(old.text, new.text)) for old in earlier for new in later if old.text and new.text][:4]
 
 
-def clause_lineage(clause, versions):
-    """The clause's fate in every other version of its plan, from two queries."""
-    clauses = plan_clauses(clause.version.plan, versions)
+def clause_lineage(clause, versions, clauses=None):
+    """The clause's fate in every other version of its plan, from two queries (one if given the plan's clauses)."""
+    if clauses is None:
+        clauses = plan_clauses(clause.version.plan, versions)
     links = plan_links(versions)
     steps = []
     for other in versions:
@@ -476,7 +480,13 @@ def clause_detail(request, plan, version, number):
     )
     clause.version = version
     versions = list(published_versions().filter(plan=version.plan))
-    lineage = clause_lineage(clause, versions)
+    clauses = plan_clauses(version.plan, versions)
+    lineage = clause_lineage(clause, versions, clauses)
+    # The points of this version in order, for the previous and next links.
+    siblings = [c for c in clauses if c.version_id == version.pk]
+    index = next((i for i, c in enumerate(siblings) if c.pk == clause.pk), None)
+    previous_point = siblings[index - 1] if index else None
+    next_point = siblings[index + 1] if index is not None and index + 1 < len(siblings) else None
 
     targets = list(clause.targets.select_related("indicator").order_by("pk"))
     context_indicators = list(clause.context_indicators.all())
@@ -491,6 +501,8 @@ def clause_detail(request, plan, version, number):
     if as_of:
         positions = positions.as_of(as_of)
     positions = list(positions.track())
+    for position in positions:
+        position.clause = clause  # every position here is on this point: share it rather than load a copy each
     tracks = {}
     for position in positions:
         tracks.setdefault(position.party_id, {"party": position.party, "positions": []})["positions"].append(position)
@@ -507,6 +519,10 @@ def clause_detail(request, plan, version, number):
         "version": version,
         "clause": clause,
         "lineage": lineage,
+        "previous_point": previous_point,
+        "next_point": next_point,
+        "permalink": request.build_absolute_uri(clause.get_absolute_url()),
+        "card_url": request.build_absolute_uri(reverse("tracker:clause-card", args=[plan, version.slug, number])),
         "evidence": evidence,
         "context_evidence": context_evidence,
         "tracks": tracks,
@@ -619,3 +635,22 @@ def default_pair(versions, a, b):
         return (versions[0] if versions else None), None
     latest = versions[-1]
     return neighbour(latest), latest
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def clause_card(request, plan, version, number):
+    """A point as a card other sites can frame: its summary, each party's latest stance with its source."""
+    as_of = read_as_of(request)
+    version = get_version(plan, version, with_details=False)
+    clause = get_object_or_404(Clause.objects.published(), version=version, number=number)
+    clause.version = version
+    matrix = StanceMatrix.build([clause], as_of)
+    context = {
+        "clause": clause,
+        "version": version,
+        "positions": matrix.for_clause(clause),
+        "page_url": request.build_absolute_uri(clause.get_absolute_url()),
+        **as_of_context(as_of),
+    }
+    return render(request, "tracker/clause_card.html", context)

@@ -11,7 +11,7 @@ from tracker.views.common import csv_download, filtered, paginate, wants_csv
 
 @stored_download("sources.csv", "tracker:source-list")
 def source_list(request):
-    filterset = SourceListFilter(request.GET, queryset=Source.objects.order_by("key", "pk"), request=request)
+    filterset = SourceListFilter(request.GET, queryset=Source.objects.public().order_by("key", "pk"), request=request)
     sources = filtered(filterset)
     if wants_csv(request):
         return csv_download(
@@ -34,7 +34,7 @@ def source_list(request):
 
 
 def source_detail(request, key):
-    source = get_object_or_404(Source, key=key)
+    source = get_object_or_404(Source.objects.public(), key=key)
     cites = Q(source=source)
     versions = (
         PlanVersion.objects.published()

@@ -1,0 +1,250 @@
+"""Figures that cannot all be true: consistency checks between the figures of one indicator.
+
+Each rule raises a ``Flag`` that carries its arithmetic in words, so a reader can redo the sum.
+A flag is a prompt to read the sources, not a verdict. The rules:
+
+- far from the official figure: a figure that is not official differs from the best-sourced
+  official figure of the same indicator and period by more than ``SHARE_THRESHOLD`` percent;
+- implied rate: a count of cases over a stated period, divided by its length ("one every 2.1 minutes");
+- outside a range: a single value outside the low-high range another figure gives for the same
+  indicator and period;
+- flips a gap: a figure that meets a clause's numeric term while the best-sourced official figure
+  for the same period misses it, or the reverse.
+
+Two figures describe the same period when they start on the same day (or neither gives a start)
+and the dates they describe (end of period, else the report's date) are at most
+``SAME_PERIOD_DAYS`` apart. Every function reads the figures and terms with two queries.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tracker.charts import figure_date, format_number
+from tracker.models import ClauseTarget, Confidence, Figure, FigureKind, GapStatus
+
+SHARE_THRESHOLD = Decimal("10")  # percent of the official figure
+SAME_PERIOD_DAYS = 31
+
+FAR_FROM_OFFICIAL, IMPLIED_RATE, OUTSIDE_RANGE, FLIPS_GAP = (
+    "far-from-official",
+    "implied-rate",
+    "outside-range",
+    "flips-gap",
+)
+RULES = {
+    FAR_FROM_OFFICIAL: "Far from the official figure",
+    IMPLIED_RATE: "Implied rate",
+    OUTSIDE_RANGE: "Outside another figure's range",
+    FLIPS_GAP: "Would flip a term's gap",
+}
+_CONFIDENCE_ORDER = [Confidence.CONFIRMED, Confidence.UNVERIFIED, Confidence.DISPUTED, Confidence.UNSUBSTANTIATED]
+
+
+@dataclass(frozen=True)
+class Flag:
+    rule: str
+    figure: Figure  # the figure flagged
+    arithmetic: str  # the sum, in words
+    other: Figure | None = None  # the figure it is checked against
+    target: ClauseTarget | None = None  # for FLIPS_GAP: the clause's term
+
+    @property
+    def rule_label(self):
+        return RULES[self.rule]
+
+    @property
+    def key(self):
+        other = self.other.pk if self.other else ""
+        target = self.target.pk if self.target else ""
+        return f"{self.rule}-{self.figure.pk}-{other}-{target}"
+
+
+def _n(number):
+    return format_number(number)
+
+
+def _day(date):
+    return f"{date.day} {date:%b %Y}"
+
+
+def same_period(a, b):
+    return (
+        a.indicator_id == b.indicator_id
+        and a.period_start == b.period_start
+        and abs((figure_date(a) - figure_date(b)).days) <= SAME_PERIOD_DAYS
+    )
+
+
+def _who(figure):
+    return f"{figure.claimed_by}, {_day(figure.reported_on)}"
+
+
+def official_reference(figure, figures):
+    """The best-sourced official figure with a value for the same indicator and period, or None.
+
+    Confirmed before unverified, a stated end of period before none, an original outlet before a
+    reprint, then the nearest in date, then the most recently reported.
+    """
+    candidates = [
+        other
+        for other in figures
+        if other.pk != figure.pk and other.kind == FigureKind.OFFICIAL and other.value is not None
+        if same_period(figure, other)
+    ]
+    if not candidates:
+        return None
+    return min(
+        candidates,
+        key=lambda o: (
+            _CONFIDENCE_ORDER.index(o.confidence),
+            o.period_end is None,
+            o.from_reprint,
+            abs((figure_date(o) - figure_date(figure)).days),
+            -o.reported_on.toordinal(),
+            -o.pk,
+        ),
+    )
+
+
+def far_from_official(figure, reference):
+    if figure.kind == FigureKind.OFFICIAL or figure.value is None or reference is None or not reference.value:
+        return None
+    difference = figure.value - reference.value
+    share = (abs(difference) * 100 / reference.value).quantize(Decimal("0.1"))
+    if share <= SHARE_THRESHOLD:
+        return None
+    direction = "above" if difference > 0 else "below"
+    arithmetic = (
+        f"{_n(figure.value)} − {_n(reference.value)} = {_n(difference)}: {share}% {direction} the official "
+        f"{_n(reference.value)} ({_who(reference)}) for the same period; flagged beyond {SHARE_THRESHOLD}%."
+    )
+    return Flag(FAR_FROM_OFFICIAL, figure, arithmetic, other=reference)
+
+
+def counts_cases(indicator):
+    """Whether the indicator counts cases (its unit says so), so a figure over a period has a rate."""
+    return "case" in indicator.unit.lower()
+
+
+def implied_rate(figure):
+    if not counts_cases(figure.indicator) or figure.value is None or figure.value <= 0:
+        return None
+    if not (figure.period_start and figure.period_end):
+        return None
+    days = (figure.period_end - figure.period_start).days + 1
+    minutes = days * 24 * 60
+    per_day = figure.value / days
+    every = Decimal(minutes) / figure.value
+    if every < 1:
+        interval = f"one every {(every * 60).quantize(Decimal('0.1'))} seconds"
+    elif every < 60:
+        interval = f"one every {every.quantize(Decimal('0.1'))} minutes"
+    elif every < 60 * 24:
+        interval = f"one every {(every / 60).quantize(Decimal('0.1'))} hours"
+    else:
+        interval = f"one every {(every / 1440).quantize(Decimal('0.1'))} days"
+    at_least = "at least " if figure.is_lower_bound else ""
+    arithmetic = (
+        f"{at_least}{_n(figure.value)} in the {days} days from {_day(figure.period_start)} to "
+        f"{_day(figure.period_end)} is {at_least}{_n(per_day.quantize(Decimal('1')))} a day: {interval} "
+        f"({_n(minutes)} minutes ÷ {_n(figure.value)})."
+    )
+    return Flag(IMPLIED_RATE, figure, arithmetic)
+
+
+def outside_range(figure, figures):
+    if figure.value is None or figure.is_range:
+        return []
+    flags = []
+    for other in figures:
+        if other.pk == figure.pk or not other.is_range or not same_period(figure, other):
+            continue
+        if figure.value < other.low:
+            where = f"below the low end: {_n(other.low)} − {_n(figure.value)} = {_n(other.low - figure.value)} short"
+        elif figure.value > other.high and not figure.is_lower_bound:
+            where = f"above the high end: {_n(figure.value)} − {_n(other.high)} = {_n(figure.value - other.high)} over"
+        else:
+            continue
+        arithmetic = (
+            f"{_n(figure.value)} is outside the range {_n(other.low)}–{_n(other.high)} ({_who(other)}), {where}."
+        )
+        flags.append(Flag(OUTSIDE_RANGE, figure, arithmetic, other=other))
+    return flags
+
+
+def flips_gap(figure, reference, targets):
+    if reference is None or figure.kind == FigureKind.OFFICIAL or figure.value is None:
+        return []
+    flags = []
+    for target in targets:
+        mine, theirs = target.gap(figure).status, target.gap(reference).status
+        if mine == theirs or GapStatus.STRADDLES in (mine, theirs):
+            continue
+        term = f"{target.get_comparator_display()} {_n(target.value)}"
+        verdict = {GapStatus.MEETS: "meets", GapStatus.MISSES: "misses"}
+        arithmetic = (
+            f"Against the term “{term}” ({target.clause.version.name}, {target.clause.point_name}): "
+            f"{_n(figure.value)} {verdict[mine]} it, while the official {_n(reference.value)} ({_who(reference)}) "
+            f"{verdict[theirs]} it."
+        )
+        flags.append(Flag(FLIPS_GAP, figure, arithmetic, other=reference, target=target))
+    return flags
+
+
+def flags_among(figures, targets=()):
+    """Every flag raised among these figures (of one or several indicators), in the figures' order."""
+    figures = list(figures)
+    by_group = defaultdict(list)
+    for figure in figures:
+        by_group[figure.indicator_id, figure.period_start].append(figure)
+    targets_by_indicator = defaultdict(list)
+    for target in targets:
+        targets_by_indicator[target.indicator_id].append(target)
+    flags = []
+    for figure in figures:
+        # Only figures that start on the same day can describe the same period.
+        group = [o for o in by_group[figure.indicator_id, figure.period_start] if same_period(figure, o)]
+        reference = official_reference(figure, group)
+        raised = [far_from_official(figure, reference), implied_rate(figure)]
+        raised += outside_range(figure, group)
+        raised += flips_gap(figure, reference, targets_by_indicator[figure.indicator_id])
+        flags.extend(flag for flag in raised if flag is not None)
+    return flags
+
+
+def _figures(as_of):
+    figures = Figure.objects.published().select_related("indicator", "source")
+    if as_of:
+        figures = figures.as_of(as_of)
+    return figures.chronological()
+
+
+def _targets():
+    return ClauseTarget.objects.published().select_related("clause__version__plan", "indicator").order_by("pk")
+
+
+def flags_for_indicator(indicator, as_of=None):
+    """The flags on one indicator's figures reported by the date: two queries."""
+    figures = _figures(as_of).filter(indicator=indicator)
+    return flags_among(figures, _targets().filter(indicator=indicator))
+
+
+def consistency_flags(*, indicator=None, rule=None, as_of=None):
+    """Every flag, or those on one indicator or of one rule, for figures reported by the date: two queries."""
+    figures = _figures(as_of)
+    targets = _targets()
+    if indicator is not None:
+        figures, targets = figures.filter(indicator=indicator), targets.filter(indicator=indicator)
+    flags = flags_among(figures, targets)
+    if rule:
+        flags = [flag for flag in flags if flag.rule == rule]
+    return flags
+
+
+def flagged_on(flags):
+    """The flags by the pk of the figure they are raised on."""
+    by_figure = defaultdict(list)
+    for flag in flags:
+        by_figure[flag.figure.pk].append(flag)
+    return dict(by_figure)
