@@ -192,6 +192,10 @@ def test_the_point_page_shows_its_line_through_the_versions_and_a_chart(client, 
     assert "19-point revision, point 5" in section and "One step apart" in section
     assert "Four steps apart" in section
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart--spread" viewBox="0 0 360 230"' in section
+    # Before the revision was released, the line has only this point.
+    body = client.get(talks["cap"].get_absolute_url() + "?as_of=2025-11-22").content.decode()
+    section = body[body.index('id="convergence"') : body.index("</table>", body.index('id="convergence"'))]
+    assert "19-point revision" not in section and "One step apart" in section
 
 
 def test_the_version_page_shows_each_point_line(client, talks):
