@@ -236,6 +236,26 @@ _objects = contextvars.ContextVar("page_cache_objects", default=None)
 _SHOWS_STAMP = "*stamp*"
 
 
+def depends_on_everything():
+    """Say that the page being built shows something derived from every table (unless untracked)."""
+    tables = _collecting.get()
+    if tables is not None and not _untracked.get():
+        tables.update(_all_tables())
+
+
+def remembered_per_generation(name, compute):
+    """``compute()``, kept in the cache until the next change to the tracker's data (any signal or bump)."""
+    key = f"pages:remembered:{name}:{current_generation()}"
+    found = cache.get(key, _NOTHING)
+    if found is _NOTHING:
+        found = compute()
+        cache.set(key, found, settings.PAGE_CACHE_SECONDS or 60)
+    return found
+
+
+_NOTHING = object()
+
+
 @contextmanager
 def untracked():
     """Queries in this block do not make the page depend on their tables (validators such as the ETag's stamp)."""
