@@ -200,6 +200,7 @@ def page_types(world):
         "what changed": "/changes/?since=2025-11-01",
         "what changed, nothing new": "/changes/",
         "how the tracker works": "/methods/",
+        "point card": clause.get_absolute_url() + "card/",
         "open data": "/data/",
         "convergence": "/convergence/",
         "flags": "/flags/",

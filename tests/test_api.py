@@ -275,8 +275,7 @@ def test_a_page_past_the_end_or_an_unknown_object_gets_a_json_404(client, world,
 
 
 def test_page_size_is_bounded(client):
-    for i in range(5):
-        f.SourceFactory(key=f"s{i}")
+    f.EventFactory(sources=[f.SourceFactory(key=f"s{i}") for i in range(5)])  # cited, so public
     data = client.get("/api/v1/sources/", {"page_size": 2}).json()
     assert data["count"] == 5 and len(data["results"]) == 2 and data["next"]
     data = client.get("/api/v1/sources/", {"page_size": 100000}).json()
@@ -347,10 +346,12 @@ def _still_current(client, validators):
 
 def test_drafts_changing_leave_the_open_datas_etag_and_last_modified_as_they_were(client, world):
     before = _validators(client)
-    source = models.Source.objects.first()  # (a new source would count: sources have no draft state)
+    # A source, topic and indicator entered for the draft stay with it: readers see none of them yet.
+    source = f.SourceFactory(title="A leaked memo")
     draft_version = f.PlanVersionFactory(plan=world["plan"], slug="draft", is_published=False, sources=[source])
     draft_clause = f.ClauseFactory(version=draft_version, is_published=False)
-    f.ClauseTargetFactory(clause=draft_clause, indicator=world["indicator"])
+    draft_clause.topics.add(f.TopicFactory(name="A new subject"))
+    f.ClauseTargetFactory(clause=draft_clause, indicator=f.IndicatorFactory(name="A new measure"))
     later = f.ClauseFactory(version=world["second"], number="99", is_published=False)
     f.ClauseLinkFactory(from_clause=draft_clause, to_clause=later, source=source)
     models.ClauseLink.objects.filter(from_clause=draft_clause).delete()
@@ -362,7 +363,11 @@ def test_drafts_changing_leave_the_open_datas_etag_and_last_modified_as_they_wer
         source=source,
     )
     draft_position = f.PositionFactory(
-        party=world["party"], clause=world["clauses"][0], is_published=False, source=source
+        party=world["party"],
+        actor=f.ActorFactory(party=world["party"], name="A new envoy"),
+        clause=world["clauses"][0],
+        is_published=False,
+        source=source,
     )
     draft_position.note = "Still checking."
     draft_position.save()

@@ -68,3 +68,24 @@ def test_point_and_indicator_pages_carry_a_cite_block_and_each_statement_and_fig
     page = client.get(figure.indicator.get_absolute_url()).content.decode()
     assert '<section class="cite-this"' in page
     assert f"Source: Axios, 21 Nov 2025. Peace-plan tracker, http://testserver{figure.get_absolute_url()}" in page
+
+
+def test_a_point_card_can_be_framed_by_other_sites_and_shows_no_site_chrome_and_no_draft(client, points):
+    _, first, second, _, position = points
+    f.PositionFactory(clause=second, party=position.party, stance=models.Stance.SUPPORTS, is_published=False)
+    url = second.get_absolute_url() + "card/"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response.headers
+    assert "frame-ancestors *" in response["Content-Security-Policy"]
+    html = response.content.decode()
+    assert "site-header" not in html and "site-nav" not in html and "<form" not in html
+    assert "Point 2: Non-aggression" in html and "Rejects" in html and "source: TASS, 21 Nov 2025" in html
+    assert "Supports" not in html.split("<main")[1]  # the draft position stays out
+    assert f'href="http://testserver{second.get_absolute_url()}"' in html
+    # The point's own page stays unframeable and offers the card's embed code.
+    page = client.get(second.get_absolute_url())
+    assert page["X-Frame-Options"] == "DENY"
+    assert f'&lt;iframe src="http://testserver{url}"' in page.content.decode()
+    draft = f.ClauseFactory(version=first.version, number="9", is_published=False)
+    assert client.get(draft.get_absolute_url() + "card/").status_code == 404

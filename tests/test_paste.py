@@ -15,6 +15,20 @@ def test_numbered_points_with_sub_points_are_read_in_order():
     assert parsed.ok
 
 
+def test_dotted_sub_points_are_points_but_a_number_opening_a_sentence_is_text():
+    parsed = parse_points(
+        "6. Guarantees.\n6.1 First part.\n6.2. Second part.\n7. Next:\n8.5 million people.\n8. Eight."
+    )
+    assert [(p.number, p.text) for p in parsed.points] == [
+        ("6", "Guarantees."),
+        ("6.1", "First part."),
+        ("6.2", "Second part."),
+        ("7", "Next: 8.5 million people."),
+        ("8", "Eight."),
+    ]
+    assert parsed.ok
+
+
 def test_a_point_running_over_several_lines_keeps_its_paragraphs_and_takes_a_short_first_line_as_heading():
     parsed = parse_points("1. Sovereignty\nUkraine's sovereignty\nwill be confirmed.\n\nA second paragraph.\n2. Next.")
     first = parsed.points[0]

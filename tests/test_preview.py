@@ -92,3 +92,15 @@ def test_a_preview_is_never_answered_304_from_the_readers_version_the_browser_ke
     assert preview.status_code == 200
     assert "Draft point" in preview.content.decode()
     assert not preview.has_header("ETag") and not preview.has_header("Last-Modified")
+
+
+def test_the_embeddable_point_card_is_marked_as_a_preview_too(editor_client, draft_version):
+    clause = draft_version.clauses.get()
+    card = clause.get_absolute_url() + "card/"
+    assert editor_client.get(card).status_code == 404
+    response = editor_client.get(card, {"preview": "drafts"})
+    assert response.status_code == 200
+    assert (
+        "Preview with drafts included" in response.content.decode()
+        and "A joint commission" in response.content.decode()
+    )

@@ -9,8 +9,8 @@ history (bulk loads).
 Only changes to rows readers could ever have seen count: a draft edited, created or deleted
 before it was ever published leaves the validators as they were. A row that was published once
 counts for good, so unpublishing or deleting it changes them. Rows without a draft state of their
-own count when their clause or version was ever published; the rest (sources, parties, actors,
-topics, indicators) always count.
+own count when their clause or version was ever published; sources, actors, topics and indicators
+when readers see them now (``public()``: something published uses them); parties always.
 """
 
 import hashlib
@@ -54,32 +54,53 @@ def _newest(table, column, condition=None):
     )
 
 
+def _public_rows(model, id_sql):
+    """SQL and parameters: the row with this id is one readers see now (``objects.public()``), for the
+    models that are public only once something published uses them; None for the others."""
+    if not hasattr(model._default_manager, "public"):
+        return None
+    sql, params = model._default_manager.public().values("pk").query.sql_with_params()
+    return f"{id_sql} IN ({sql})", params
+
+
 def _stamp_sql():
+    """The stamp's SQL and its parameters."""
     quote = connection.ops.quote_name
-    parts = []
+    parts, params = [], []
     for model in apps.get_app_config("tracker").get_models():
         table = model._meta.db_table
         field_names = {field.name for field in model._meta.concrete_fields}
         if "history_date" in field_names:
-            name = model.instance_type.__name__
+            instance = model.instance_type
+            public = _public_rows(instance, f"changed.{quote('id')}")
             if "is_published" in field_names:
                 condition = _ever_published(table, f"changed.{quote('id')}")
-            elif name in _SEEN_THROUGH:
-                column, parent = _SEEN_THROUGH[name]
+            elif instance.__name__ in _SEEN_THROUGH:
+                column, parent = _SEEN_THROUGH[instance.__name__]
                 condition = _ever_published(_history_table(parent), f"changed.{quote(column)}")
+            elif public is not None:
+                condition, more = public
+                params += more
             else:
                 condition = None
             parts.append(_newest(table, "history_date", condition))
         elif "updated_at" in field_names:
-            condition = f"changed.{quote('is_published')}" if "is_published" in field_names else None
+            public = _public_rows(model, f"changed.{quote('id')}")
+            if "is_published" in field_names:
+                condition = f"changed.{quote('is_published')}"
+            elif public is not None:
+                condition, more = public
+                params += more
+            else:
+                condition = None
             parts.append(_newest(table, "updated_at", condition))
-    return f"SELECT MAX(stamp) FROM ({' UNION ALL '.join(parts)}) AS stamps"
+    return f"SELECT MAX(stamp) FROM ({' UNION ALL '.join(parts)}) AS stamps", params
 
 
 def content_stamp():
     """When the tracker's data last changed, or None for an empty database."""
     with connection.cursor() as cursor:
-        cursor.execute(_stamp_sql())
+        cursor.execute(*_stamp_sql())
         (value,) = cursor.fetchone()
     if isinstance(value, str):  # SQLite hands back text from an aggregate over a subquery
         value = parse_datetime(value)

@@ -14,6 +14,7 @@ public_patterns = [
     path("plans/<slug:plan>/compare/", plans.compare, name="compare"),
     path("plans/<slug:plan>/<slug:version>/", plans.version_detail, name="version-detail"),
     path("plans/<slug:plan>/<slug:version>/<str:number>/", plans.clause_detail, name="clause-detail"),
+    path("plans/<slug:plan>/<slug:version>/<str:number>/card/", plans.clause_card, name="clause-card"),
     path(
         "plans/<slug:plan>/<slug:version>/<str:number>/convergence.svg",
         convergence.spread_chart_svg,

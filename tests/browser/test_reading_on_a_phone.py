@@ -33,6 +33,7 @@ def shipped_page_types():
         "timeline": "/timeline/?party=ukraine",
         "what changed": "/changes/?since=2025-11-20",
         "how the tracker works": "/methods/",
+        "point card": f"{PLAN}/28-point/6/card/",
         "open data": "/data/",
         "search": "/search/?q=600000",
         "bad filter": "/sources/?reliability=nonsense",

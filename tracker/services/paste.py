@@ -7,8 +7,12 @@ from django.db import transaction
 
 from tracker.models import Clause, ClauseTextBasis, TextBasis
 
-# A point starts on a line of its own: "12a. text", "12a) text", "Point 12a: text".
-_POINT_START = re.compile(r"^\s*(?:point\s+)?(?P<number>\d{1,3})(?P<letter>[a-z]?)\s*[.):]\s*(?P<rest>.*)$", re.I)
+# A point starts on a line of its own: "12a. text", "12a) text", "Point 12a: text", "6.1 text".
+_POINT_START = re.compile(
+    r"^\s*(?:point\s+)?(?P<number>\d{1,3})(?P<sub>\.\d{1,2})?(?P<letter>[a-z]?)"
+    r"(?P<sep>\s*[.):]\s*|\s+)(?P<rest>.*)$",
+    re.I,
+)
 HEADING_MAX = 80
 MAX_POINTS = 400
 
@@ -52,9 +56,11 @@ class ParsedText:
 
 
 def number_key(number):
-    """Order of a point label: 12 < 12a < 12b < 13."""
-    match = re.fullmatch(r"(\d+)([a-z]?)", number.lower())
-    return (int(match.group(1)), match.group(2)) if match else (10**6, number)
+    """Order of a point label: 12 < 12a < 12b < 12.1 < 12.2 < 13."""
+    match = re.fullmatch(r"(\d+)(?:\.(\d+))?([a-z]?)", number.lower())
+    if not match:
+        return (10**6, 0, number)
+    return (int(match.group(1)), int(match.group(2) or 0), match.group(3))
 
 
 def normalise_newlines(text):
@@ -78,8 +84,16 @@ def parse_points(text):
     for lineno, raw in enumerate(normalise_newlines(text).split("\n"), start=1):
         line = raw.rstrip()
         match = _POINT_START.match(line)
+        if match and not match.group("sep").strip():
+            # "6.1 text" (no full stop after the number) is a sub-point only within point 6: elsewhere,
+            # as "8.5 million..." or "12 countries...", it is the text going on.
+            main = match.group("number").lstrip("0") or "0"
+            if not (match.group("sub") and current is not None and re.match(r"\d+", current.number).group() == main):
+                match = None
         if match:
-            number = (match.group("number").lstrip("0") or "0") + match.group("letter").lower()
+            number = (
+                (match.group("number").lstrip("0") or "0") + (match.group("sub") or "") + match.group("letter").lower()
+            )
             key = number_key(number)
             if current is None or key > current.key:
                 current = ParsedPoint(number=number, line=lineno, lines=[match.group("rest").strip()])

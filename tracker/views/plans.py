@@ -8,10 +8,13 @@ Python from a fixed number of queries, so page cost does not grow with the data.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from csp.decorators import csp_replace
 from django import forms
 from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_exempt
 
 from tracker.charts import spread_chart, spread_sparkline
 from tracker.exports import stored_download
@@ -525,6 +528,7 @@ def clause_detail(request, plan, version, number):
         "previous_point": previous_point,
         "next_point": next_point,
         "permalink": request.build_absolute_uri(clause.get_absolute_url()),
+        "card_url": request.build_absolute_uri(reverse("tracker:clause-card", args=[plan, version.slug, number])),
         "evidence": evidence,
         "context_evidence": context_evidence,
         "tracks": tracks,
@@ -637,3 +641,22 @@ def default_pair(versions, a, b):
         return (versions[0] if versions else None), None
     latest = versions[-1]
     return neighbour(latest), latest
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def clause_card(request, plan, version, number):
+    """A point as a card other sites can frame: its summary, each party's latest stance with its source."""
+    as_of = read_as_of(request)
+    version = get_version(plan, version, with_details=False)
+    clause = get_object_or_404(Clause.objects.published(), version=version, number=number)
+    clause.version = version
+    matrix = StanceMatrix.build([clause], as_of)
+    context = {
+        "clause": clause,
+        "version": version,
+        "positions": matrix.for_clause(clause),
+        "page_url": request.build_absolute_uri(clause.get_absolute_url()),
+        **as_of_context(as_of),
+    }
+    return render(request, "tracker/clause_card.html", context)
