@@ -3,6 +3,7 @@
 import datetime
 import gzip
 import os
+import time
 
 import pytest
 from django import forms
@@ -14,7 +15,7 @@ from django.db import close_old_connections
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from tests.factories import ClauseFactory, PlanVersionFactory, SourceFactory
+from tests.factories import ClauseFactory, PlanVersionFactory, PositionFactory, SourceFactory
 from tracker.cache import (
     CachedPageApplication,
     _page_key,
@@ -301,10 +302,17 @@ def test_whatever_the_fast_path_cannot_answer_alone_goes_on_to_django(db, page_c
     assert (status, django.calls) == ("204 No Content", 1)
 
 
+def _cited_source(**fields):
+    """A source readers may see: something published cites it."""
+    source = SourceFactory(**fields)
+    PositionFactory(source=source)
+    return source
+
+
 def test_a_save_makes_stale_the_pages_that_show_the_object_and_leaves_an_unrelated_page_served(
     db, page_cache, reader, django_assert_num_queries
 ):
-    source = SourceFactory(key="S01", title="Axios report")
+    source = _cited_source(key="S01", title="Axios report")
     PlanVersionFactory(name="28-point draft")
     source_page, plan_list = f"/sources/{source.key}/", reverse("tracker:plan-list")
     assert b"Axios report" in reader.get(source_page).content
@@ -322,8 +330,14 @@ def test_a_save_makes_stale_the_pages_that_show_the_object_and_leaves_an_unrelat
     assert unrelated["X-Page-Cache"] == "hit"
 
 
+def _later(monkeypatch, seconds):
+    """Move the clock forward: entries, rebuild locks and checks all see the time pass."""
+    now = time.time
+    monkeypatch.setattr(time, "time", lambda: now() + seconds)
+
+
 def test_the_date_of_the_newest_change_on_an_unrelated_page_lags_by_at_most_the_stated_bound(
-    db, page_cache, reader, settings
+    db, page_cache, reader, settings, monkeypatch
 ):
     source = SourceFactory(key="S01", title="Axios report")
     PlanVersionFactory(name="28-point draft")
@@ -333,15 +347,15 @@ def test_the_date_of_the_newest_change_on_an_unrelated_page_lags_by_at_most_the_
     source.save()
     assert reader.get(plan_list)["X-Page-Cache"] == "hit"
     # Once the entry is older than the bound, the page is rebuilt to show the newer date.
-    settings.PAGE_CACHE_LAG_SECONDS = 0
+    _later(monkeypatch, settings.PAGE_CACHE_LAG_SECONDS + 1)
     assert reader.get(plan_list)["X-Page-Cache"] == "miss"
 
 
 def test_an_edit_of_a_rows_wording_makes_stale_the_pages_that_show_it_and_not_the_others_reading_its_table(
-    db, page_cache, reader, settings
+    db, page_cache, reader, settings, monkeypatch
 ):
-    edited = SourceFactory(key="S01", title="Axios report")
-    SourceFactory(key="S02", title="Reuters")
+    edited = _cited_source(key="S01", title="Axios report")
+    _cited_source(key="S02", title="Reuters")
     pages = {"edited": "/sources/S01/", "other": "/sources/S02/", "list": "/sources/"}
     for url in pages.values():
         reader.get(url)
@@ -351,13 +365,13 @@ def test_an_edit_of_a_rows_wording_makes_stale_the_pages_that_show_it_and_not_th
     assert state == {"edited": "miss", "other": "hit", "list": "miss"}
     assert b"Axios report, corrected" in reader.get(pages["list"]).content
     # Past the stated lag, a page that read the table is rebuilt too (it might show the wording some other way).
-    settings.PAGE_CACHE_LAG_SECONDS = 0
+    _later(monkeypatch, settings.PAGE_CACHE_LAG_SECONDS + 1)
     assert reader.get(pages["other"])["X-Page-Cache"] == "miss"
 
 
 def test_a_new_row_makes_stale_every_page_that_read_its_table(db, page_cache, reader):
-    SourceFactory(key="S02", title="Reuters")
-    reader.get("/sources/S02/")
+    _cited_source(key="S02", title="Reuters")
+    assert reader.get("/sources/S02/")["X-Page-Cache"] == "miss"
     SourceFactory(key="S03", title="AP")
     assert reader.get("/sources/S02/")["X-Page-Cache"] == "miss"
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import PlanVersionFactory, SourceFactory
+from tests.factories import PlanVersionFactory, PositionFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,7 @@ def directives(response):
 
 def test_a_public_page_may_be_kept_by_a_cdn_and_is_tagged_with_what_it_shows(client, settings):
     source = SourceFactory(key="S01", title="Axios report")
+    PositionFactory(source=source)  # a source readers see is cited by something published
     response = client.get(f"/sources/{source.key}/")
     assert {"public", "max-age=0", "s-maxage=60", "stale-while-revalidate=60", "stale-if-error=86400"} <= directives(
         response

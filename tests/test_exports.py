@@ -86,6 +86,7 @@ def test_stored_downloads_never_show_drafts_before_or_after_a_rebuild(client, st
 
 def test_a_whole_list_csv_is_stored_and_rebuilt_after_a_change(client, stored):
     source = f.SourceFactory(key="S01", title="Axios report")
+    f.PositionFactory(source=source)  # the list holds the sources something published cites
     assert b"Axios report" in body(client.get("/sources/", {"format": "csv"}))
     source.title = "Axios report, corrected"
     source.save()

@@ -251,7 +251,7 @@ def shows_data_stamp():
 
     Such a page is not made stale by every save (that would make every page stale on every save):
     once something has changed, its entry is rebuilt when it is older than
-    ``PAGE_CACHE_STAMP_LAG_SECONDS``, so the date it shows lags the newest change by at most that
+    ``PAGE_CACHE_LAG_SECONDS``, so the date it shows lags the newest change by at most that
     long (plus one rebuild) on pages whose own tables did not change.
     """
     tables = _collecting.get()
@@ -313,29 +313,35 @@ def _meta(snapshot, reads, started):
 
 
 def _is_fresh(meta, generation):
+    return _fresh_until(meta, generation) > time.time()
+
+
+def _fresh_until(meta, generation):
+    """Until when the entry stays fresh if nothing else changes (a time in the past: it is stale now)."""
     if time.time() >= meta["soft_expiry"]:
-        return False
+        return 0
     if generation is not None and meta["generation"] == generation:
-        return True
+        return meta["soft_expiry"]
     tables, objects = meta["tables"], meta["objects"]
     table_keys = [TABLE_KEY.format(table) for table in tables]
     edited_keys = [EDITED_TABLE_KEY.format(table) for table in tables]
     object_keys = [EDITED_OBJECT_KEY.format(tag) for tag in objects or ()]
     found = cache.get_many([EPOCH_KEY, *table_keys, *edited_keys, *object_keys])
     if meta["epoch"] is None or found.get(EPOCH_KEY) != meta["epoch"]:
-        return False
+        return 0
     versions = zip(table_keys, tables.values(), strict=True)
     if not all(version is not None and found.get(key) == version for key, version in versions):
-        return False  # rows added, removed, moved or republished in a table it read
+        return 0  # rows added, removed, moved or republished in a table it read
     # Wording edits since the build started: stale at once if the page shows the row (or too many rows
     # to tell); otherwise once the entry is older than the lag, like the date of the newest change.
     edited_since = [key for key in edited_keys if (found.get(key) or 0) >= meta["started"]]
     if edited_since and objects is None:
-        return False
+        return 0
     if any((found.get(key) or 0) >= meta["started"] for key in object_keys):
-        return False
-    lagging = edited_since or meta["shows_stamp"]
-    return not (lagging and time.time() - meta["built_at"] >= settings.PAGE_CACHE_LAG_SECONDS)
+        return 0
+    if edited_since or meta["shows_stamp"]:
+        return min(meta["soft_expiry"], meta["built_at"] + settings.PAGE_CACHE_LAG_SECONDS)
+    return meta["soft_expiry"]
 
 
 def _lock_key(key):
@@ -424,11 +430,20 @@ def _is_write_by_an_editor(request, response):
 def _lookup(environ):
     """The page's key, what is stored there (or None), and whether that is fresh."""
     key = _page_key(environ)
-    found = cache.get_many([key, GENERATION_KEY])
-    stored = found.get(key)
+    checked_key = key + ":checked"
+    found = cache.get_many([key, GENERATION_KEY, checked_key])
+    stored, generation = found.get(key), found.get(GENERATION_KEY)
     if stored is None:
         return key, None, False
-    return key, stored, _is_fresh(stored[4], found.get(GENERATION_KEY))
+    checked = found.get(checked_key)
+    if generation is not None and checked is not None and checked[0] == generation and time.time() < checked[1]:
+        # Found fresh under this very generation already: spare every reader the full check.
+        return key, stored, True
+    until = _fresh_until(stored[4], generation)
+    fresh = until > time.time()
+    if fresh and generation is not None and generation != stored[4]["generation"]:
+        cache.set(checked_key, (generation, until), max(1, int(until - time.time())))
+    return key, stored, fresh
 
 
 class AnonymousPageCacheMiddleware:

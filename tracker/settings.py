@@ -213,7 +213,8 @@ CDN_PURGE = os.environ.get("DJANGO_CDN_PURGE", "")  # "package.module.function",
 
 # On a page that does not show the edited row, an edit of a row's wording, and the date of the newest change
 # every page shows, may lag by this long (rather than every save making every page that read the table stale).
-PAGE_CACHE_LAG_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LAG_SECONDS", "60"))
+# Each page that read the table is rebuilt about once per this many seconds while edits go on: the edit storm's cost.
+PAGE_CACHE_LAG_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LAG_SECONDS", "300"))
 # How long past its soft expiry an entry is kept, to be served while it is rebuilt.
 PAGE_CACHE_STALE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_STALE_SECONDS", "600"))
 

@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from tracker.filters import latest_positions
-from tracker.models import Clause, Position, Stance
+from tracker.models import Clause, Party, PlanVersion, Position, Stance
 
 NOT_ENOUGH = "not enough positions recorded"
 
@@ -94,12 +94,15 @@ def from_positions(clause, positions, as_of=None):
 
 
 def convergence_for(clauses, as_of=None):
-    """Each clause's convergence as of the date, in the clauses' order: one query for the positions."""
+    """Each clause's convergence as of the date, in the clauses' order: two queries (positions, parties)."""
     clauses = list(clauses)
     by_clause = {clause.pk: [] for clause in clauses}
     if clauses:
-        positions = latest_positions(as_of, clause__in=list(by_clause)).select_related("party", "actor", "source")
+        # The few parties are read once, not joined to every position.
+        positions = list(latest_positions(as_of, clause__in=list(by_clause)))
+        parties = Party.objects.in_bulk({position.party_id for position in positions})
         for position in positions:
+            position.party = parties[position.party_id]
             by_clause[position.clause_id].append(position)
     return [from_positions(clause, by_clause[clause.pk], as_of) for clause in clauses]
 
@@ -122,9 +125,9 @@ def sort_key(item):
 def convergence_list(*, plan=None, version=None, topic=None, as_of=None):
     """Every published point in scope (of versions released by the date), furthest apart first.
 
-    Two queries: the points with their versions, and the latest positions on them.
+    Four queries: the points, their versions, the latest positions on them and their parties.
     """
-    clauses = Clause.objects.published().with_version()
+    clauses = Clause.objects.published()
     if plan is not None:
         clauses = clauses.filter(version__plan=plan)
     if version is not None:
@@ -133,7 +136,12 @@ def convergence_list(*, plan=None, version=None, topic=None, as_of=None):
         clauses = clauses.filter(topics=topic)
     if as_of is not None:
         clauses = clauses.filter(version__released_on__lte=as_of)
-    return sorted(convergence_for(clauses.order_by("pk"), as_of), key=sort_key)
+    clauses = list(clauses.order_by("pk"))
+    # The versions are read once, not joined to every point.
+    versions = PlanVersion.objects.select_related("plan").in_bulk({clause.version_id for clause in clauses})
+    for clause in clauses:
+        clause.version = versions[clause.version_id]
+    return sorted(convergence_for(clauses, as_of), key=sort_key)
 
 
 @dataclass(frozen=True)
@@ -180,3 +188,15 @@ def clause_line(clause, counterparts, as_of=None):
             clauses.append(item)
     clauses.sort(key=lambda c: (c.version.released_on, c.version_id, c.sort_order, c.pk))
     return convergence_for(clauses, as_of)
+
+
+def spread_histories(clauses, as_of=None):
+    """Each clause's spread steps, by clause pk, from one query (a version's small multiple)."""
+    clauses = list(clauses)
+    positions = Position.objects.published().filter(clause__in=[c.pk for c in clauses])
+    if as_of:
+        positions = positions.as_of(as_of)
+    by_clause = {clause.pk: [] for clause in clauses}
+    for position in positions.select_related("party").track():
+        by_clause[position.clause_id].append(position)
+    return {pk: spread_steps(rows) for pk, rows in by_clause.items()}
