@@ -232,5 +232,17 @@ def test_the_convergence_page_runs_a_bounded_number_of_queries(client, talks, sc
         f.PositionFactory(clause=clause, stance=S.SUPPORTS)
     client.get("/")
     for url in ["/convergence/", "/convergence/?topic=armed-forces&as_of=2025-11-30&plan=us-framework"]:
-        with django_assert_max_num_queries(10, info=url):
+        with django_assert_max_num_queries(12, info=url):
             assert client.get(url).status_code == 200
+
+
+def test_the_ranking_of_the_page_is_the_order_of_the_full_list(talks):
+    from tracker.selectors.convergence import load_ranked, ranking
+
+    for as_of in (None, NOV(22)):
+        full = convergence_list(as_of=as_of)
+        ranked = ranking(as_of=as_of)
+        assert [r.clause_id for r in ranked] == [i.clause.pk for i in full]
+        assert [(i.spread, i.label) for i in load_ranked(ranked[1:3], as_of)] == [
+            (i.spread, i.label) for i in full[1:3]
+        ]
