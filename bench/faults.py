@@ -491,11 +491,6 @@ def main():
             ).stdout
         )
         urls = found["urls"]
-        script = OUT / "faults-mix.lua"
-        script.write_text(
-            "local paths = {" + ", ".join(json.dumps(u) for u in urls) + "}\n"
-            'local i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format("GET", paths[i])\nend\n'
-        )
         stack = Stack(env, workdir)
         stack.start()
         log(f"stack up: nginx on {stack.port}, gunicorn on {stack.app_port}; {len(urls)} URLs")
@@ -505,8 +500,13 @@ def main():
         pages = [
             p for p in candidates if f"Version under edit edit {editor.last_saved}".encode() in get(stack.port, p)[2]
         ]
-        for url in urls:
-            get(stack.port, url)
+        # Warm every URL; keep those a reader gets (sources nothing published cites answer 404, by design).
+        urls = [url for url in urls if get(stack.port, url)[0] == 200]
+        script = OUT / "faults-mix.lua"
+        script.write_text(
+            "local paths = {" + ", ".join(json.dumps(u) for u in urls) + "}\n"
+            'local i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format("GET", paths[i])\nend\n'
+        )
         prober = Prober(stack.port)
         prober.start()
 

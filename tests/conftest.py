@@ -153,6 +153,7 @@ def shipped(django_db_setup, django_db_blocker):
     """The shipped dataset, loaded once for every test that reads it, in a transaction rolled back at the end.
 
     The tests that use it run last (see ``pytest_collection_modifyitems``), so no other test sees it.
+    Ask for ``loaded``; a module must not load the dataset again under this name (it is already there).
     """
     from tracker import dataset
 

@@ -202,6 +202,11 @@ def test_the_version_page_shows_each_point_line(client, talks):
     body = client.get(talks["cap"].version.get_absolute_url()).content.decode()
     assert "How far apart: four steps apart (spread 4 of 4)." in body
     assert f"How far apart: {NOT_ENOUGH}." in body
+    # A small chart per point on the same scale, its steps in words for screen readers.
+    assert (
+        "<title>How far apart over time, point 6: 21 Nov 2025: not enough positions recorded; "
+        "22 Nov 2025: one step apart; 25 Nov 2025: four steps apart; 26 Nov 2025: four steps apart</title>"
+    ) in body
 
 
 def test_the_chart_file_names_each_step_with_its_source(client, talks):
@@ -227,5 +232,17 @@ def test_the_convergence_page_runs_a_bounded_number_of_queries(client, talks, sc
         f.PositionFactory(clause=clause, stance=S.SUPPORTS)
     client.get("/")
     for url in ["/convergence/", "/convergence/?topic=armed-forces&as_of=2025-11-30&plan=us-framework"]:
-        with django_assert_max_num_queries(8, info=url):
+        with django_assert_max_num_queries(12, info=url):
             assert client.get(url).status_code == 200
+
+
+def test_the_ranking_of_the_page_is_the_order_of_the_full_list(talks):
+    from tracker.selectors.convergence import load_ranked, ranking
+
+    for as_of in (None, NOV(22)):
+        full = convergence_list(as_of=as_of)
+        ranked = ranking(as_of=as_of)
+        assert [r.clause_id for r in ranked] == [i.clause.pk for i in full]
+        assert [(i.spread, i.label) for i in load_ranked(ranked[1:3], as_of)] == [
+            (i.spread, i.label) for i in full[1:3]
+        ]

@@ -1,22 +1,7 @@
 """The consistency flags on the shipped dataset: the numbers readers asked about."""
 
-import pytest
-from django.db import transaction
-
-from tracker import dataset, models
+from tracker import models
 from tracker.selectors.flags import FAR_FROM_OFFICIAL, IMPLIED_RATE, flags_for_indicator
-
-
-@pytest.fixture(scope="module")
-def shipped(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield dataset.load()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def loaded(shipped, db):
-    return shipped
 
 
 def test_the_400000_desertion_claim_is_flagged_against_the_official_311327(loaded):

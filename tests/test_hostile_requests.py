@@ -36,14 +36,21 @@ def public_addresses(world):
         f"/plans/{plan}/compare/",
         f"/plans/{plan}/{version}/",
         f"/plans/{plan}/{version}/{clause}/",
+        f"/plans/{plan}/{version}/{clause}/card/",
+        f"/plans/{plan}/{version}/{clause}/convergence.svg",
         "/parties/",
         f"/parties/{party}/",
         f"/actors/{actor}/",
         "/indicators/",
         f"/indicators/{indicator}/",
+        f"/indicators/{indicator}/chart.svg",
         "/sources/",
         f"/sources/{source.key}/",
         "/timeline/",
+        "/changes/",
+        "/methods/",
+        "/convergence/",
+        "/flags/",
         "/search/",
         "/data/",
         "/data/tracker-dataset.zip",
@@ -51,6 +58,9 @@ def public_addresses(world):
         f"/feeds/positions/party/{party}/",
         f"/feeds/positions/{plan}/{version}/{clause}/",
         "/feeds/versions/",
+        "/feeds/changes/",
+        "/feeds/events/",
+        f"/feeds/figures/{indicator}/",
         "/api/v1/",
         "/api/schema/",
         "/api/docs/",
@@ -92,9 +102,11 @@ def parameters_of(client, url, response):
     content_type = response.get("Content-Type", "")
     if content_type.startswith("text/html"):
         names |= set(re.findall(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"', response.content.decode()))
-    view = getattr(resolve(url.split("?")[0]).func, "cls", None)
+    match = resolve(url.split("?")[0])
+    view = getattr(match.func, "cls", None)
     filterset_class = getattr(view, "filterset_class", None)
-    if filterset_class is not None:
+    # A detail endpoint runs its list's FilterSet, which the list's own address already tries.
+    if filterset_class is not None and not match.kwargs:
         names |= set(filterset_class.base_filters)
     names.discard("csrfmiddlewaretoken")
     return sorted(names)
@@ -159,7 +171,7 @@ def test_a_crawl_with_hostile_query_strings_paths_and_headers_gives_no_server_er
     ]:
         assert_no_server_error(client.get(url), url)
         requests += 1
-    assert requests > 7 * len(addresses)  # the crawl found parameters to try
+    assert requests > 6 * len(addresses)  # the crawl found parameters to try
 
 
 @pytest.mark.parametrize(

@@ -582,3 +582,53 @@ def spread_chart(title, steps, *, chart_id="spread", frame=SPREAD_FRAME):
 
 def _wrap_title(title, limit=48):
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def spread_sparkline(title, steps, *, width=132, height=34):
+    """A small step line of a point's spread over time, for a version's small multiple (no axes).
+
+    The same scale for every point (0 at the bottom, 4 at the top) so the small charts compare;
+    hollow marks where fewer than two parties were on record. Empty string when there are no steps.
+    """
+    steps = list(steps)
+    if not steps:
+        return ""
+    start = steps[0].date - datetime.timedelta(days=1)
+    end = max(steps[-1].date + datetime.timedelta(days=2), start + datetime.timedelta(days=7))
+    span = (end - start).days
+    left, right, top, bottom = 4, width - 4, 5, height - 5
+
+    def x_of(date):
+        return left + (right - left) * (date - start).days / span
+
+    def y_of(spread):
+        return bottom - (bottom - top) * spread / 4
+
+    path, marks = [], []
+    for index, step in enumerate(steps):
+        x = x_of(step.date)
+        if step.spread is None:
+            marks.append(format_html('<circle cx="{}" cy="{}" r="2.5" fill="#fff" stroke="#57606a"/>', _n(x), bottom))
+            continue
+        following = steps[index + 1].date if index + 1 < len(steps) else end
+        path.append(f"M{_n(x)} {_n(y_of(step.spread))}H{_n(x_of(following))}")
+        marks.append(format_html('<circle cx="{}" cy="{}" r="2.5" fill="#0072B2"/>', _n(x), _n(y_of(step.spread))))
+    described = "; ".join(f"{s.date.day} {s.date:%b %Y}: {s.label}" for s in steps)
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="spark" viewBox="0 0 {} {}" width="{}" height="{}" '
+        'role="img" aria-label="{}"><title>{}</title>'
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de"/>'
+        '<path d="{}" fill="none" stroke="#0072B2" stroke-width="2"/>{}</svg>',
+        width,
+        height,
+        width,
+        height,
+        f"{title}: {described}",
+        f"{title}: {described}",
+        left,
+        bottom,
+        right,
+        bottom,
+        "".join(path) or "M0 0",
+        mark_safe("".join(marks)),
+    )

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tracker.models import Source
 from tracker.selectors.convergence import convergence_list
 from tracker.selectors.flags import RULES, consistency_flags
 from tracker.views.common import InvalidQuery
@@ -77,6 +78,11 @@ class ConvergenceView(APIView):
         except InvalidQuery as error:
             return _bad(error)
         items = convergence_list(**filters)
+        # The sources are read once, for the positions shown.
+        positions = [stance.position for item in items for stance in item.stances]
+        sources = Source.objects.in_bulk({position.source_id for position in positions})
+        for position in positions:
+            position.source = sources[position.source_id]
         return Response(ConvergenceSerializer(items, many=True, context={"request": request}).data)
 
 

@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from tracker.filters import latest_positions
-from tracker.models import Clause, Position, Stance
+from tracker.models import Clause, Party, PlanVersion, Position, Stance
 
 NOT_ENOUGH = "not enough positions recorded"
 
@@ -94,12 +94,15 @@ def from_positions(clause, positions, as_of=None):
 
 
 def convergence_for(clauses, as_of=None):
-    """Each clause's convergence as of the date, in the clauses' order: one query for the positions."""
+    """Each clause's convergence as of the date, in the clauses' order: two queries (positions, parties)."""
     clauses = list(clauses)
     by_clause = {clause.pk: [] for clause in clauses}
     if clauses:
-        positions = latest_positions(as_of, clause__in=list(by_clause)).select_related("party", "actor", "source")
+        # The few parties are read once, not joined to every position.
+        positions = list(latest_positions(as_of, clause__in=list(by_clause)))
+        parties = Party.objects.in_bulk({position.party_id for position in positions})
         for position in positions:
+            position.party = parties[position.party_id]
             by_clause[position.clause_id].append(position)
     return [from_positions(clause, by_clause[clause.pk], as_of) for clause in clauses]
 
@@ -119,12 +122,8 @@ def sort_key(item):
     )
 
 
-def convergence_list(*, plan=None, version=None, topic=None, as_of=None):
-    """Every published point in scope (of versions released by the date), furthest apart first.
-
-    Two queries: the points with their versions, and the latest positions on them.
-    """
-    clauses = Clause.objects.published().with_version()
+def _points(plan=None, version=None, topic=None, as_of=None):
+    clauses = Clause.objects.published()
     if plan is not None:
         clauses = clauses.filter(version__plan=plan)
     if version is not None:
@@ -133,7 +132,67 @@ def convergence_list(*, plan=None, version=None, topic=None, as_of=None):
         clauses = clauses.filter(topics=topic)
     if as_of is not None:
         clauses = clauses.filter(version__released_on__lte=as_of)
-    return sorted(convergence_for(clauses.order_by("pk"), as_of), key=sort_key)
+    return clauses
+
+
+def convergence_list(*, plan=None, version=None, topic=None, as_of=None):
+    """Every published point in scope (of versions released by the date), furthest apart first.
+
+    Four queries: the points, their versions, the latest positions on them and their parties.
+    """
+    clauses = list(_points(plan, version, topic, as_of).order_by("pk"))
+    # The versions are read once, not joined to every point.
+    versions = PlanVersion.objects.select_related("plan").in_bulk({clause.version_id for clause in clauses})
+    for clause in clauses:
+        clause.version = versions[clause.version_id]
+    return sorted(convergence_for(clauses, as_of), key=sort_key)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A point's place in the list, from its stances alone (no row loaded)."""
+
+    clause_id: int
+    spread: int | None
+    parties_recorded: int
+
+
+def ranking(*, plan=None, version=None, topic=None, as_of=None):
+    """The points in scope in the order of ``convergence_list``, from plain values: two queries.
+
+    For a page of a long list: rank every point cheaply, then load only the page with ``load_ranked``.
+    """
+    points = _points(plan, version, topic, as_of).values_list(
+        "pk", "version__plan__title", "version__released_on", "version_id", "sort_order"
+    )
+    keys = {pk: rest for pk, *rest in points.order_by()}
+    stances = {pk: [] for pk in keys}
+    if keys:
+        rows = latest_positions(as_of, clause__in=list(keys)).order_by().values_list("clause_id", "stance")
+        for clause_id, stance in rows:
+            stances[clause_id].append(stance)
+    ranked = []
+    for pk, (title, released_on, version_id, sort_order) in keys.items():
+        spread, _ = assess(stances[pk])
+        count = len(stances[pk])
+        ranked.append(
+            (
+                (spread is None, -(spread or 0), -count, title, released_on, version_id, sort_order, pk),
+                Ranked(pk, spread, count),
+            )
+        )
+    ranked.sort(key=lambda pair: pair[0])
+    return [item for _, item in ranked]
+
+
+def load_ranked(ranked, as_of=None):
+    """The convergence of these ranked points, in their order: four queries whatever the list's length."""
+    ids = [item.clause_id for item in ranked]
+    clauses = Clause.objects.in_bulk(ids)
+    versions = PlanVersion.objects.select_related("plan").in_bulk({c.version_id for c in clauses.values()})
+    for clause in clauses.values():
+        clause.version = versions[clause.version_id]
+    return convergence_for([clauses[pk] for pk in ids if pk in clauses], as_of)
 
 
 @dataclass(frozen=True)
@@ -180,3 +239,15 @@ def clause_line(clause, counterparts, as_of=None):
             clauses.append(item)
     clauses.sort(key=lambda c: (c.version.released_on, c.version_id, c.sort_order, c.pk))
     return convergence_for(clauses, as_of)
+
+
+def spread_histories(clauses, as_of=None):
+    """Each clause's spread steps, by clause pk, from one query (a version's small multiple)."""
+    clauses = list(clauses)
+    positions = Position.objects.published().filter(clause__in=[c.pk for c in clauses])
+    if as_of:
+        positions = positions.as_of(as_of)
+    by_clause = {clause.pk: [] for clause in clauses}
+    for position in positions.select_related("party").track():
+        by_clause[position.clause_id].append(position)
+    return {pk: spread_steps(rows) for pk, rows in by_clause.items()}

@@ -13,7 +13,7 @@ A flag is a prompt to read the sources, not a verdict. The rules:
 
 Two figures describe the same period when they start on the same day (or neither gives a start)
 and the dates they describe (end of period, else the report's date) are at most
-``SAME_PERIOD_DAYS`` apart. Every function reads the figures and terms with two queries.
+``SAME_PERIOD_DAYS`` apart. Every function runs a fixed number of queries.
 """
 
 from collections import defaultdict
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tracker.charts import figure_date, format_number
-from tracker.models import ClauseTarget, Confidence, Figure, FigureKind, GapStatus
+from tracker.models import ClauseTarget, Confidence, Figure, FigureKind, GapStatus, Indicator, Source
 
 SHARE_THRESHOLD = Decimal("10")  # percent of the official figure
 SAME_PERIOD_DAYS = 31
@@ -127,8 +127,11 @@ def counts_cases(indicator):
     return "case" in indicator.unit.lower()
 
 
-def implied_rate(figure):
-    if not counts_cases(figure.indicator) or figure.value is None or figure.value <= 0:
+def implied_rate(figure, counts=None):
+    """``counts``: whether the figure's indicator counts cases, when known without reading the indicator."""
+    if counts is None:
+        counts = counts_cases(figure.indicator)
+    if not counts or figure.value is None or figure.value <= 0:
         return None
     if not (figure.period_start and figure.period_end):
         return None
@@ -192,8 +195,12 @@ def flips_gap(figure, reference, targets):
     return flags
 
 
-def flags_among(figures, targets=()):
-    """Every flag raised among these figures (of one or several indicators), in the figures' order."""
+def flags_among(figures, targets=(), case_indicators=None):
+    """Every flag raised among these figures (of one or several indicators), in the figures' order.
+
+    ``case_indicators``: the pks of the indicators that count cases, so the figures need not carry
+    their indicator (by default each figure's own indicator is asked).
+    """
     figures = list(figures)
     by_group = defaultdict(list)
     for figure in figures:
@@ -206,7 +213,8 @@ def flags_among(figures, targets=()):
         # Only figures that start on the same day can describe the same period.
         group = [o for o in by_group[figure.indicator_id, figure.period_start] if same_period(figure, o)]
         reference = official_reference(figure, group)
-        raised = [far_from_official(figure, reference), implied_rate(figure)]
+        counts = None if case_indicators is None else figure.indicator_id in case_indicators
+        raised = [far_from_official(figure, reference), implied_rate(figure, counts)]
         raised += outside_range(figure, group)
         raised += flips_gap(figure, reference, targets_by_indicator[figure.indicator_id])
         flags.extend(flag for flag in raised if flag is not None)
@@ -214,32 +222,52 @@ def flags_among(figures, targets=()):
 
 
 def _figures(as_of):
-    figures = Figure.objects.published().select_related("indicator", "source")
+    # Without their indicators and sources: only the flagged figures' are read, afterwards.
+    figures = Figure.objects.published()
     if as_of:
         figures = figures.as_of(as_of)
     return figures.chronological()
 
 
 def _targets():
-    return ClauseTarget.objects.published().select_related("clause__version__plan", "indicator").order_by("pk")
+    return ClauseTarget.objects.published().select_related("clause__version__plan").order_by("pk")
+
+
+def _with_related(flags):
+    """Give the flagged figures (and those they are checked against) their indicators and sources: two queries."""
+    figures = [figure for flag in flags for figure in (flag.figure, flag.other) if figure is not None]
+    indicators = Indicator.objects.in_bulk({figure.indicator_id for figure in figures})
+    sources = Source.objects.in_bulk({figure.source_id for figure in figures})
+    for figure in figures:
+        figure.indicator, figure.source = indicators[figure.indicator_id], sources[figure.source_id]
+    for flag in flags:
+        if flag.target is not None:
+            flag.target.indicator = indicators[flag.target.indicator_id]
+    return flags
+
+
+def _case_indicators(indicator=None):
+    indicators = Indicator.objects.filter(unit__icontains="case")
+    if indicator is not None:
+        indicators = indicators.filter(pk=indicator.pk)
+    return set(indicators.values_list("pk", flat=True))
 
 
 def flags_for_indicator(indicator, as_of=None):
-    """The flags on one indicator's figures reported by the date: two queries."""
-    figures = _figures(as_of).filter(indicator=indicator)
-    return flags_among(figures, _targets().filter(indicator=indicator))
+    """The flags on one indicator's figures reported by the date: five queries."""
+    return consistency_flags(indicator=indicator, as_of=as_of)
 
 
 def consistency_flags(*, indicator=None, rule=None, as_of=None):
-    """Every flag, or those on one indicator or of one rule, for figures reported by the date: two queries."""
+    """Every flag, or those on one indicator or of one rule, for figures reported by the date: five queries."""
     figures = _figures(as_of)
     targets = _targets()
     if indicator is not None:
         figures, targets = figures.filter(indicator=indicator), targets.filter(indicator=indicator)
-    flags = flags_among(figures, targets)
+    flags = flags_among(figures, targets, _case_indicators(indicator))
     if rule:
         flags = [flag for flag in flags if flag.rule == rule]
-    return flags
+    return _with_related(flags)
 
 
 def flagged_on(flags):

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 
 from tracker.charts import spread_chart
 from tracker.models import Clause, Indicator, Plan, PlanVersion, Topic
-from tracker.selectors.convergence import SCALE_TOP, convergence_list, spread_history
+from tracker.selectors.convergence import SCALE_TOP, convergence_list, load_ranked, ranking, spread_history
 from tracker.selectors.flags import RULES, consistency_flags
 
 from .common import (
@@ -107,17 +107,20 @@ def csv_row(item, as_of, absolute):
 
 def convergence_page(request):
     form, filters = read_filters(request.GET)
-    items = convergence_list(**filters)
     if wants_csv(request):
-        rows = (csv_row(item, filters["as_of"], request.build_absolute_uri) for item in items)
+        rows = (csv_row(item, filters["as_of"], request.build_absolute_uri) for item in convergence_list(**filters))
         return stream_csv("convergence", CSV_HEADER, rows)
+    # Every point is ranked from plain values; only the page's points are loaded.
+    ranked = ranking(**filters)
+    page = paginate(request, ranked)
+    page.object_list = load_ranked(page.object_list, filters["as_of"])
     context = {
         "form": form,
         "filters": filters,
         "as_of": filters["as_of"],
-        "page": paginate(request, items),
-        "total": len(items),
-        "apart": sum(1 for item in items if item.spread),
+        "page": page,
+        "total": len(ranked),
+        "apart": sum(1 for item in ranked if item.spread),
         "scale_top": SCALE_TOP,
     }
     return render(request, "tracker/convergence.html", context)

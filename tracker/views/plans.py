@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from tracker.charts import spread_chart
+from tracker.charts import spread_chart, spread_sparkline
 from tracker.exports import stored_download
 from tracker.filters import ClauseFilter, latest_positions
 from tracker.lineage import Change, compare_versions
@@ -37,7 +37,7 @@ from tracker.models import (
     VersionClaim,
 )
 from tracker.selectors.changes import changes
-from tracker.selectors.convergence import SCALE_TOP, clause_line, from_positions, spread_steps
+from tracker.selectors.convergence import SCALE_TOP, clause_line, from_positions, spread_histories, spread_steps
 from tracker.textdiff import word_diff
 
 from .common import (
@@ -354,6 +354,7 @@ def version_detail(request, plan, version):
     for clause in page.object_list:
         clause.version = version
     matrix = StanceMatrix.build(page.object_list, as_of)
+    histories = spread_histories(page.object_list, as_of)
     whole_version = latest_positions(as_of, clause__isnull=True, version=version).select_related(
         "party", "actor", "source"
     )
@@ -368,7 +369,12 @@ def version_detail(request, plan, version):
         "stance_counts": matrix.counts(),
         "stances": Stance.choices,
         "clause_rows": [
-            (clause, positions, from_positions(clause, positions, as_of))
+            (
+                clause,
+                positions,
+                from_positions(clause, positions, as_of),
+                spread_sparkline(f"How far apart over time, {clause.point_name}", histories[clause.pk]),
+            )
             for clause, positions in ((clause, matrix.for_clause(clause)) for clause in page.object_list)
         ],
         "closeness_top": SCALE_TOP,
