@@ -53,14 +53,14 @@ def draft():
 
 def _body(response):
     if response.streaming:
-        return b"".join(response.streaming_content).decode()
+        return b"".join(response.streaming_content).decode("utf-8-sig")
     return response.content.decode()
 
 
 def _zip_text(client):
     response = client.get("/data/tracker-dataset.zip")
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
-        return "\n".join(archive.read(name).decode() for name in archive.namelist())
+        return "\n".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
 
 
 LISTS = [

@@ -76,9 +76,10 @@ def test_search_in_one_kind_is_paginated(client):
 def test_search_in_one_kind_downloads_exactly_its_matches_as_csv(client, content):
     response = client.get("/search/", {"q": "zaporizhzhia", "kind": "positions", "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert [row["quote"] for row in rows] == ["Zaporizhzhia must stay under Ukrainian control"]
-    points = client.get("/search/", {"q": "zaporizhzhia", "kind": "points", "format": "csv"}).getvalue().decode()
+    points = client.get("/search/", {"q": "zaporizhzhia", "kind": "points", "format": "csv"})
+    points = points.getvalue().decode("utf-8-sig")
     assert "Nuclear plant" in points
     assert DRAFT_MARK not in points
 

@@ -4,12 +4,13 @@ import datetime
 import json
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import reverse, translate_url
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS, MONTHS_3
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from tracker.cache import shows_data_stamp, untracked
@@ -45,14 +46,62 @@ def site_nav(context):
     request = context.get("request")
     current = request.path if request is not None else ""
     links = []
+    home, plans = reverse("tracker:home"), reverse("tracker:plan-list")
     for label, name in NAV:
         url = reverse(name)
         # Plans, versions, points and comparisons all live under the home page's section.
-        is_current = (current == "/" or current.startswith("/plans/")) if url == "/" else current.startswith(url)
+        is_current = (current == home or current.startswith(plans)) if url == home else current.startswith(url)
         links.append({"label": label, "url": url, "current": is_current})
     search_url = reverse("tracker:search")
     query = request.GET.get("q", "") if request is not None and current == search_url else ""
     return {"links": links, "search_url": search_url, "query": query}
+
+
+def language_versions(request):
+    """This page in every language of the site: [(code, name, address)], the address keeping the object and
+    the query string. A page that names nothing the site knows (a 404) links to each language's home page."""
+    if request is None:
+        return []
+    versions = getattr(request, "_language_versions", None)
+    if versions is None:
+        here = request.get_full_path()
+        current = translation.get_language()
+        versions = []
+        for code, name in settings.LANGUAGES:
+            url = translate_url(here, code)
+            if url == here and code != current:
+                with translation.override(code):
+                    url = reverse("tracker:home")
+            versions.append((code, name, url))
+        request._language_versions = versions
+    return versions
+
+
+@register.inclusion_tag("includes/language_switcher.html", takes_context=True)
+def language_switcher(context):
+    """Plain links to this page in the other languages, each named in its own language."""
+    current = translation.get_language()
+    links = [
+        {"code": code, "name": name, "url": url, "current": code == current}
+        for code, name, url in language_versions(context.get("request"))
+    ]
+    return {"links": links}
+
+
+@register.simple_tag(takes_context=True)
+def hreflang_links(context):
+    """<link rel="alternate" hreflang> for this page in every language, and English as x-default."""
+    request = context.get("request")
+    versions = language_versions(request)
+    if not versions:
+        return ""
+    absolute = [(code, request.build_absolute_uri(url)) for code, _name, url in versions]
+    default = dict(absolute)[settings.LANGUAGE_CODE]
+    return format_html_join(
+        "\n  ",
+        '<link rel="alternate" hreflang="{}" href="{}">',
+        [*absolute, ("x-default", default)],
+    )
 
 
 def stance_parts(stance):
