@@ -217,8 +217,13 @@ EXPORT_LOCK_SECONDS = int(os.environ.get("DJANGO_EXPORT_LOCK_SECONDS", "300"))
 
 # Public pages and API responses for anonymous readers (tracker/cache.py).
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
-# While one request rebuilds a stale page, readers get the previous one for at most this long.
-PAGE_CACHE_LOCK_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LOCK_SECONDS", "10"))
+# Stale pages are rebuilt off the readers' requests, by this many background threads per process (0: in the
+# request that found the page stale, after its response is made), while readers get the previous page.
+PAGE_CACHE_REBUILD_THREADS = int(os.environ.get("DJANGO_PAGE_CACHE_REBUILD_THREADS", "1"))
+# Past this many rebuilds waiting in a process, a stale page is served without queueing its rebuild.
+PAGE_CACHE_REBUILD_QUEUE = int(os.environ.get("DJANGO_PAGE_CACHE_REBUILD_QUEUE", "50"))
+# The longest one rebuild may wait and run before another may start: a queued rebuild older than this is dropped.
+PAGE_CACHE_LOCK_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LOCK_SECONDS", "30"))
 # Headers for a CDN in front of the site, and the hook that purges it on save (tracker/cdn.py).
 CDN_S_MAXAGE = int(os.environ.get("DJANGO_CDN_S_MAXAGE", "60"))
 CDN_STALE_WHILE_REVALIDATE = int(os.environ.get("DJANGO_CDN_STALE_WHILE_REVALIDATE", "60"))
