@@ -263,10 +263,7 @@ def position_citation(context, position):
         url = position.get_absolute_url()
     url = request.build_absolute_uri(url) if request is not None else url
     voice = f" ({position.actor.name})" if position.actor_id else ""
-    if position.clause_id:
-        subject = f"{position.clause.point_name} of the {position.clause.version.name}"
-    else:
-        subject = f"the {position.version.name} as a whole"
+    subject = position.subject_words()
     return (
         f"{position.party.name}{voice}: {position.get_stance_display().lower()} on {subject}, "
         f"stated {short_date(position.stated_on)}. Source: {_source_words(position.source)}. "
