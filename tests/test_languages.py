@@ -96,3 +96,15 @@ def test_the_admin_keeps_one_address_and_follows_the_editors_browser(client):
     response = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="uk")
     assert response["Content-Language"] == "uk"
     assert client.get("/admin/login/")["Content-Language"] == "en"
+
+
+def test_each_languages_pages_link_to_that_languages_addresses_whichever_was_built_first(client, point):
+    english = point.get_absolute_url()
+    with translation.override("uk"):
+        assert point.get_absolute_url() == f"/uk{english}"
+    with translation.override("ru"):
+        assert point.get_absolute_url() == f"/ru{english}"
+    assert point.get_absolute_url() == english
+    version_page = point.version.get_absolute_url()
+    assert f'href="/ru{english}"' in client.get(f"/ru{version_page}").content.decode()
+    assert f'href="{english}"' in client.get(version_page).content.decode()
