@@ -3,9 +3,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+<<<<<<< HEAD
 from django.db.models import F, OuterRef, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+=======
+from django.db.models import F, Q
+>>>>>>> main
 from simple_history.models import HistoricalRecords
 
 from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse
@@ -19,13 +23,12 @@ class IndicatorQuerySet(models.QuerySet):
         from .plans import Clause
         from .sources import public_if_used
 
-        here = OuterRef("pk")
         return public_if_used(
             self,
             [
-                Figure.objects.published().filter(indicator=here),
-                ClauseTarget.objects.published().filter(indicator=here),
-                Clause.objects.published().filter(context_indicators=here),
+                (Figure.objects.published(), "indicator"),
+                (ClauseTarget.objects.published(), "indicator"),
+                (Clause.objects.published(), "context_indicators"),
             ],
         )
 

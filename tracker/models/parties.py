@@ -1,7 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+<<<<<<< HEAD
 from django.db.models import OuterRef
 from django.utils.translation import gettext_lazy as _
+=======
+>>>>>>> main
 from simple_history.models import HistoricalRecords
 
 from .base import readers_rule, remembered_reverse
@@ -48,10 +51,8 @@ class ActorQuerySet(models.QuerySet):
         from .plans import VersionClaim
         from .positions import Position
 
-        here = OuterRef("pk")
         return public_if_used(
-            self,
-            [Position.objects.published().filter(actor=here), VersionClaim.objects.published().filter(claimed_by=here)],
+            self, [(Position.objects.published(), "actor"), (VersionClaim.objects.published(), "claimed_by")]
         )
 
 

@@ -1,15 +1,18 @@
 """Fragments that repeat across the public pages: navigation, stance badges, source citations."""
 
 import datetime
+import json
 
 from django import template
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse, translate_url
 from django.utils import dateformat, timezone, translation
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -441,3 +444,20 @@ def figure_citation(context, figure):
         "site": _site_name(),
         "url": url,
     }
+
+
+# The characters that could end a script element or open a comment inside it, as JSON escapes
+# (as Django's json_script filter writes them).
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(data):
+    """A JSON-LD script element for ``data`` (see tracker.structured_data); nothing when there is none.
+
+    Escaped as json_script escapes, so no text in the data (an editor's note, a source's title) can
+    close the element or inject markup."""
+    if not data:
+        return ""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
