@@ -3,13 +3,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-<<<<<<< HEAD
-from django.db.models import F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-=======
-from django.db.models import F, Q
->>>>>>> main
 from simple_history.models import HistoricalRecords
 
 from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse

@@ -1,10 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-<<<<<<< HEAD
-from django.db.models import OuterRef
 from django.utils.translation import gettext_lazy as _
-=======
->>>>>>> main
 from simple_history.models import HistoricalRecords
 
 from .base import readers_rule, remembered_reverse

@@ -3,12 +3,8 @@ from operator import or_
 
 from django.core.exceptions import ValidationError
 from django.db import models
-<<<<<<< HEAD
-from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext_lazy as _
-=======
 from django.db.models import Q
->>>>>>> main
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse
