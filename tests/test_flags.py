@@ -83,7 +83,7 @@ def test_the_list_filters_and_refuses_bad_input(client, forces):
 
 def test_the_csv_and_the_api_give_the_same_flags(client, forces):
     response = client.get("/flags/?format=csv&rule=far-from-official")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [(r["value"], r["compared_with_value"], r["claimed_by"]) for r in rows] == [("900,000", "800,000", "An MP")]
     data = client.get("/api/v1/flags/?rule=far-from-official").json()
     assert [(item["value"], item["compared_with"]) for item in data] == [("900,000", forces["official"].pk)]

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def csv_rows(response):
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils.dateparse import parse_datetime
 from simple_history.utils import bulk_create_with_history
 
-from tracker.csv_cells import defuse_reversibly, restore
+from tracker.csv_cells import ENCODING, defuse_reversibly, encode, restore
 from tracker.models import (
     Actor,
     Clause,
@@ -281,7 +281,7 @@ def _csv_bytes(header, rows):
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return encode(buffer.getvalue())
 
 
 @dataclass
@@ -336,7 +336,8 @@ so files join on `*_id` columns. Text cells that begin with `=`, `+`, `-`, `@`, 
 return are written with a leading apostrophe (`'`) so spreadsheet programs do not run them as
 formulas, and so are cells whose text itself begins with an apostrophe followed by one of those (or by
 another apostrophe); remove that one apostrophe to get the original text. Rows end in CRLF, and a
-cell holding a line break is quoted.
+cell holding a line break is quoted. Every CSV file is UTF-8 and starts with a byte-order mark, so
+spreadsheet programs show Cyrillic and typographic quotes as written.
 
 ## Licence
 
@@ -404,7 +405,7 @@ def _read_tables(archive):
         name = f"{table.name}.csv"
         if name not in names:
             raise ImportRefused(f"The zip has no {name}; is it a tracker dataset download?")
-        reader = csv.reader(io.TextIOWrapper(archive.open(names[name]), encoding="utf-8", newline=""))
+        reader = csv.reader(io.TextIOWrapper(archive.open(names[name]), encoding=ENCODING, newline=""))
         try:
             header = next(reader, None)
             if header != table.columns:

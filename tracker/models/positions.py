@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value, Window
 from django.db.models.functions import Coalesce, Lag, RowNumber
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .base import Publishable, readers_rule, remembered_reverse
@@ -14,11 +16,11 @@ from .plans import point_name, visible_clause, visible_version
 class Stance(models.TextChoices):
     """An ordered scale, from full support to outright rejection."""
 
-    SUPPORTS = "supports", "Supports"
-    CONDITIONAL = "conditional", "Supports with conditions"
-    AMBIGUOUS = "ambiguous", "Ambiguous"
-    OPPOSES = "opposes", "Opposes"
-    REJECTS = "rejects", "Rejects"
+    SUPPORTS = "supports", _("Supports")
+    CONDITIONAL = "conditional", _("Supports with conditions")
+    AMBIGUOUS = "ambiguous", _("Ambiguous")
+    OPPOSES = "opposes", _("Opposes")
+    REJECTS = "rejects", _("Rejects")
 
     @classmethod
     def rank(cls, value):
@@ -39,7 +41,7 @@ def subject_label(version_name, number=None, heading=""):
     """What a position is about, as a table row or CSV cell names it: "28-point draft, point 6: Armed
     forces", or "28-point draft (the version as a whole)". ``number`` is the point's, None for a version."""
     if number is None:
-        return f"{version_name} (the version as a whole)"
+        return f"{version_name} {gettext('(the version as a whole)')}"
     return f"{version_name}, {point_name(number)}: {heading}"
 
 
@@ -47,8 +49,9 @@ def subject_words(version_name, number=None, heading=""):
     """The same in running text: "point 6 of the 28-point draft (Armed forces)", "the 28-point draft as a
     whole"; without ``heading``, "point 6 of the 28-point draft"."""
     if number is None:
-        return f"the {version_name} as a whole"
-    return f"{point_name(number)} of the {version_name}" + (f" ({heading})" if heading else "")
+        return gettext("the %(version)s as a whole") % {"version": version_name}
+    words = gettext("%(point)s of the %(version)s") % {"point": point_name(number), "version": version_name}
+    return words + (f" ({heading})" if heading else "")
 
 
 def stated_by(date):

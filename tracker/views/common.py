@@ -27,7 +27,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 
-from tracker.csv_cells import defuse
+from tracker.csv_cells import BYTE_ORDER_MARK, defuse
 from tracker.selectors.common import load_in_order
 
 # The tracker covers recent diplomacy; far-off dates are typing mistakes (and years like 0001
@@ -171,11 +171,13 @@ def ordered_by_pk(queryset):
 
 
 def stream_csv(filename, header, rows):
-    """Stream rows (lists of cells) as a CSV attachment, defusing formula-like cells."""
+    """Stream rows (lists of cells) as a CSV attachment, defusing formula-like cells.
+
+    The file starts with the byte-order mark that tells spreadsheet programs it is UTF-8."""
     writer = csv.writer(_Echo())
 
     def lines():
-        yield writer.writerow(header)
+        yield BYTE_ORDER_MARK + writer.writerow(header)
         for row in rows:
             yield writer.writerow([csv_safe(cell) for cell in row])
 

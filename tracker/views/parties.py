@@ -6,6 +6,7 @@ from tracker.exports import stored_download
 from tracker.filters import PartyFilter
 from tracker.models import Actor, Party
 from tracker.selectors import positions as selectors
+from tracker.structured_data import graph, position_claim
 from tracker.views.common import as_of_context, csv_download, filtered, paginate, read_as_of, wants_csv
 
 
@@ -68,7 +69,13 @@ def party_detail(request, slug):
     return render(
         request,
         "tracker/party_detail.html",
-        {"party": party, "page": page, **data, **as_of_context(as_of)},
+        {
+            "party": party,
+            "page": page,
+            "structured_data": graph(position_claim(p, request.build_absolute_uri) for p in page.object_list),
+            **data,
+            **as_of_context(as_of),
+        },
     )
 
 
