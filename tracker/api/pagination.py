@@ -1,7 +1,7 @@
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
-from tracker.views.common import load_in_order
+from tracker.selectors.common import load_in_order
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

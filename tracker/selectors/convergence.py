@@ -14,8 +14,9 @@ is written once. Each function runs a fixed number of queries whatever the data 
 import datetime
 from dataclasses import dataclass
 
-from tracker.filters import latest_positions
 from tracker.models import Clause, Party, PlanVersion, Position, Stance
+from tracker.models.plans import released_by
+from tracker.selectors.positions import latest_positions
 
 NOT_ENOUGH = "not enough positions recorded"
 
@@ -131,7 +132,7 @@ def _points(plan=None, version=None, topic=None, as_of=None):
     if topic is not None:
         clauses = clauses.filter(topics=topic)
     if as_of is not None:
-        clauses = clauses.filter(version__released_on__lte=as_of)
+        clauses = clauses.filter(released_by(as_of, "version__"))
     return clauses
 
 
