@@ -267,6 +267,7 @@ class FigureFacts(namedtuple("FigureFacts", _FACT_FIELDS)):
     __slots__ = ()
     is_range = Figure.is_range
     display_value = Figure.display_value
+    value_text = Figure.value_text
 
 
 def _figures(as_of):
