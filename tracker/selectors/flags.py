@@ -101,7 +101,8 @@ def _who(figure):
 
 
 def official_reference(figure, figures):
-    """The best-sourced official figure with a value for the same indicator and period, or None.
+    """The best-sourced official figure with a value among ``figures`` (those of the same indicator and
+    period, see ``same_period``), or None.
 
     Confirmed before unverified, a stated end of period before none, an original outlet before a
     reprint, then the nearest in date, then the most recently reported.
@@ -110,7 +111,6 @@ def official_reference(figure, figures):
         other
         for other in figures
         if other.pk != figure.pk and other.kind == FigureKind.OFFICIAL and other.value is not None
-        if same_period(figure, other)
     ]
     if not candidates:
         return None
@@ -177,11 +177,12 @@ def implied_rate(figure, counts=None):
 
 
 def outside_range(figure, figures):
+    """``figures``: those of the same indicator and period (see ``same_period``)."""
     if figure.value is None or figure.is_range:
         return []
     flags = []
     for other in figures:
-        if other.pk == figure.pk or not other.is_range or not same_period(figure, other):
+        if other.pk == figure.pk or not other.is_range:
             continue
         if figure.value < other.low:
             where = f"below the low end: {_n(other.low)} − {_n(figure.value)} = {_n(other.low - figure.value)} short"
@@ -224,14 +225,19 @@ def flags_among(figures, targets=(), case_indicators=None):
     figures = list(figures)
     by_group = defaultdict(list)
     for figure in figures:
-        by_group[figure.indicator_id, figure.period_start].append(figure)
+        # Only figures that start on the same day can describe the same period.
+        by_group[figure.indicator_id, figure.period_start].append((figure_date(figure), figure))
     targets_by_indicator = defaultdict(list)
     for target in targets:
         targets_by_indicator[target.indicator_id].append(target)
     flags = []
     for figure in figures:
-        # Only figures that start on the same day can describe the same period.
-        group = [o for o in by_group[figure.indicator_id, figure.period_start] if same_period(figure, o)]
+        members = by_group[figure.indicator_id, figure.period_start]
+        if len(members) == 1:
+            group = [figure]
+        else:  # as same_period, with each figure's date worked out once
+            day = figure_date(figure)
+            group = [other for when, other in members if abs((when - day).days) <= SAME_PERIOD_DAYS]
         reference = official_reference(figure, group)
         counts = None if case_indicators is None else figure.indicator_id in case_indicators
         raised = [far_from_official(figure, reference), implied_rate(figure, counts)]
