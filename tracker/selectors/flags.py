@@ -32,6 +32,7 @@ from tracker.models import (
     Indicator,
     flag_key,
 )
+from tracker.models.plans import point_name
 
 SHARE_THRESHOLD = Decimal("10")  # percent of the official figure
 SAME_PERIOD_DAYS = 31
@@ -197,6 +198,12 @@ def outside_range(figure, figures):
     return flags
 
 
+def _place(target):
+    """Where a term is: its version and point ("US 28-point draft, point 6")."""
+    place = getattr(target, "place", None)  # given by _targets, without loading the point
+    return place or f"{target.clause.version.name}, {target.clause.point_name}"
+
+
 def flips_gap(figure, reference, targets):
     if reference is None or figure.kind == FigureKind.OFFICIAL or figure.value is None:
         return []
@@ -208,7 +215,7 @@ def flips_gap(figure, reference, targets):
         term = f"{target.get_comparator_display()} {_n(target.value)}"
         verdict = {GapStatus.MEETS: "meets", GapStatus.MISSES: "misses"}
         arithmetic = (
-            f"Against the term “{term}” ({target.clause.version.name}, {target.clause.point_name}): "
+            f"Against the term “{term}” ({_place(target)}): "
             f"{_n(figure.value)} {verdict[mine]} it, while the official {_n(reference.value)} ({_who(reference)}) "
             f"{verdict[theirs]} it."
         )
@@ -287,14 +294,20 @@ def _figure_facts(figures):
     return list(map(FigureFacts._make, figures.values_list(*_FACT_FIELDS)))
 
 
-def _targets():
-    # Only what the rule and its arithmetic read: the term, and the name of the point and version it is in.
-    return (
-        ClauseTarget.objects.published()
-        .select_related("clause__version")
-        .only("indicator_id", "comparator", "value", "clause__number", "clause__version__name")
-        .order_by("pk")
+def _targets(indicator=None):
+    """The published terms, with only what the rule and its arithmetic read (one query, no joined rows built)."""
+    terms = ClauseTarget.objects.published()
+    if indicator is not None:
+        terms = terms.filter(indicator=indicator)
+    rows = terms.order_by("pk").values_list(
+        "pk", "indicator_id", "comparator", "value", "clause_id", "clause__number", "clause__version__name"
     )
+    targets = []
+    for pk, indicator_id, comparator, value, clause_id, number, version_name in rows:
+        target = ClauseTarget(pk=pk, indicator_id=indicator_id, comparator=comparator, value=value, clause_id=clause_id)
+        target.place = f"{version_name}, {point_name(number)}"
+        targets.append(target)
+    return targets
 
 
 def with_related(flags):
@@ -350,9 +363,9 @@ def consistency_flags(*, indicator=None, rule=None, as_of=None, related=True):
     them gives those their figures and reviews with ``with_related``.
     """
     figures = _figures(as_of)
-    targets = _targets()
+    targets = _targets(indicator)
     if indicator is not None:
-        figures, targets = figures.filter(indicator=indicator), targets.filter(indicator=indicator)
+        figures = figures.filter(indicator=indicator)
     flags = flags_among(_figure_facts(figures), targets, _case_indicators(indicator))
     if rule:
         flags = [flag for flag in flags if flag.rule == rule]
