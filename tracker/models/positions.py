@@ -25,7 +25,11 @@ class Stance(models.TextChoices):
     @classmethod
     def rank(cls, value):
         """Position on the scale: 0 for supports up to 4 for rejects."""
-        return list(cls.values).index(value)
+        return _STANCE_RANKS[value]
+
+
+# Worked out once: ``Stance.values`` builds a new list on every call, and ranks are read per position.
+_STANCE_RANKS = {value: rank for rank, value in enumerate(Stance.values)}
 
 
 # What a position is about: a point of a version, or a version as a whole (never both; a CHECK
