@@ -194,7 +194,7 @@ def test_drafts_never_reach_the_api_the_feeds_or_the_dataset_download(client, wo
         bodies.append(client.get(url).content.decode())
     bodies.append(client.get("/feeds/versions/").content.decode())
     with zipfile.ZipFile(io.BytesIO(client.get("/data/tracker-dataset.zip").content)) as archive:
-        csv_files = {name: archive.read(name).decode() for name in archive.namelist()}
+        csv_files = {name: archive.read(name).decode("utf-8-sig") for name in archive.namelist()}
     bodies.extend(csv_files.values())
     text = "\n".join(bodies)
     for marker in ["DRAFT-CLAUSE-HEADING", "DRAFT-POSITION-QUOTE", "DRAFT-FIGURE-CLAIM", "DRAFT-EVENT-TITLE"]:

@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 from modeltranslation.fields import TranslationField
 from simple_history.utils import bulk_create_with_history
 
-from tracker.csv_cells import defuse_reversibly, restore
+from tracker.csv_cells import ENCODING, defuse_reversibly, encode, restore
 from tracker.models import (
     Actor,
     Clause,
@@ -301,7 +301,7 @@ def _csv_bytes(header, rows):
     writer = csv.writer(buffer)
     writer.writerow(header)
     writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return encode(buffer.getvalue())
 
 
 @dataclass
@@ -360,7 +360,9 @@ translated. The translations are the project's own unless `codebook.csv` says ot
 that begin with `=`, `+`, `-`, `@`, a tab or a carriage return are written with a leading apostrophe
 (`'`) so spreadsheet programs do not run them as formulas, and so are cells whose text itself begins
 with an apostrophe followed by one of those (or by another apostrophe); remove that one apostrophe to
-get the original text. Rows end in CRLF, and a cell holding a line break is quoted.
+get the original text. Rows end in CRLF, and a cell holding a line break is quoted. Every CSV file is
+UTF-8 and starts with a byte-order mark, so spreadsheet programs show Cyrillic and typographic quotes
+as written.
 
 ## Licence
 
@@ -428,7 +430,7 @@ def _read_tables(archive):
         name = f"{table.name}.csv"
         if name not in names:
             raise ImportRefused(f"The zip has no {name}; is it a tracker dataset download?")
-        reader = csv.reader(io.TextIOWrapper(archive.open(names[name]), encoding="utf-8", newline=""))
+        reader = csv.reader(io.TextIOWrapper(archive.open(names[name]), encoding=ENCODING, newline=""))
         try:
             header = next(reader, None)
             if header != table.columns:

@@ -30,7 +30,7 @@ def english_from_existing_text(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracker", "0011_clause_numbers_and_amounts_fit"),
+        ("tracker", "0012_flag_reviews"),
     ]
 
     operations = [
