@@ -61,7 +61,8 @@ def ms(value):
 
 
 def percentile(raw, label):
-    match = re.search(rf"{label}%\s+(\S+)", raw)
+    # The latency distribution's own line: "     50%   42.10ms" (a standard deviation's "71.50%" is not one).
+    match = re.search(rf"^\s*{label}%\s+(\S+)", raw, re.M)
     return ms(match.group(1)) if match else None
 
 
