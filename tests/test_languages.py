@@ -108,3 +108,14 @@ def test_each_languages_pages_link_to_that_languages_addresses_whichever_was_bui
     version_page = point.version.get_absolute_url()
     assert f'href="/ru{english}"' in client.get(f"/ru{version_page}").content.decode()
     assert f'href="{english}"' in client.get(version_page).content.decode()
+
+
+def test_the_interface_speaks_the_pages_language(client, point):
+    f.PositionFactory(clause=point, stance="rejects")
+    ukrainian = client.get("/uk/").content.decode()
+    assert "<h1>Мирні плани, пункт за пунктом</h1>" in ukrainian
+    assert "Відхиляє" in ukrainian and ">Сторони</a>" in ukrainian
+    russian = client.get("/ru/").content.decode()
+    assert "<h1>Мирные планы, пункт за пунктом</h1>" in russian and "Отвергает" in russian
+    english = client.get("/").content.decode()
+    assert "<h1>Peace plans, clause by clause</h1>" in english and "Rejects" in english

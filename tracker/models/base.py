@@ -7,6 +7,7 @@ from functools import lru_cache, wraps
 from django.db import models
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language, override
+from django.utils.translation import gettext_lazy as _
 
 
 def remembered_reverse(name, **kwargs):
@@ -26,9 +27,9 @@ def _reverse(resolver, prefix, language, name, kwargs):
 class Grade(models.TextChoices):
     """How firmly a piece of lineage or metadata is established."""
 
-    CONFIRMED = "confirmed", "Confirmed (on record)"
-    REPORTED = "reported", "Reported"
-    UNVERIFIED = "unverified", "Unverified"
+    CONFIRMED = "confirmed", _("Confirmed (on record)")
+    REPORTED = "reported", _("Reported")
+    UNVERIFIED = "unverified", _("Unverified")
 
 
 # True while an editor previews the public pages with drafts included (tracker.preview): every

@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .base import readers_rule, remembered_reverse
@@ -7,10 +8,10 @@ from .sources import public_if_used
 
 
 class PartyKind(models.TextChoices):
-    STATE = "state", "State"
-    BLOC = "bloc", "Group of states"
-    ORGANISATION = "organisation", "International organisation"
-    OTHER = "other", "Other"
+    STATE = "state", _("State")
+    BLOC = "bloc", _("Group of states")
+    ORGANISATION = "organisation", _("International organisation")
+    OTHER = "other", _("Other")
 
 
 class Party(models.Model):

@@ -4,17 +4,18 @@ from operator import or_
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse
 
 
 class Reliability(models.TextChoices):
-    STANDARD = "standard", "Independent outlet"
-    WIRE_REPRINT = "reprint", "Reprint or aggregator of wire or major-outlet text"
-    STATE_MEDIA = "state", "State or state-aligned media"
-    LOW = "low", "Low reliability"
-    OFFICIAL = "official", "Official document or transcript"
+    STANDARD = "standard", _("Independent outlet")
+    WIRE_REPRINT = "reprint", _("Reprint or aggregator of wire or major-outlet text")
+    STATE_MEDIA = "state", _("State or state-aligned media")
+    LOW = "low", _("Low reliability")
+    OFFICIAL = "official", _("Official document or transcript")
 
 
 def public_if_used(queryset, uses):
@@ -107,12 +108,12 @@ class Source(models.Model):
 
 
 class EventKind(models.TextChoices):
-    SUMMIT = "summit", "Summit"
-    TALKS = "talks", "Talks"
-    PUBLICATION = "publication", "Publication or leak"
-    STATEMENT = "statement", "Statement"
-    DECISION = "decision", "Decision"
-    OTHER = "other", "Other"
+    SUMMIT = "summit", _("Summit")
+    TALKS = "talks", _("Talks")
+    PUBLICATION = "publication", _("Publication or leak")
+    STATEMENT = "statement", _("Statement")
+    DECISION = "decision", _("Decision")
+    OTHER = "other", _("Other")
 
 
 class EventQuerySet(PublishableQuerySet):
