@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils.dateparse import parse_datetime
+from modeltranslation.fields import TranslationField
 from simple_history.utils import bulk_create_with_history
 
 from tracker.csv_cells import ENCODING, defuse_reversibly, encode, restore
@@ -37,6 +38,7 @@ from tracker.models import (
     Topic,
     VersionClaim,
 )
+from tracker.translation import LANGUAGE_NAMES, RECORD_LANGUAGE, in_english
 
 ZIP_NAME = "tracker-dataset.zip"
 LICENCE = "CC BY 4.0"
@@ -55,7 +57,19 @@ class Table:
 
     @property
     def fields(self):
-        return [f for f in self.model._meta.concrete_fields if f.name not in self.exclude]
+        """The model's columns under their stable (English) names, then each translation (heading_uk,
+        heading_ru...) at the end, so the columns before them keep their places. A translated field's
+        own column (heading) holds the English text; the duplicate heading_en is left out."""
+        own, translations = [], []
+        for f in self.model._meta.concrete_fields:
+            if f.name in self.exclude:
+                continue
+            if isinstance(f, TranslationField):
+                if f.language != RECORD_LANGUAGE:
+                    translations.append(f)
+            else:
+                own.append(f)
+        return own + translations
 
     @property
     def columns(self):
@@ -216,6 +230,12 @@ def _sentence(text):
 
 
 def _describe(table, model_field):
+    if isinstance(model_field, TranslationField):
+        language = LANGUAGE_NAMES[model_field.language]
+        return (
+            f"The {model_field.translated_field.name} column in {language}: the project's own translation of "
+            f"the English text. Empty while not translated (readers then see the English)."
+        )
     if model_field.primary_key:
         return "The row's id, stable across downloads; other tables refer to it."
     if model_field.name == "updated_at":
@@ -293,6 +313,7 @@ class Export:
     stamp: object
 
 
+@in_english
 def build_export(stamp=None):
     """Every table as CSV bytes, and the dataset's version: the date of its newest change plus a hash."""
     exported_ids = {}
@@ -332,12 +353,16 @@ drafts never are.
 
 `codebook.csv` describes every column of every file: its type, whether it may be empty, what it
 means, the values it takes, and which table an id refers to. Rows keep their ids across downloads,
-so files join on `*_id` columns. Text cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage
-return are written with a leading apostrophe (`'`) so spreadsheet programs do not run them as
-formulas, and so are cells whose text itself begins with an apostrophe followed by one of those (or by
-another apostrophe); remove that one apostrophe to get the original text. Rows end in CRLF, and a
-cell holding a line break is quoted. Every CSV file is UTF-8 and starts with a byte-order mark, so
-spreadsheet programs show Cyrillic and typographic quotes as written.
+so files join on `*_id` columns. Text columns keep their English names and hold the English text;
+where the site shows a text in Ukrainian or Russian too, the translation follows at the end of the
+row in a column named after it with `_uk` or `_ru` (`heading_uk`, `heading_ru`), empty while not yet
+translated. The translations are the project's own unless `codebook.csv` says otherwise. Text cells
+that begin with `=`, `+`, `-`, `@`, a tab or a carriage return are written with a leading apostrophe
+(`'`) so spreadsheet programs do not run them as formulas, and so are cells whose text itself begins
+with an apostrophe followed by one of those (or by another apostrophe); remove that one apostrophe to
+get the original text. Rows end in CRLF, and a cell holding a line break is quoted. Every CSV file is
+UTF-8 and starts with a byte-order mark, so spreadsheet programs show Cyrillic and typographic quotes
+as written.
 
 ## Licence
 
@@ -473,6 +498,7 @@ def _write(table, objs, updated_at):
         table.model.objects.bulk_update(objs, ["updated_at"], batch_size=500)
 
 
+@in_english
 def import_zip(fileobj):
     """Rebuild the published content of a dataset zip in an empty database; returns rows per table.
 

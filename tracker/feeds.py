@@ -97,9 +97,8 @@ class PositionFeed(TrackerFeed):
         return self.positions(obj).with_related().order_by("-updated_at", "-pk")[:ENTRIES]
 
     def item_title(self, item):
-        subject = f"{item.clause.point_name} of {item.clause.version.name}" if item.clause_id else item.version.name
         voice = f" ({item.actor.name})" if item.actor_id else ""
-        return clean(f"{item.party.short_name}{voice} {item.get_stance_display().lower()} {subject}")
+        return clean(f"{item.party.short_name}{voice} {item.get_stance_display().lower()} {item.subject_words()}")
 
     def description_text(self, item):
         parts = [f"Stated on {item.stated_on.isoformat()}{' (approximate date)' if item.date_is_approximate else ''}."]
