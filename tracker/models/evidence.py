@@ -174,7 +174,8 @@ class Figure(Publishable):
         return f"{self.indicator.name}: {self.display_value} ({self.claimed_by}, {self.reported_on})"
 
     def get_absolute_url(self):
-        return self.indicator.get_absolute_url() + f"#figure-{self.pk}"
+        """An address that always shows the figure: it answers with the right page of the indicator's figures."""
+        return remembered_reverse("tracker:figure-detail", pk=self.pk)
 
     @property
     def is_range(self):

@@ -261,7 +261,8 @@ class Position(Publishable):
         return Stance.rank(self.stance)
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:party-detail", slug=self.party.slug) + f"#position-{self.pk}"
+        """An address that always shows the position: it answers with the right page of the party's positions."""
+        return remembered_reverse("tracker:position-detail", pk=self.pk)
 
     def save(self, *args, **kwargs):
         # The quote is in the words its source printed: in the source's language unless the editor says.
