@@ -11,6 +11,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html, linebreaks
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from modeltranslation.utils import get_language
 
@@ -19,7 +20,9 @@ from tracker.translation import RECORD_LANGUAGE, TRANSLATED_FIELDS
 register = template.Library()
 
 
-def _text(value, paragraphs):
+def _text(value, paragraphs, words=None):
+    if words:
+        value = Truncator(value).words(words)
     return mark_safe(linebreaks(value, autoescape=True)) if paragraphs else conditional_escape(value)
 
 
@@ -28,21 +31,28 @@ def untranslated_mark():
 
 
 @register.simple_tag
-def in_language(obj, field, paragraphs=False):
-    """The field in the reader's language; the English, marked as such, while it is not translated."""
-    language = get_language()
+def in_language(obj, field, paragraphs=False, words=None):
+    """The field in the reader's language; the English, marked as such, while it is not translated.
+
+    ``field`` may be "gist": a point's summary, or its text while it has no summary (Clause.gist).
+    ``words`` shortens the text to that many words.
+    """
     if obj is None:
         return ""
+    if field == "gist":
+        field = "summary" if getattr(obj, "summary_en", None) else "text"
+    language = get_language()
     if language == RECORD_LANGUAGE or field not in TRANSLATED_FIELDS.get(type(obj), ()):
-        return _text(getattr(obj, field) or "", paragraphs)
+        return _text(getattr(obj, field) or "", paragraphs, words)
     translated = getattr(obj, f"{field}_{language}", None)
     if translated:
-        return _text(translated, paragraphs)
+        return _text(translated, paragraphs, words)
     english = getattr(obj, f"{field}_{RECORD_LANGUAGE}", None) or ""
     if not english:
         return ""
     tag = "div" if paragraphs else "span"
-    return format_html('<{} lang="en">{}</{}> {}', tag, _text(english, paragraphs), tag, untranslated_mark())
+    text = _text(english, paragraphs, words)
+    return format_html('<{} lang="en">{}</{}> {}', tag, text, tag, untranslated_mark())
 
 
 @register.simple_tag
@@ -60,25 +70,28 @@ def translation_note(obj, *fields):
     )
 
 
+def lang_attribute(language):
+    """` lang="xx"` where words are in another language than the page's, else nothing."""
+    language = language or RECORD_LANGUAGE
+    return "" if language == get_language() else format_html(' lang="{}"', language)
+
+
 @register.simple_tag
 def quoted(position, marks=True):
     """The quote as its source printed it, marked with its language; a paraphrase is said to be one."""
     if not position.quote:
         return ""
-    language = position.quote_language or RECORD_LANGUAGE
+    lang = lang_attribute(position.quote_language)
     if position.quote_is_paraphrase:
-        return format_html(
-            '<span class="muted">{}</span> <span lang="{}">{}</span>',
-            gettext("(paraphrase)"),
-            language,
-            position.quote,
-        )
+        paraphrase = gettext("(paraphrase)")
+        return format_html('<span class="muted">{}</span> <span{}>{}</span>', paraphrase, lang, position.quote)
     if marks:
-        return format_html('<q lang="{}">{}</q>', language, position.quote)
-    return format_html('<span lang="{}">{}</span>', language, position.quote)
+        return format_html("<q{}>{}</q>", lang, position.quote)
+    return format_html("<span{}>{}</span>", lang, position.quote)
 
 
 @register.simple_tag
 def source_title(source):
     """A source's title in the words and the language it was printed in."""
-    return format_html('<span lang="{}">{}</span>', source.language or RECORD_LANGUAGE, source.title)
+    lang = lang_attribute(source.language)
+    return format_html("<span{}>{}</span>", lang, source.title) if lang else source.title
