@@ -1,5 +1,9 @@
 from csp.middleware import CSPMiddleware
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from tracker import languages
 
 
 class RejectNulBytesMiddleware:
@@ -61,4 +65,32 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     def process_response(self, request, response):
         response = super().process_response(request, response)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class ApiLanguageMiddleware:
+    """The API's language: ``?lang=`` (en, uk, ru), else Accept-Language, else English (tracker.languages).
+
+    The answer says which it is in Content-Language, and varies by Accept-Language; a ``?lang=`` the site
+    does not offer is a 400 naming the choices. Pages keep the language of their address.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not languages.is_negotiated(request.path_info):
+            return self.get_response(request)
+        try:
+            meta = request.META
+            language = languages.negotiate(meta.get("QUERY_STRING", ""), meta.get("HTTP_ACCEPT_LANGUAGE"))
+        except languages.UnknownLanguage as error:
+            response = JsonResponse({languages.LANG_PARAMETER: [error.message]}, status=400)
+            patch_vary_headers(response, ["Accept-Language"])
+            return response
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+        response["Content-Language"] = language
+        patch_vary_headers(response, ["Accept-Language"])
         return response
