@@ -21,6 +21,7 @@ from tracker.models import (
     ClauseTarget,
     Event,
     Figure,
+    FlagReview,
     Indicator,
     Party,
     Plan,
@@ -520,3 +521,18 @@ class VersionClaimAdmin(SimpleHistoryAdmin):
     search_fields = ["attribute", "value", "note"]
     autocomplete_fields = ["version", "claimed_by", "source"]
     date_hierarchy = "stated_on"
+
+
+@admin.register(FlagReview)
+class FlagReviewAdmin(SimpleHistoryAdmin):
+    """The list is the editors' worklist of flags (``admin_views.flag_worklist_view``); a review is made
+    there, and its note may be corrected here (the history keeps each version)."""
+
+    fields = ["rule", "figure", "other", "target", "arithmetic", "note", "reviewed_by", "reviewed_at"]
+    readonly_fields = ["rule", "figure", "other", "target", "arithmetic", "reviewed_by", "reviewed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return admin_views.flag_worklist_view(self, request)

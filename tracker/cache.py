@@ -20,42 +20,62 @@ generation has not moved since it was built, or when none of the tables it read 
 the rows it shows was edited: saving a source's title leaves the other sources' pages and the pages
 that never read sources (the plan list, say) fresh and served.
 
-Serving stale, single-flight. A stale entry is rebuilt by one request at a time: the request that
-wins ``cache.add(key + ":lock")`` (Redis ``SET NX EX``) rebuilds it and releases the lock only if it
-still holds its own token; meanwhile every other reader gets the previous entry (``X-Page-Cache:
-stale``). A lock expires after ``PAGE_CACHE_LOCK_SECONDS``, so a reader sees a change at the latest
-that long after it was committed plus one page build, and normally as soon as one build finishes.
-Editors (any request with a session cookie) never get a stored page, so the editor who saved sees
-the change on the very next request. A request that finds no entry at all builds the page itself.
+Serving stale, rebuilt off the readers' requests. Every reader of a stale entry gets the previous
+entry (``X-Page-Cache: stale``), the one that notices it first too. That request also wins
+``cache.add(key + ":lock")`` (Redis ``SET NX EX``) and hands the rebuild to a small pool of
+background threads in its process (``PAGE_CACHE_REBUILD_THREADS``): the rebuild replays the
+reader's request through the whole Django stack (minus its conditional headers), stores the new
+entry and releases the lock only if it still holds its own token. So one rebuild runs per stale
+key at a time, across processes, and no reader waits for it. A rebuild that answers anything but a
+storable 200 (the page was unpublished: 404) removes the entry, so the next reader gets the answer
+itself. When the pool already has ``PAGE_CACHE_REBUILD_QUEUE`` rebuilds waiting, a stale entry is
+served without taking its lock, and a later reader queues the rebuild. A lock expires after
+``PAGE_CACHE_LOCK_SECONDS``; a queued rebuild whose lock has expired is dropped (a later reader
+queues another). Readers thus see a change once the rebuilds queued before it have run: normally
+one page build after the save, and at the latest when the entry itself expires
+(``PAGE_CACHE_STALE_SECONDS`` after its soft expiry), when a reader builds the page in its own
+request. Editors (any request with a session cookie) never get a stored page, so the editor who
+saved sees the change on the very next request. A request that finds no entry at all builds the
+page itself. With ``PAGE_CACHE_REBUILD_THREADS = 0`` the rebuild runs in the request's own thread
+after its (stale) response is made (tests; a single-threaded server).
 
 The fast path. ``CachedPageApplication`` (the WSGI application gunicorn serves) answers an anonymous
 reader's fresh or stale hit before Django builds a request at all: one Redis round trip for the
-entry and the generation, a second only when something changed since the entry was built. When it
-wins a rebuild lock it hands the lock to the middleware through the WSGI environ. Conditional
-requests and clients that do not accept a gzipped entry go on to the middleware, which answers them
-from the same entries the same way.
+entry and the generation, a second only when something changed since the entry was built. A stale
+hit queues the entry's rebuild there too (``schedule_rebuild``). Conditional requests and clients
+that do not accept a gzipped entry go on to the middleware, which answers them from the same
+entries the same way.
 """
 
 import contextvars
 import gzip
 import hashlib
+import io
+import logging
+import os
 import re
+import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http import HTTPStatus
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, models, transaction
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
+from django.db import close_old_connections, connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_migrate, post_save, pre_save
 from django.http import HttpResponse
+from django.urls import set_script_prefix
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
 from tracker import cdn, languages
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pages:generation"  # moves on every change anywhere
 EPOCH_KEY = "pages:epoch"  # moves only when everything is stale at once (bump_generation)
@@ -70,7 +90,7 @@ ENTRY_FORMAT = 4
 SAFE_METHODS = {"GET", "HEAD"}
 # The back office, and the probes load balancers (and the benchmark) send.
 UNCACHED_PREFIXES = ("/admin/", "/healthz", "/readyz")
-# Set by the WSGI fast path when it won the lock to rebuild an entry: (key, token).
+# Set on the request a background rebuild replays: (key, token) of the lock it holds.
 REBUILD_ENVIRON_KEY = "tracker.page_cache.rebuild"
 
 
@@ -495,21 +515,21 @@ class AnonymousPageCacheMiddleware:
             return response
 
         if handed_over:
+            # A rebuild in the background (see _run_rebuild): build, store, release the lock.
             key, token = handed_over
-        else:
-            key, stored, fresh = _lookup(request.META)
-            if stored is not None and fresh:
-                return _rebuild(request, stored, "hit")
-            token = _try_lock(key)
-            if token is None and stored is not None:
-                return _rebuild(request, stored, "stale")
-        try:
-            return self._build(request, key)
-        finally:
-            if token is not None:
+            try:
+                return self._build(request, key, replaces=True)
+            finally:
                 _release(key, token)
+        key, stored, fresh = _lookup(request.META)
+        if stored is not None:
+            response = _rebuild(request, stored, "hit" if fresh else "stale")
+            if not fresh:
+                schedule_rebuild(key, request.META)
+            return response
+        return self._build(request, key)
 
-    def _build(self, request, key):
+    def _build(self, request, key, replaces=False):
         started = time.time()
         snapshot = _snapshot()
         with _reading_tables() as reads:
@@ -519,7 +539,96 @@ class AnonymousPageCacheMiddleware:
             timeout = settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS
             cache.set(key, _freeze(response, _meta(snapshot, reads, started)), timeout)
             response["X-Page-Cache"] = "miss"
+        elif replaces:
+            # The page no longer answers a storable 200 (unpublished: a 404): readers must not keep the old one.
+            cache.delete(key)
         return response
+
+
+# Rebuilds of stale entries, off the readers' requests: a small pool of threads per process.
+_pool_guard = threading.Lock()
+_pool = {"pid": None, "executor": None, "pending": 0}
+_handler_guard = threading.Lock()
+_handlers = {}
+# Headers of the reader's request the rebuild leaves out: it must build the whole page, not a 304 or a range.
+_NOT_REPLAYED = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
+                 "HTTP_IF_RANGE", "HTTP_RANGE", "CONTENT_TYPE", "CONTENT_LENGTH"}  # fmt: skip
+
+
+def schedule_rebuild(key, environ):
+    """Have a stale entry rebuilt off this request, unless a rebuild of it is under way or too many wait."""
+    if settings.PAGE_CACHE_REBUILD_THREADS and _pool["pending"] >= settings.PAGE_CACHE_REBUILD_QUEUE:
+        return False
+    token = _try_lock(key)
+    if token is None:
+        return False
+    replay = {name: value for name, value in environ.items() if isinstance(value, str) and name not in _NOT_REPLAYED}
+    replay.update(
+        {
+            "REQUEST_METHOD": "GET",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+            REBUILD_ENVIRON_KEY: (key, token),
+        }
+    )
+    start_rebuild(lambda: _run_rebuild(replay, key, token))
+    return True
+
+
+def start_rebuild(job):
+    """Run ``job`` in this process's pool of rebuild threads (or at once, with PAGE_CACHE_REBUILD_THREADS = 0)."""
+    threads = settings.PAGE_CACHE_REBUILD_THREADS
+    if not threads:
+        job()
+        return
+    with _pool_guard:
+        if _pool["pid"] != os.getpid():
+            # A pool made before the server forked its workers has no threads in this process.
+            _pool.update(
+                pid=os.getpid(),
+                executor=ThreadPoolExecutor(max_workers=threads, thread_name_prefix="page-rebuild"),
+                pending=0,
+            )
+        _pool["pending"] += 1
+        executor = _pool["executor"]
+
+    def run():
+        try:
+            job()
+        finally:
+            with _pool_guard:
+                _pool["pending"] -= 1
+
+    executor.submit(run)
+
+
+def _handler():
+    """This process's Django handler for rebuilds (the middleware stack, loaded once)."""
+    with _handler_guard:
+        if os.getpid() not in _handlers:
+            _handlers[os.getpid()] = WSGIHandler()
+        return _handlers[os.getpid()]
+
+
+def _run_rebuild(environ, key, token):
+    """Replay a reader's request through Django; the middleware stores the page and releases the lock."""
+    background = threading.current_thread() is not threading.main_thread() and settings.PAGE_CACHE_REBUILD_THREADS
+    try:
+        if cache.get(_lock_key(key)) != token:
+            return  # queued past its lock's timeout: another request may be rebuilding it now
+        if background:
+            close_old_connections()
+        set_script_prefix(get_script_name(environ))
+        response = _handler().get_response(WSGIRequest(environ))
+        if background:
+            response.close()  # request_finished: this thread's database connection is kept or closed as usual
+    except Exception:
+        logger.exception("Rebuilding a cached page failed; readers keep the previous one.")
+        _release(key, token)
 
 
 def _add_cdn_headers(request, response, reads):
@@ -589,9 +698,8 @@ class CachedPageApplication:
 
     A hit costs one Redis round trip and the stored bytes: no request object, no middleware, no
     response object. Only plain GET and HEAD requests from readers without a session are answered
-    here, fresh or (while another request rebuilds it) stale; a conditional request, a client that
-    does not accept a gzipped entry, every miss and the one rebuild of a stale entry go on to
-    Django, where the middleware answers the same entries the same way.
+    here, fresh or stale (queueing its rebuild); a conditional request, a client that does not
+    accept a gzipped entry and every miss go on to Django, where the middleware answers the same entries the same way.
     """
 
     def __init__(self, django_application):
@@ -622,11 +730,6 @@ class CachedPageApplication:
         key, stored, fresh = _lookup(environ)
         if stored is None or (stored[3] and not _accepts_gzip(environ)):
             return None
-        if fresh:
-            return stored, "hit"
-        token = _try_lock(key)
-        if token is not None:
-            # This request rebuilds the page: Django's middleware takes the lock over and releases it.
-            environ[REBUILD_ENVIRON_KEY] = (key, token)
-            return None
-        return stored, "stale"
+        if not fresh:
+            schedule_rebuild(key, environ)
+        return stored, "hit" if fresh else "stale"

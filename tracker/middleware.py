@@ -1,5 +1,7 @@
 from csp.middleware import CSPMiddleware
+from django.core.signals import request_finished
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -66,6 +68,31 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         response = super().process_response(request, response)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """The language of the address for the public pages (/uk/..., /ru/..., English without a prefix, so a
+    reader always gets the language of the link they followed and the page cache keys a copy by its path).
+
+    The admin has no language prefix: it follows the editor's browser (Accept-Language), falling back to
+    English. Everything else without a prefix (health checks) answers in English here; the API then picks
+    its own (ApiLanguageMiddleware).
+    """
+
+    def process_request(self, request):
+        super().process_request(request)
+        if request.path_info.startswith("/admin/"):
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()
+
+
+def _forget_language(**kwargs):
+    # Once a response is sent (streamed ones included), the next thing the thread does (another request's
+    # first middleware, a background rebuild) starts in the default language, not the last reader's.
+    translation.deactivate()
+
+
+request_finished.connect(_forget_language, dispatch_uid="tracker.middleware.forget_language")
 
 
 class ApiLanguageMiddleware:

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -58,8 +59,15 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include(("tracker.api.urls", "api"))),
-    path("", include((public_patterns + open_data_patterns, "tracker"))),
 ]
+
+# Public pages and open data in each language: English at the addresses it always had, Ukrainian and Russian
+# under /uk/ and /ru/ (settings.LANGUAGES). The admin and the API keep one address each: the admin speaks
+# the editor's browser language (tracker.middleware.LocaleMiddleware), the API says its language itself.
+urlpatterns += i18n_patterns(
+    path("", include((public_patterns + open_data_patterns, "tracker"))),
+    prefix_default_language=False,
+)
 
 handler400 = "tracker.views.common.bad_request"
 # A database that cannot be reached gives a 503 page asking to retry, not the 500 page.

@@ -40,6 +40,11 @@ class ConvergenceSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(item.clause.get_absolute_url())
 
 
+class FlagReviewSerializer(serializers.Serializer):
+    reviewed_on = serializers.DateField()
+    note = serializers.CharField(help_text="The editors' note, shown to readers next to the flag.")
+
+
 class FlagSerializer(serializers.Serializer):
     rule = serializers.ChoiceField(choices=list(RULES.items()))
     rule_label = serializers.CharField()
@@ -51,6 +56,9 @@ class FlagSerializer(serializers.Serializer):
     arithmetic = serializers.CharField()
     compared_with = serializers.IntegerField(source="other.pk", allow_null=True, default=None)
     term = serializers.IntegerField(source="target.pk", allow_null=True, default=None)
+    reviewed = FlagReviewSerializer(
+        allow_null=True, help_text="The editors' review, null until they review the flag as it now reads."
+    )
 
 
 def _bad(error):

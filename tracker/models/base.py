@@ -6,26 +6,30 @@ from functools import lru_cache, wraps
 
 from django.db import models
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext_lazy as _
 
 
 def remembered_reverse(name, **kwargs):
     """``reverse(name, kwargs=kwargs)``, remembered: a page links to hundreds of objects, and each
-    reverse() walks the URL patterns again. Keyed on the URL configuration in force and the script
-    prefix, so a site mounted under a path, or URLs reloaded, never get another's addresses."""
-    return _reverse(get_resolver(get_urlconf()), get_script_prefix(), name, tuple(kwargs.items()))
+    reverse() walks the URL patterns again. Keyed on the URL configuration in force, the script prefix
+    and the language (/uk/..., /ru/...), so a site mounted under a path, URLs reloaded, or a page in
+    another language never get another's addresses."""
+    return _reverse(get_resolver(get_urlconf()), get_script_prefix(), get_language(), name, tuple(kwargs.items()))
 
 
 @lru_cache(maxsize=8192)
-def _reverse(resolver, prefix, name, kwargs):
-    return reverse(name, kwargs=dict(kwargs))
+def _reverse(resolver, prefix, language, name, kwargs):
+    with override(language):
+        return reverse(name, kwargs=dict(kwargs))
 
 
 class Grade(models.TextChoices):
     """How firmly a piece of lineage or metadata is established."""
 
-    CONFIRMED = "confirmed", "Confirmed (on record)"
-    REPORTED = "reported", "Reported"
-    UNVERIFIED = "unverified", "Unverified"
+    CONFIRMED = "confirmed", _("Confirmed (on record)")
+    REPORTED = "reported", _("Reported")
+    UNVERIFIED = "unverified", _("Unverified")
 
 
 # True while an editor previews the public pages with drafts included (tracker.preview): every

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .base import Grade, Publishable, PublishableQuerySet, readers_rule, remembered_reverse
@@ -62,22 +63,22 @@ class Plan(Publishable):
 
 
 class VersionStatus(models.TextChoices):
-    LEAKED = "leaked", "Leaked"
-    PROPOSED = "proposed", "Proposed"
-    COUNTER_PROPOSAL = "counter", "Counter-proposal"
-    REVISED = "revised", "Revised draft"
-    AGREED = "agreed", "Agreed"
-    SUPERSEDED = "superseded", "Superseded"
-    REJECTED = "rejected", "Rejected"
+    LEAKED = "leaked", _("Leaked")
+    PROPOSED = "proposed", _("Proposed")
+    COUNTER_PROPOSAL = "counter", _("Counter-proposal")
+    REVISED = "revised", _("Revised draft")
+    AGREED = "agreed", _("Agreed")
+    SUPERSEDED = "superseded", _("Superseded")
+    REJECTED = "rejected", _("Rejected")
 
 
 class TextBasis(models.TextChoices):
     """How completely a version's text is known."""
 
-    OFFICIAL_FULL = "official_full", "Official full text"
-    LEAKED_FULL = "leaked_full", "Leaked full text"
-    PARTIAL = "partial", "Partial reports"
-    ORAL_SUMMARY = "oral_summary", "Oral summary"
+    OFFICIAL_FULL = "official_full", _("Official full text")
+    LEAKED_FULL = "leaked_full", _("Leaked full text")
+    PARTIAL = "partial", _("Partial reports")
+    ORAL_SUMMARY = "oral_summary", _("Oral summary")
 
 
 FULL_TEXT_BASES = (TextBasis.OFFICIAL_FULL, TextBasis.LEAKED_FULL)
@@ -198,10 +199,10 @@ class VersionClaim(models.Model):
 class ClauseTextBasis(models.TextChoices):
     """How a clause's wording is known."""
 
-    OFFICIAL = "official", "Official text"
-    LEAKED = "leaked", "Leaked text"
-    REPORTED = "reported", "Reported (paraphrase from media accounts)"
-    ORAL = "oral", "Oral summary"
+    OFFICIAL = "official", _("Official text")
+    LEAKED = "leaked", _("Leaked text")
+    REPORTED = "reported", _("Reported (paraphrase from media accounts)")
+    ORAL = "oral", _("Oral summary")
 
 
 # A clause's number is the last part of its address (/plans/<plan>/<version>/<number>/): letters and
@@ -308,10 +309,10 @@ class Clause(Publishable):
 
 
 class LinkRelation(models.TextChoices):
-    UNCHANGED = "unchanged", "Unchanged"
-    REWORDED = "reworded", "Reworded"
-    AMENDED = "amended", "Amended"
-    REMOVED = "removed", "Removed (reported)"
+    UNCHANGED = "unchanged", _("Unchanged")
+    REWORDED = "reworded", _("Reworded")
+    AMENDED = "amended", _("Amended")
+    REMOVED = "removed", _("Removed (reported)")
 
 
 class ClauseLinkQuerySet(models.QuerySet):

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value, Window
 from django.db.models.functions import Lag, RowNumber
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .base import Publishable, readers_rule, remembered_reverse
@@ -13,11 +14,11 @@ from .base import Publishable, readers_rule, remembered_reverse
 class Stance(models.TextChoices):
     """An ordered scale, from full support to outright rejection."""
 
-    SUPPORTS = "supports", "Supports"
-    CONDITIONAL = "conditional", "Supports with conditions"
-    AMBIGUOUS = "ambiguous", "Ambiguous"
-    OPPOSES = "opposes", "Opposes"
-    REJECTS = "rejects", "Rejects"
+    SUPPORTS = "supports", _("Supports")
+    CONDITIONAL = "conditional", _("Supports with conditions")
+    AMBIGUOUS = "ambiguous", _("Ambiguous")
+    OPPOSES = "opposes", _("Opposes")
+    REJECTS = "rejects", _("Rejects")
 
     @classmethod
     def rank(cls, value):

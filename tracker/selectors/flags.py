@@ -17,27 +17,33 @@ and the dates they describe (end of period, else the report's date) are at most
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from tracker.charts import figure_date, format_number
-from tracker.models import ClauseTarget, Confidence, Figure, FigureKind, GapStatus, Indicator, Source
+from tracker.models import (
+    ClauseTarget,
+    Confidence,
+    Figure,
+    FigureKind,
+    FlagReview,
+    FlagRule,
+    GapStatus,
+    Indicator,
+    Source,
+    flag_key,
+)
 
 SHARE_THRESHOLD = Decimal("10")  # percent of the official figure
 SAME_PERIOD_DAYS = 31
 
 FAR_FROM_OFFICIAL, IMPLIED_RATE, OUTSIDE_RANGE, FLIPS_GAP = (
-    "far-from-official",
-    "implied-rate",
-    "outside-range",
-    "flips-gap",
+    FlagRule.FAR_FROM_OFFICIAL.value,
+    FlagRule.IMPLIED_RATE.value,
+    FlagRule.OUTSIDE_RANGE.value,
+    FlagRule.FLIPS_GAP.value,
 )
-RULES = {
-    FAR_FROM_OFFICIAL: "Far from the official figure",
-    IMPLIED_RATE: "Implied rate",
-    OUTSIDE_RANGE: "Outside another figure's range",
-    FLIPS_GAP: "Would flip a term's gap",
-}
+RULES = {rule.value: rule.label for rule in FlagRule}
 _CONFIDENCE_ORDER = [Confidence.CONFIRMED, Confidence.UNVERIFIED, Confidence.DISPUTED, Confidence.UNSUBSTANTIATED]
 
 
@@ -48,6 +54,8 @@ class Flag:
     arithmetic: str  # the sum, in words
     other: Figure | None = None  # the figure it is checked against
     target: ClauseTarget | None = None  # for FLIPS_GAP: the clause's term
+    # The editors' review of this flag, if any (see ``FlagReview``), even one the figures have outdated.
+    review: FlagReview | None = field(default=None, compare=False)
 
     @property
     def rule_label(self):
@@ -55,9 +63,22 @@ class Flag:
 
     @property
     def key(self):
-        other = self.other.pk if self.other else ""
-        target = self.target.pk if self.target else ""
-        return f"{self.rule}-{self.figure.pk}-{other}-{target}"
+        return flag_key(self.rule, self.figure.pk, self.other.pk if self.other else None, self.target_id)
+
+    @property
+    def target_id(self):
+        return self.target.pk if self.target else None
+
+    @property
+    def reviewed(self):
+        """The review readers see: only one made on the flag's arithmetic as it now reads."""
+        return self.review if self.review is not None and self.review.covers(self.arithmetic) else None
+
+    @property
+    def review_state(self):
+        if self.review is None:
+            return "not reviewed"
+        return "reviewed" if self.reviewed else "needs review again"
 
 
 def _n(number):
@@ -234,7 +255,8 @@ def _targets():
 
 
 def _with_related(flags):
-    """Give the flagged figures (and those they are checked against) their indicators and sources: two queries."""
+    """Give the flagged figures (and those they are checked against) their indicators and sources, and each
+    flag its review: three queries."""
     figures = [figure for flag in flags for figure in (flag.figure, flag.other) if figure is not None]
     indicators = Indicator.objects.in_bulk({figure.indicator_id for figure in figures})
     sources = Source.objects.in_bulk({figure.source_id for figure in figures})
@@ -243,7 +265,13 @@ def _with_related(flags):
     for flag in flags:
         if flag.target is not None:
             flag.target.indicator = indicators[flag.target.indicator_id]
-    return flags
+    return with_reviews(flags)
+
+
+def with_reviews(flags):
+    """The flags, each with the editors' review of it if there is one: one query."""
+    reviews = FlagReview.objects.in_bulk([flag.key for flag in flags], field_name="key")
+    return [replace(flag, review=reviews.get(flag.key)) for flag in flags]
 
 
 def _case_indicators(indicator=None):
@@ -254,12 +282,12 @@ def _case_indicators(indicator=None):
 
 
 def flags_for_indicator(indicator, as_of=None):
-    """The flags on one indicator's figures reported by the date: five queries."""
+    """The flags on one indicator's figures reported by the date: six queries."""
     return consistency_flags(indicator=indicator, as_of=as_of)
 
 
 def consistency_flags(*, indicator=None, rule=None, as_of=None):
-    """Every flag, or those on one indicator or of one rule, for figures reported by the date: five queries."""
+    """Every flag, or those on one indicator or of one rule, for figures reported by the date: six queries."""
     figures = _figures(as_of)
     targets = _targets()
     if indicator is not None:

@@ -180,6 +180,8 @@ FLAG_CSV_HEADER = [
     "compared_with_value",
     "compared_with_claimed_by",
     "term",
+    "reviewed_on",
+    "editors_note",
     "url",
 ]
 
@@ -197,6 +199,8 @@ def flag_csv_row(flag, absolute):
         other.display_value if other else "",
         other.claimed_by if other else "",
         str(flag.target) if flag.target else "",
+        flag.reviewed.reviewed_on.isoformat() if flag.reviewed else "",
+        flag.reviewed.note if flag.reviewed else "",
         absolute(figure.get_absolute_url()),
     ]
 

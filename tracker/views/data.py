@@ -7,15 +7,25 @@ from django.urls import reverse
 from tracker.conditional import conditional, content_stamp
 from tracker.dataset_zip import LICENCE, TABLES, ZIP_NAME, build_export, build_zip
 from tracker.exports import stored_download
+from tracker.structured_data import dataset, graph
+
+DESCRIPTION = (
+    "The peace plans' points version by version, the parties' stated positions on each, the sourced figures "
+    "and the plans' numeric terms, with the sources of every fact; drafts are never included."
+)
 
 
 @conditional
 def data_page(request):
+    stamp = content_stamp()
     context = {
         "tables": TABLES,
         "zip_name": ZIP_NAME,
         "licence": LICENCE,
-        "stamp": content_stamp(),
+        "stamp": stamp,
+        "structured_data": graph(
+            [dataset(request.build_absolute_uri, zip_name=ZIP_NAME, stamp=stamp, description=DESCRIPTION)]
+        ),
         "page_title": "Open data: the dataset, the API and feeds",
     }
     return render(request, "tracker/data.html", context)

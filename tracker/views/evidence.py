@@ -10,7 +10,8 @@ from django.utils.html import format_html
 from tracker.charts import PHONE, chart_title, figure_chart, figure_date, source_colours
 from tracker.exports import stored_download
 from tracker.models import Clause, ClauseTarget, Figure, Indicator
-from tracker.selectors.flags import flags_among
+from tracker.selectors.flags import flagged_on, flags_among, with_reviews
+from tracker.structured_data import figure_claim, graph
 from tracker.views.common import as_of_context, csv_download, paginate, read_as_of, wants_csv
 
 
@@ -140,6 +141,9 @@ def indicator_detail(request, slug):
     )
     colours = source_colours(all_figures)
     page = paginate(request, all_figures)
+    # From the figures and terms already read, and one query for the editors' reviews.
+    flags = with_reviews(flags_among(all_figures, targets))
+    flagged = flagged_on(flags)
     return render(
         request,
         "tracker/indicator_detail.html",
@@ -159,14 +163,14 @@ def indicator_detail(request, slug):
             "chart_url": chart_url,
             "embed_snippet": embed_snippet(indicator, chart_url, page_url),
             "page": page,
-            "rows": [(figure, colours[figure.source_id][0]) for figure in page],
+            "rows": [(figure, colours[figure.source_id][0], flagged.get(figure.pk, [])) for figure in page],
             "figure_count": len(all_figures),
             "targets": [(target, [target.gap(figure) for figure in latest]) for target in targets],
             "latest": latest,
             "permalink": page_url,
             "context_clauses": context_clauses,
-            # From the figures and terms already read: no query more.
-            "flags": flags_among(all_figures, targets),
+            "flags": flags,
+            "structured_data": graph(figure_claim(figure, request.build_absolute_uri) for figure in page),
             **as_of_context(as_of),
         },
     )

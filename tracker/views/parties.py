@@ -11,6 +11,7 @@ from tracker.exports import stored_download
 from tracker.filters import PartyFilter
 from tracker.models import Actor, Clause, Party, PlanVersion, Position, Stance
 from tracker.models.positions import stated_by
+from tracker.structured_data import graph, position_claim
 from tracker.views.common import as_of_context, csv_download, filtered, paginate, read_as_of, wants_csv
 
 
@@ -183,6 +184,7 @@ def party_detail(request, slug):
             "actors": actors,
             "page": page,
             "per_version": per_version,
+            "structured_data": graph(position_claim(p, request.build_absolute_uri) for p in page.object_list),
             "versions_spoken_on": len(tally.versions),
             # The table runs one column per version and one row per stance, which fits a phone.
             "stance_rows": [(stance, [dict(row["counts"])[stance] for row in per_version]) for stance in Stance.values],
