@@ -61,7 +61,7 @@ def test_the_party_feed_holds_only_that_partys_positions(client, world):
 def test_the_clause_feed_holds_only_positions_on_that_clause(client, world):
     feed = entries(client, "/feeds/positions/us-framework/28-point/1/")
     titles = [e.find(f"{ATOM}title").text for e in feed]
-    assert len(titles) == 2 and all("point 1 of 28-point draft" in t for t in titles)
+    assert len(titles) == 2 and all("point 1 of the 28-point draft" in t for t in titles)
     assert client.get("/feeds/positions/us-framework/28-point/99/").status_code == 404
 
 

@@ -35,7 +35,7 @@ def review(editor_client, figure, note=NOTE):
 def reader_views(client):
     page = client.get("/flags/").content.decode()
     indicator = client.get("/indicators/ua-forces/").content.decode()
-    api = {item["figure"]: item for item in client.get("/api/v1/flags/?rule=far-from-official").json()}
+    api = {item["figure"]: item for item in client.get("/api/v1/flags/?rule=far-from-official").json()["results"]}
     response = client.get("/flags/?format=csv&rule=far-from-official")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     return page, indicator, api, rows

@@ -176,7 +176,7 @@ def test_object_addresses_follow_the_script_prefix_the_site_is_mounted_under(db)
 
 
 def test_rows_are_loaded_in_the_order_of_their_ids_and_one_removed_meanwhile_is_left_out(db):
-    from tracker.views.common import load_in_order
+    from tracker.selectors.common import load_in_order
 
     first, second, third = SourceFactory(), SourceFactory(), SourceFactory()
     ids = [third.pk, first.pk, second.pk]

@@ -24,7 +24,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tracker.models import ClauseLink, Figure, LinkRelation, Stance, TextBasis, VersionClaim
-from tracker.views.plans import HOME_CHANGES, HOME_GAPS, HOME_PLANS, HOME_VERSIONS_PER_PLAN
+from tracker.selectors.plans import HOME_CHANGES, HOME_GAPS, HOME_PLANS, HOME_VERSIONS_PER_PLAN
 
 D = datetime.date
 

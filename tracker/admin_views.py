@@ -24,7 +24,7 @@ from tracker.models import (
     TextBasis,
     VersionStatus,
 )
-from tracker.selectors.flags import consistency_flags
+from tracker.selectors.flags import consistency_flags, with_related, with_reviews
 from tracker.services import flag_reviews as flag_review_service
 from tracker.services import lineage as lineage_service
 from tracker.services import paste as paste_service
@@ -352,12 +352,13 @@ def _in_state(flag, state):
 def flag_worklist_view(model_admin, request):
     """Every flag raised on the published figures, those needing review first; a note marks one reviewed."""
     require(request, "view_flagreview")
-    flags = consistency_flags()
+    flags = with_reviews(consistency_flags(related=False))
     if request.method == "POST":
         require(request, "add_flagreview", "change_flagreview")
         form = FlagReviewForm(request.POST)
         if form.is_valid():
             flag = next((flag for flag in flags if flag.key == form.cleaned_data["key"]), None)
+            flag = with_related([flag])[0] if flag is not None else None
             if flag is None:
                 messages.error(request, "That flag is no longer raised (its figures changed or were unpublished).")
             else:
@@ -369,6 +370,7 @@ def flag_worklist_view(model_admin, request):
     state = state if state in FLAG_STATES else ""
     shown = sorted((flag for flag in flags if _in_state(flag, state)), key=lambda f: _STATE_ORDER[f.review_state])
     page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    page.object_list = with_related(page.object_list)
     counts = {name: sum(1 for flag in flags if _in_state(flag, name)) for name in FLAG_STATES}
     context = {
         **model_admin.admin_site.each_context(request),

@@ -114,15 +114,8 @@ class PositionFeed(TrackerFeed):
         return self.positions(obj).with_related().order_by("-updated_at", "-pk")[:ENTRIES]
 
     def item_title(self, item):
-        if item.clause_id:
-            subject = _("%(point)s of %(version)s") % {
-                "point": item.clause.point_name,
-                "version": item.clause.version.name,
-            }
-        else:
-            subject = item.version.name
         voice = f" ({item.actor.name})" if item.actor_id else ""
-        return clean(f"{item.party.short_name}{voice} {item.get_stance_display().lower()} {subject}")
+        return clean(f"{item.party.short_name}{voice} {item.get_stance_display().lower()} {item.subject_words()}")
 
     def description_text(self, item):
         if item.date_is_approximate:

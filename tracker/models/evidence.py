@@ -287,9 +287,9 @@ def _percent(part, whole):
 class ClauseTargetQuerySet(models.QuerySet):
     @readers_rule
     def published(self):
-        from .plans import Clause
+        from .plans import visible_clause
 
-        return self.filter(clause__in=Clause.objects.published())
+        return self.filter(visible_clause("clause__"))
 
 
 class ClauseTarget(models.Model):

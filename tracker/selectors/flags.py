@@ -16,7 +16,7 @@ and the dates they describe (end of period, else the report's date) are at most
 ``SAME_PERIOD_DAYS`` apart. Every function runs a fixed number of queries.
 """
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -30,7 +30,6 @@ from tracker.models import (
     FlagRule,
     GapStatus,
     Indicator,
-    Source,
     flag_key,
 )
 
@@ -50,7 +49,7 @@ _CONFIDENCE_ORDER = [Confidence.CONFIRMED, Confidence.UNVERIFIED, Confidence.DIS
 @dataclass(frozen=True)
 class Flag:
     rule: str
-    figure: Figure  # the figure flagged
+    figure: Figure  # the figure flagged (or its bare facts, see ``consistency_flags``)
     arithmetic: str  # the sum, in words
     other: Figure | None = None  # the figure it is checked against
     target: ClauseTarget | None = None  # for FLIPS_GAP: the clause's term
@@ -242,30 +241,82 @@ def flags_among(figures, targets=(), case_indicators=None):
     return flags
 
 
+# The fields the rules compare. Thousands of figures are read as plain rows, not model instances; only
+# the flags a page, CSV or API answer shows get their figures (with indicator and source) afterwards.
+_FACT_FIELDS = (
+    "pk",
+    "indicator_id",
+    "value",
+    "low",
+    "high",
+    "is_lower_bound",
+    "period_start",
+    "period_end",
+    "reported_on",
+    "claimed_by",
+    "kind",
+    "confidence",
+    "from_reprint",
+    "period_label",
+)
+
+
+class FigureFacts(namedtuple("FigureFacts", _FACT_FIELDS)):
+    """A figure's compared fields, as the rules read them (see ``Figure``)."""
+
+    __slots__ = ()
+    is_range = Figure.is_range
+    display_value = Figure.display_value
+    value_text = Figure.value_text
+
+
 def _figures(as_of):
-    # Without their indicators and sources: only the flagged figures' are read, afterwards.
     figures = Figure.objects.published()
     if as_of:
         figures = figures.as_of(as_of)
     return figures.chronological()
 
 
+def _figure_facts(figures):
+    return list(map(FigureFacts._make, figures.values_list(*_FACT_FIELDS)))
+
+
 def _targets():
-    return ClauseTarget.objects.published().select_related("clause__version__plan").order_by("pk")
+    # Only what the rule and its arithmetic read: the term, and the name of the point and version it is in.
+    return (
+        ClauseTarget.objects.published()
+        .select_related("clause__version")
+        .only("indicator_id", "comparator", "value", "clause__number", "clause__version__name")
+        .order_by("pk")
+    )
 
 
-def _with_related(flags):
-    """Give the flagged figures (and those they are checked against) their indicators and sources, and each
-    flag its review: three queries."""
-    figures = [figure for flag in flags for figure in (flag.figure, flag.other) if figure is not None]
-    indicators = Indicator.objects.in_bulk({figure.indicator_id for figure in figures})
-    sources = Source.objects.in_bulk({figure.source_id for figure in figures})
-    for figure in figures:
-        figure.indicator, figure.source = indicators[figure.indicator_id], sources[figure.source_id]
+def with_related(flags):
+    """The flags with their figures (and those they are checked against) as model instances with their
+    indicators and sources, each flag with its review: two queries, for the flags shown only."""
+    flags = list(flags)
+    wanted = {figure.pk for flag in flags for figure in (flag.figure, flag.other) if figure is not None}
+    figures = Figure.objects.select_related("indicator", "source").in_bulk(wanted) if wanted else {}
+    loaded = [
+        replace(flag, figure=figures[flag.figure.pk], other=figures[flag.other.pk] if flag.other else None)
+        for flag in flags
+    ]
+    for flag in loaded:
+        if flag.target is not None:
+            flag.target.indicator = flag.figure.indicator
+    return with_reviews(loaded)
+
+
+def for_download(flags):
+    """The flags as a download reads them, without loading their figures: each flag with its review, and
+    the indicators of the figures by pk (slug, name and unit only); two queries."""
+    flags = with_reviews(flags)
+    wanted = {flag.figure.indicator_id for flag in flags}
+    indicators = Indicator.objects.only("slug", "name", "unit").in_bulk(wanted) if wanted else {}
     for flag in flags:
         if flag.target is not None:
             flag.target.indicator = indicators[flag.target.indicator_id]
-    return with_reviews(flags)
+    return flags, indicators
 
 
 def with_reviews(flags):
@@ -282,20 +333,24 @@ def _case_indicators(indicator=None):
 
 
 def flags_for_indicator(indicator, as_of=None):
-    """The flags on one indicator's figures reported by the date: six queries."""
+    """The flags on one indicator's figures reported by the date: five queries."""
     return consistency_flags(indicator=indicator, as_of=as_of)
 
 
-def consistency_flags(*, indicator=None, rule=None, as_of=None):
-    """Every flag, or those on one indicator or of one rule, for figures reported by the date: six queries."""
+def consistency_flags(*, indicator=None, rule=None, as_of=None, related=True):
+    """Every flag, or those on one indicator or of one rule, for figures reported by the date: five queries.
+
+    With ``related=False``, the flags' figures are bare facts (three queries): a page that shows some of
+    them gives those their figures and reviews with ``with_related``.
+    """
     figures = _figures(as_of)
     targets = _targets()
     if indicator is not None:
         figures, targets = figures.filter(indicator=indicator), targets.filter(indicator=indicator)
-    flags = flags_among(figures, targets, _case_indicators(indicator))
+    flags = flags_among(_figure_facts(figures), targets, _case_indicators(indicator))
     if rule:
         flags = [flag for flag in flags if flag.rule == rule]
-    return _with_related(flags)
+    return with_related(flags) if related else flags
 
 
 def flagged_on(flags):

@@ -402,13 +402,7 @@ def position_citation(context, position):
         url = position.get_absolute_url()
     url = request.build_absolute_uri(url) if request is not None else url
     voice = f" ({position.actor.name})" if position.actor_id else ""
-    if position.clause_id:
-        subject = gettext("%(point)s of the %(version)s") % {
-            "point": position.clause.point_name,
-            "version": position.clause.version.name,
-        }
-    else:
-        subject = gettext("the %(version)s as a whole") % {"version": position.version.name}
+    subject = position.subject_words()
     return gettext(
         "%(party)s%(voice)s: %(stance)s on %(subject)s, stated %(date)s. Source: %(source)s. %(site)s, %(url)s"
     ) % {

@@ -28,6 +28,7 @@ from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 
 from tracker.csv_cells import BYTE_ORDER_MARK, defuse
+from tracker.selectors.common import load_in_order
 
 # The tracker covers recent diplomacy; far-off dates are typing mistakes (and years like 0001
 # or 9999 overflow once made timezone-aware).
@@ -128,17 +129,6 @@ def paginate(request, object_list, per_page=PAGE_SIZE, load_by_ids=False, count=
     if load_by_ids:
         page.object_list = load_in_order(object_list, list(page.object_list))
     return page
-
-
-def first_rows(queryset, count):
-    """The first ``count`` rows of an ordered queryset, found by id first (see ``paginate``)."""
-    return load_in_order(queryset, list(queryset.values_list("pk", flat=True)[:count]))
-
-
-def load_in_order(queryset, ids):
-    """The rows of ``queryset`` with these ids, in their order; one removed since its id was read is left out."""
-    rows = queryset.in_bulk(ids)
-    return [rows[pk] for pk in ids if pk in rows]
 
 
 def wants_csv(request):

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from tracker.exports import stored_download
 from tracker.filters import TimelineFilter
 from tracker.models import Event, Plan, Position, Stance
+from tracker.models.positions import subject_label
 from tracker.views.common import filtered, paginate, stream_csv, wants_csv
 
 EVENT, POSITION = "event", "position"
@@ -150,9 +151,9 @@ def _position_rows(positions):
     ]  # fmt: skip
     for row in positions.order_by("stated_on", "pk").values(*fields).iterator(chunk_size=2000):
         if row["clause_id"]:
-            subject = f"{row['clause__version__name']}, point {row['clause__number']}: {row['clause__heading']}"
+            subject = subject_label(row["clause__version__name"], row["clause__number"], row["clause__heading"])
         else:
-            subject = f"{row['version__name']} (as a whole)"
+            subject = subject_label(row["version__name"])
         day = row["stated_on"]
         yield (day, POSITION, row["pk"]), [
             day, POSITION, row["party__name"], row["actor__name"] or "", subject, row["stance"],
