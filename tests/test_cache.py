@@ -103,7 +103,7 @@ def test_an_editor_change_in_the_admin_shows_to_the_editor_at_once_and_to_reader
 
     change_url = reverse("admin:tracker_plan_change", args=[version.plan.pk])
     data = _admin_form_data(editor_client.get(change_url))
-    data["title"] = "US framework for ending the war"
+    data["title_en"] = "US framework for ending the war"
     saved = editor_client.post(change_url, data)
     assert saved.status_code == 302, saved.context["adminform"].form.errors if saved.context else saved
     assert Plan.objects.get(pk=version.plan.pk).title == "US framework for ending the war"

@@ -19,13 +19,13 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from modeltranslation.fields import TranslationField
 from simple_history.utils import bulk_create_with_history
 
 from tracker.csv_cells import ENCODING, defuse_reversibly, encode, restore
@@ -45,6 +45,7 @@ from tracker.models import (
     Topic,
     VersionClaim,
 )
+from tracker.translation import RECORD_LANGUAGE, in_english
 
 ZIP_NAME = "tracker-dataset.zip"
 LICENCE = "CC BY 4.0"
@@ -63,7 +64,19 @@ class Table:
 
     @property
     def fields(self):
-        return [f for f in self.model._meta.concrete_fields if f.name not in self.exclude]
+        """The model's columns under their stable (English) names, then each translation (heading_uk,
+        heading_ru...) at the end, so the columns before them keep their places. A translated field's
+        own column (heading) holds the English text; the duplicate heading_en is left out."""
+        own, translations = [], []
+        for f in self.model._meta.concrete_fields:
+            if f.name in self.exclude:
+                continue
+            if isinstance(f, TranslationField):
+                if f.language != RECORD_LANGUAGE:
+                    translations.append(f)
+            else:
+                own.append(f)
+        return own + translations
 
     @property
     def columns(self):
@@ -238,7 +251,22 @@ def _sentence(text):
     return text[:1].upper() + text[1:] if text else ""
 
 
+# A translated text's column in each language, described in the codebook's language.
+_TRANSLATION_COLUMN = {
+    "uk": gettext_lazy(
+        "The %(column)s column in Ukrainian: the project's own translation of the English text. Empty while "
+        "not translated (readers then see the English)."
+    ),
+    "ru": gettext_lazy(
+        "The %(column)s column in Russian: the project's own translation of the English text. Empty while "
+        "not translated (readers then see the English)."
+    ),
+}
+
+
 def _describe(table, model_field):
+    if isinstance(model_field, TranslationField):
+        return _TRANSLATION_COLUMN[model_field.language] % {"column": model_field.translated_field.name}
     if model_field.primary_key:
         return _("The row's id, stable across downloads; other tables refer to it.")
     if model_field.name == "updated_at":
@@ -326,7 +354,7 @@ def build_export(stamp=None):
     from every address; the codebook is in the active language."""
     exported_ids = {}
     files, counts = {}, {}
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(RECORD_LANGUAGE):
         for table in TABLES:
             rows = table_rows(table, exported_ids)
             files[f"{table.name}.csv"] = _csv_bytes(table.columns, rows)
@@ -363,7 +391,11 @@ def readme(export, site_url="", data_path="/data/"):
         _(
             "`codebook.csv` describes every column of every file: its type, whether it may be empty, what it "
             "means, the values it takes, and which table an id refers to. Rows keep their ids across downloads, "
-            "so files join on `*_id` columns. Text cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage "
+            "so files join on `*_id` columns. Text columns keep their English names and hold the English text; "
+            "where the site shows a text in Ukrainian or Russian too, the translation follows at the end of the "
+            "row in a column named after it with `_uk` or `_ru` (`heading_uk`, `heading_ru`), empty while not "
+            "yet translated. The translations are the project's own unless `codebook.csv` says otherwise. "
+            "Text cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage "
             "return are written with a leading apostrophe (`'`) so spreadsheet programs do not run them as "
             "formulas, and so are cells whose text itself begins with an apostrophe followed by one of those (or "
             "by another apostrophe); remove that one apostrophe to get the original text. Rows end in CRLF, and "
@@ -509,6 +541,7 @@ def _write(table, objs, updated_at):
         table.model.objects.bulk_update(objs, ["updated_at"], batch_size=500)
 
 
+@in_english
 def import_zip(fileobj):
     """Rebuild the published content of a dataset zip in an empty database; returns rows per table.
 

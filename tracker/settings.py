@@ -59,6 +59,8 @@ SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD", default=True)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before the admin: translated content fields (tracker/translation.py) get their admin widgets.
+    "modeltranslation",
     "tracker.admin_site.TrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -163,6 +165,14 @@ FORMAT_MODULE_PATH = ["tracker.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# Translated content (django-modeltranslation, tracker/translation.py): each translated field has a column
+# per language (heading_en, heading_uk, heading_ru). English is the record; a missing translation falls
+# back to it, and the page says so (tracker.translated).
+MODELTRANSLATION_LANGUAGES = ("en", "uk", "ru")
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"  # slugs come from the English name
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
