@@ -7,10 +7,12 @@ import threading
 import time
 
 import pytest
+import redis
 from django import forms
 from django.core.cache import cache, caches
 from django.core.management import call_command
-from django.db import connection
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -578,3 +580,52 @@ def test_a_conditional_request_for_a_cached_page_gets_304_from_the_cache(
     with django_assert_num_queries(0):
         assert reader.get(home, HTTP_IF_NONE_MATCH=etag).status_code == 304
         assert reader.get(home, HTTP_IF_NONE_MATCH='"stale"')["X-Page-Cache"] == "hit"
+
+
+def test_with_a_rebuilder_running_rebuilds_are_queued_for_it_and_it_stores_the_new_page(
+    db, own_redis, settings, reader, monkeypatch
+):
+    settings.REDIS_URL = own_redis
+    settings.PAGE_CACHE_REBUILD_THREADS = 1
+    version = PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    reader.get(home)
+    version.name = "28-point leaked draft"
+    version.save()
+    cache.set(page_cache_module.REBUILDER_KEY, 1, 10)  # a rebuilder says it is alive
+    in_process = []
+    monkeypatch.setattr(page_cache_module, "start_rebuild", in_process.append)
+
+    for _ in range(3):
+        stale = reader.get(home)
+        assert stale["X-Page-Cache"] == "stale"
+        assert b"28-point leaked draft" not in stale.content
+    queue = redis.Redis.from_url(own_redis)
+    assert queue.llen(cache.make_key(page_cache_module.REBUILD_QUEUE_KEY)) == 1
+    assert in_process == []
+
+    # The rebuilder takes it (in this test's thread and transaction: keep the test's connection open).
+    monkeypatch.setattr(page_cache_module, "close_old_connections", lambda: None)
+    request_finished.disconnect(close_old_connections)
+    try:
+        rounds = iter([False, True])
+        page_cache_module.run_rebuilder(stop=lambda: next(rounds))
+    finally:
+        request_finished.connect(close_old_connections)
+    assert queue.llen(cache.make_key(page_cache_module.REBUILD_QUEUE_KEY)) == 0
+    rebuilt = reader.get(home)
+    assert rebuilt["X-Page-Cache"] == "hit"
+    assert b"28-point leaked draft" in rebuilt.content
+
+
+def test_without_a_rebuilder_alive_each_process_rebuilds_in_its_own_threads(db, own_redis, settings, reader, queued):
+    settings.REDIS_URL = own_redis
+    version = PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    reader.get(home)
+    version.name = "28-point leaked draft"
+    version.save()
+    assert reader.get(home)["X-Page-Cache"] == "stale"
+    assert len(queued) == 1
+    queue = redis.Redis.from_url(own_redis)
+    assert queue.llen(cache.make_key(page_cache_module.REBUILD_QUEUE_KEY)) == 0

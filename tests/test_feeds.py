@@ -36,7 +36,7 @@ def test_the_positions_feed_lists_each_published_position_with_a_stable_id_and_i
     assert related == [position.source.url]
     alternate = next(link.get("href") for link in first.findall(f"{ATOM}link") if link.get("rel") == "alternate")
     assert alternate == f"http://testserver{position.get_absolute_url()}"
-    assert alternate.endswith(f"#position-{position.pk}")
+    assert alternate.endswith(f"/positions/{position.pk}/")
 
 
 def test_an_entrys_id_stays_the_same_when_the_position_is_edited(client, world):

@@ -133,7 +133,7 @@ def test_each_figure_on_an_indicator_page_is_a_claim_with_its_source(client, hos
     assert problems(document) == []
     [claim] = document["@graph"]
     figure = hostile["figure"]
-    assert claim["@id"] == f"http://testserver/indicators/deserters/#figure-{figure.pk}"
+    assert claim["@id"] == f"http://testserver/figures/{figure.pk}/"
     assert claim["author"] == {"@type": "Organization", "name": HOSTILE}  # the text, intact once parsed
     assert claim["datePublished"] == "2025-11-21"
     assert claim["appearance"]["url"] == "https://news.example.org/r?a=1&b=2"

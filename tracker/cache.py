@@ -22,14 +22,18 @@ that never read sources (the plan list, say) fresh and served.
 
 Serving stale, rebuilt off the readers' requests. Every reader of a stale entry gets the previous
 entry (``X-Page-Cache: stale``), the one that notices it first too. That request also wins
-``cache.add(key + ":lock")`` (Redis ``SET NX EX``) and hands the rebuild to a small pool of
-background threads in its process (``PAGE_CACHE_REBUILD_THREADS``): the rebuild replays the
+``cache.add(key + ":lock")`` (Redis ``SET NX EX``) and hands the rebuild on: to the rebuilder
+(``manage.py rebuild_pages``, a process of its own at a lower CPU priority that gunicorn.conf.py
+starts, fed through a list in Redis) while its heartbeat key says it is alive, else to a small pool
+of background threads in its own process (``PAGE_CACHE_REBUILD_THREADS``). The rebuild replays the
 reader's request through the whole Django stack (minus its conditional headers), stores the new
-entry and releases the lock only if it still holds its own token. So one rebuild runs per stale
+entry and releases the lock only if it still holds its own token. (A process of its own: a thread
+rebuilding pages in a worker holds the interpreter lock, and every cache hit the worker serves
+meanwhile waits for it.) So one rebuild runs per stale
 key at a time, across processes, and no reader waits for it. A rebuild that answers anything but a
 storable 200 (the page was unpublished: 404) removes the entry, so the next reader gets the answer
-itself. When the pool already has ``PAGE_CACHE_REBUILD_QUEUE`` rebuilds waiting, a stale entry is
-served without taking its lock, and a later reader queues the rebuild. A lock expires after
+itself. When a process's threads already have ``PAGE_CACHE_REBUILD_QUEUE`` rebuilds waiting, a
+stale entry is served without taking its lock, and a later reader queues the rebuild. A lock expires after
 ``PAGE_CACHE_LOCK_SECONDS``; a queued rebuild whose lock has expired is dropped (a later reader
 queues another). Readers thus see a change once the rebuilds queued before it have run: normally
 one page build after the save, and at the latest when the entry itself expires
@@ -51,6 +55,7 @@ import contextvars
 import gzip
 import hashlib
 import io
+import json
 import logging
 import os
 import re
@@ -62,6 +67,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http import HTTPStatus
 
+import redis
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
@@ -365,8 +371,7 @@ def _fresh_until(meta, generation):
     tables, objects = meta["tables"], meta["objects"]
     table_keys = [TABLE_KEY.format(table) for table in tables]
     edited_keys = [EDITED_TABLE_KEY.format(table) for table in tables]
-    object_keys = [EDITED_OBJECT_KEY.format(tag) for tag in objects or ()]
-    found = cache.get_many([EPOCH_KEY, *table_keys, *edited_keys, *object_keys])
+    found = cache.get_many([EPOCH_KEY, *table_keys, *edited_keys])
     if meta["epoch"] is None or found.get(EPOCH_KEY) != meta["epoch"]:
         return 0
     versions = zip(table_keys, tables.values(), strict=True)
@@ -374,14 +379,33 @@ def _fresh_until(meta, generation):
         return 0  # rows added, removed, moved or republished in a table it read
     # Wording edits since the build started: stale at once if the page shows the row (or too many rows
     # to tell); otherwise once the entry is older than the lag, like the date of the newest change.
-    edited_since = [key for key in edited_keys if (found.get(key) or 0) >= meta["started"]]
+    edited_since = [
+        table for table, key in zip(tables, edited_keys, strict=True) if (found.get(key) or 0) >= meta["started"]
+    ]
     if edited_since and objects is None:
         return 0
-    if any((found.get(key) or 0) >= meta["started"] for key in object_keys):
-        return 0
+    if edited_since:
+        # Only the rows of the tables edited since (a row's stamp is set with its table's): a few keys, not
+        # one per row the page shows.
+        prefixes = tuple(f"{_model_names().get(table)}-" for table in edited_since)
+        object_keys = [EDITED_OBJECT_KEY.format(tag) for tag in objects if tag.startswith(prefixes)]
+        edited = cache.get_many(object_keys) if object_keys else {}
+        if any((edited.get(key) or 0) >= meta["started"] for key in object_keys):
+            return 0
     if edited_since or meta["shows_stamp"]:
         return min(meta["soft_expiry"], meta["built_at"] + settings.PAGE_CACHE_LAG_SECONDS)
     return meta["soft_expiry"]
+
+
+_MODEL_NAMES = {}
+
+
+def _model_names():
+    """Table name -> model name (the start of its objects' tags), for the tracker's models."""
+    if not _MODEL_NAMES:
+        for model in apps.get_app_config("tracker").get_models(include_auto_created=True):
+            _MODEL_NAMES[model._meta.db_table] = model._meta.model_name
+    return _MODEL_NAMES
 
 
 def _lock_key(key):
@@ -562,21 +586,74 @@ def schedule_rebuild(key, environ):
     token = _try_lock(key)
     if token is None:
         return False
-    replay = {name: value for name, value in environ.items() if isinstance(value, str) and name not in _NOT_REPLAYED}
-    replay.update(
-        {
-            "REQUEST_METHOD": "GET",
-            "wsgi.input": io.BytesIO(b""),
-            "wsgi.errors": sys.stderr,
-            "wsgi.version": (1, 0),
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": True,
-            "wsgi.run_once": False,
-            REBUILD_ENVIRON_KEY: (key, token),
-        }
-    )
-    start_rebuild(lambda: _run_rebuild(replay, key, token))
+    headers = {name: value for name, value in environ.items() if isinstance(value, str) and name not in _NOT_REPLAYED}
+    if not _queue_for_the_rebuilder(headers, key, token):
+        replay = _replayed_environ(headers, key, token)
+        start_rebuild(lambda: _run_rebuild(replay, key, token))
     return True
+
+
+def _replayed_environ(headers, key, token):
+    """A WSGI environ for the reader's request (its CGI variables and headers ``headers``), as a plain GET."""
+    return {
+        **headers,
+        "REQUEST_METHOD": "GET",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        REBUILD_ENVIRON_KEY: (key, token),
+    }
+
+
+# The rebuilder (``manage.py rebuild_pages``, which gunicorn.conf.py starts beside the workers): a process
+# of its own at a lower CPU priority, fed through a list in Redis. While it says it is alive, the app
+# servers queue their rebuilds there; otherwise they use their own threads.
+REBUILDER_KEY = "pages:rebuilder"
+REBUILD_QUEUE_KEY = "pages:rebuild-queue"
+REBUILDER_HEARTBEAT_SECONDS = 2
+
+
+def _redis():
+    """The cache's Redis client, or None when the cache is not Redis."""
+    backend = getattr(cache, "_cache", None)
+    return backend.get_client(write=True) if hasattr(backend, "get_client") else None
+
+
+def _queue_for_the_rebuilder(headers, key, token):
+    """Queue the rebuild for the rebuilder process if one is alive; False when it must be done here."""
+    client = _redis()
+    if client is None or not cache.get(REBUILDER_KEY):
+        return False
+    try:
+        client.lpush(cache.make_key(REBUILD_QUEUE_KEY), json.dumps({"headers": headers, "key": key, "token": token}))
+    except Exception:  # Redis failing: the lock above already failed or will expire; rebuild here
+        logger.warning("Could not queue a page rebuild for the rebuilder; rebuilding in this process.", exc_info=True)
+        return False
+    return True
+
+
+def run_rebuilder(stop=lambda: False):
+    """The rebuilder's loop: say it is alive, take the next queued rebuild, run it; until ``stop()``."""
+    if _redis() is None or not getattr(settings, "REDIS_URL", None):
+        raise RuntimeError("The rebuilder needs the cache in Redis (REDIS_URL).")
+    # A client of its own: the cache's gives up on a command much sooner than the wait for the next job.
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=REBUILDER_HEARTBEAT_SECONDS + 5)
+    queue = cache.make_key(REBUILD_QUEUE_KEY)
+    while not stop():
+        cache.set(REBUILDER_KEY, os.getpid(), REBUILDER_HEARTBEAT_SECONDS * 3)
+        try:
+            item = client.brpop([queue], timeout=REBUILDER_HEARTBEAT_SECONDS)
+        except Exception:
+            logger.warning("The rebuilder cannot reach Redis; trying again.", exc_info=True)
+            time.sleep(REBUILDER_HEARTBEAT_SECONDS)
+            continue
+        if item is None:
+            continue
+        job = json.loads(item[1])
+        _run_rebuild(_replayed_environ(job["headers"], job["key"], job["token"]), job["key"], job["token"], True)
 
 
 def start_rebuild(job):
@@ -614,9 +691,10 @@ def _handler():
         return _handlers[os.getpid()]
 
 
-def _run_rebuild(environ, key, token):
+def _run_rebuild(environ, key, token, background=None):
     """Replay a reader's request through Django; the middleware stores the page and releases the lock."""
-    background = threading.current_thread() is not threading.main_thread() and settings.PAGE_CACHE_REBUILD_THREADS
+    if background is None:
+        background = threading.current_thread() is not threading.main_thread() and settings.PAGE_CACHE_REBUILD_THREADS
     try:
         if cache.get(_lock_key(key)) != token:
             return  # queued past its lock's timeout: another request may be rebuilding it now

@@ -30,6 +30,10 @@ public_patterns = [
     path("sources/", sources.source_list, name="source-list"),
     path("sources/<slug:key>/", sources.source_detail, name="source-detail"),
     path("timeline/", timeline.timeline, name="timeline"),
+    # Permanent addresses of rows shown on paged lists: each answers with the page that shows the row.
+    path("timeline/events/<int:pk>/", timeline.event_detail, name="event-detail"),
+    path("positions/<int:pk>/", parties.position_detail, name="position-detail"),
+    path("figures/<int:pk>/", evidence.figure_detail, name="figure-detail"),
     path("changes/", changes.changes_page, name="changes"),
     path("methods/", methods.methods, name="methods"),
     path("search/", search.search, name="search"),

@@ -256,7 +256,8 @@ class Position(Publishable):
         return Stance.rank(self.stance)
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:party-detail", slug=self.party.slug) + f"#position-{self.pk}"
+        """An address that always shows the position: it answers with the right page of the party's positions."""
+        return remembered_reverse("tracker:position-detail", pk=self.pk)
 
     def date_conflicts(self):
         """Dates that cannot be right: a statement about a text before anyone reported the text, or a

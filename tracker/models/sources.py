@@ -154,7 +154,8 @@ class Event(Publishable):
         return f"{self.happened_on}: {self.title}"
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:timeline") + f"#event-{self.pk}"
+        """An address that always shows the event: it answers with the page of the timeline that lists it."""
+        return remembered_reverse("tracker:event-detail", pk=self.pk)
 
     def clean(self):
         if self.ends_on and self.happened_on and self.ends_on < self.happened_on:

@@ -9,7 +9,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Max, Prefetch, Q
-from django.urls import reverse
 
 from tracker.models import Event, Figure, PlanVersion, Position, Source, Stance
 
@@ -42,9 +41,6 @@ class ChangeEntry:
 
     @property
     def url(self):
-        if self.kind == EVENT:
-            # The timeline runs oldest first over many pages: start it at the event's day so the event is on it.
-            return f"{reverse('tracker:timeline')}?start={self.date.isoformat()}#event-{self.item.pk}"
         return self.item.get_absolute_url()
 
 

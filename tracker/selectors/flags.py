@@ -20,7 +20,7 @@ from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from tracker.charts import figure_date, format_number
+from tracker.charts import figure_date
 from tracker.models import (
     ClauseTarget,
     Confidence,
@@ -32,6 +32,7 @@ from tracker.models import (
     Indicator,
     flag_key,
 )
+from tracker.numbers import grouped
 
 SHARE_THRESHOLD = Decimal("10")  # percent of the official figure
 SAME_PERIOD_DAYS = 31
@@ -81,7 +82,7 @@ class Flag:
 
 
 def _n(number):
-    return format_number(number)
+    return grouped(number)
 
 
 def _day(date):

@@ -33,6 +33,7 @@ from tracker.models.plans import released_by
 from tracker.selectors.changes import changes
 from tracker.selectors.common import first_rows
 from tracker.selectors.convergence import clause_line, spread_histories, spread_steps
+from tracker.selectors.evidence import published_figures
 from tracker.selectors.positions import latest_positions
 from tracker.textdiff import word_diff
 
@@ -58,13 +59,6 @@ def published_versions(as_of=None):
 def proponents():
     """Who proposed each version, as ``version.proponents``: a plain list, for the pages that list them."""
     return Prefetch("proposed_by", Party.objects.all(), to_attr="proponents")
-
-
-def published_figures(as_of=None):
-    figures = Figure.objects.published().select_related("source", "indicator")
-    if as_of:
-        figures = figures.as_of(as_of)
-    return figures.chronological()
 
 
 def plan_clauses(plan, versions):

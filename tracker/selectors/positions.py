@@ -157,6 +157,12 @@ def party_positions(party, as_of=None):
     return (positions.as_of(as_of) if as_of else positions).track().with_related()
 
 
+def positions_before(position):
+    """How many positions the party's page lists before this one (its track, oldest first): one count."""
+    earlier = Q(stated_on__lt=position.stated_on) | Q(stated_on=position.stated_on, pk__lt=position.pk)
+    return Position.objects.published().filter(party=position.party_id).filter(earlier).count()
+
+
 def actor_positions(actor, as_of=None):
     """Every published position the actor voiced (by the date), in order, with what each is about."""
     positions = Position.objects.published().filter(actor=actor)

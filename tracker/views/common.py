@@ -26,6 +26,7 @@ from django.core.exceptions import BadRequest, DisallowedHost
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from tracker.csv_cells import BYTE_ORDER_MARK, defuse
 from tracker.selectors.common import load_in_order
@@ -129,6 +130,12 @@ def paginate(request, object_list, per_page=PAGE_SIZE, load_by_ids=False, count=
     if load_by_ids:
         page.object_list = load_in_order(object_list, list(page.object_list))
     return page
+
+
+def page_address(name, number, anchor, **kwargs):
+    """The address of page ``number`` of a paged list (a URL name and its arguments), at an anchor on it."""
+    query = f"?page={number}" if number > 1 else ""
+    return f"{reverse(name, kwargs=kwargs)}{query}#{anchor}"
 
 
 def wants_csv(request):

@@ -1,13 +1,22 @@
 """Parties and the people who speak for them: their positions over time."""
 
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from tracker.exports import stored_download
 from tracker.filters import PartyFilter
-from tracker.models import Actor, Party
+from tracker.models import Actor, Party, Position
 from tracker.selectors import positions as selectors
 from tracker.structured_data import graph, position_claim
-from tracker.views.common import as_of_context, csv_download, filtered, paginate, read_as_of, wants_csv
+from tracker.views.common import (
+    PAGE_SIZE,
+    as_of_context,
+    csv_download,
+    filtered,
+    page_address,
+    paginate,
+    read_as_of,
+    wants_csv,
+)
 
 
 @stored_download("parties.csv", "tracker:party-list")
@@ -90,3 +99,10 @@ def actor_detail(request, slug):
         "tracker/actor_detail.html",
         {"actor": actor, "page": paginate(request, track, load_by_ids=True), **as_of_context(as_of)},
     )
+
+
+def position_detail(request, pk):
+    """A position's permanent address: the page of its party's positions that lists it, at its row."""
+    position = get_object_or_404(Position.objects.published().select_related("party"), pk=pk)
+    number = selectors.positions_before(position) // PAGE_SIZE + 1
+    return redirect(page_address("tracker:party-detail", number, f"position-{pk}", slug=position.party.slug))
