@@ -8,6 +8,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from tracker.numbers import grouped
+
 from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse
 
 
@@ -51,10 +53,6 @@ class Indicator(models.Model):
 
     def get_absolute_url(self):
         return remembered_reverse("tracker:indicator-detail", slug=self.slug)
-
-
-def _grouped(number):
-    return f"{number.normalize():,f}"
 
 
 class FigureKind(models.TextChoices):
@@ -185,7 +183,7 @@ class Figure(Publishable):
     def display_value(self):
         return self.value_text()
 
-    def value_text(self, number=_grouped):
+    def value_text(self, number=grouped):
         """The value as readers see it: 600,000, over 600,000, 500,000-700,000 or 600,000 (range 500,000-700,000);
         ``number`` writes each amount (the pages pass one that follows the language's convention)."""
         if self.value is not None:
@@ -315,7 +313,7 @@ class ClauseTarget(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator.name} {self.get_comparator_display()} {self.value.normalize():,f}"
+        return f"{self.indicator.name} {self.get_comparator_display()} {grouped(self.value)}"
 
     def gap(self, figure):
         """Compare one figure of this target's indicator with the term."""

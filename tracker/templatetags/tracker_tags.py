@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker.cache import shows_data_stamp, untracked
 from tracker.conditional import content_stamp
 from tracker.models import Stance
+from tracker.numbers import grouped
 
 register = template.Library()
 
@@ -253,14 +254,14 @@ def signed(number):
     """A difference with its sign spelt out and thousands grouped: +200,000 or −50,000 (+200 000 in uk)."""
     if number is None:
         return ""
-    text = _local_digits(f"{abs(number).normalize():,f}")
+    text = _local_digits(grouped(abs(number)))
     return ("+" if number > 0 else "−" if number < 0 else "±") + text
 
 
 @register.filter
 def figure_value(figure):
     """A figure's value with its amounts written the language's way: "over 600 000" in Ukrainian."""
-    return figure.value_text(lambda number: _local_digits(f"{number.normalize():,f}"))
+    return figure.value_text(lambda number: _local_digits(grouped(number)))
 
 
 @register.filter
@@ -268,7 +269,7 @@ def plain_number(number):
     """A number with thousands grouped: 600,000 in English, 600 000 in Ukrainian and Russian."""
     if number is None:
         return ""
-    return _local_digits(f"{number.normalize():,f}")
+    return _local_digits(grouped(number))
 
 
 @register.simple_tag(takes_context=True)
@@ -343,7 +344,7 @@ _SIDES = {
 
 
 def _amount(number):
-    return _local_digits(f"{abs(number).normalize():,f}")
+    return _local_digits(grouped(abs(number)))
 
 
 @register.simple_tag
@@ -352,7 +353,7 @@ def gap_words(gap):
     words = _GAP_WORDS[_TERM_NOUNS.get(gap.target.comparator, "term")]
     percent = ""
     if gap.percent is not None:
-        percent = " (" + _local_digits(f"{abs(gap.percent).normalize():f}") + "%)"
+        percent = " (" + _local_digits(grouped(abs(gap.percent))) + "%)"
     if gap.difference_low is not None and gap.status == "straddles":
         low, high = gap.difference_low, gap.difference_high
         return conditional_escape(
