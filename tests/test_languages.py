@@ -119,3 +119,40 @@ def test_the_interface_speaks_the_pages_language(client, point):
     assert "<h1>Мирные планы, пункт за пунктом</h1>" in russian and "Отвергает" in russian
     english = client.get("/").content.decode()
     assert "<h1>Peace plans, clause by clause</h1>" in english and "Rejects" in english
+
+
+def test_every_page_type_of_the_shipped_dataset_answers_in_ukrainian_and_russian(client, loaded):
+    from tracker.models import Actor, Clause, Indicator, Party, PlanVersion, Source
+
+    clause = Clause.objects.published().select_related("version__plan").first()
+    version = PlanVersion.objects.published().first()
+    pages = [
+        "/",
+        "/plans/",
+        version.plan.get_absolute_url(),
+        version.get_absolute_url(),
+        clause.get_absolute_url(),
+        f"/plans/{clause.version.plan.slug}/compare/",
+        "/parties/",
+        Party.objects.first().get_absolute_url(),
+        Actor.objects.public().first().get_absolute_url(),
+        "/indicators/",
+        Indicator.objects.public().first().get_absolute_url(),
+        "/sources/",
+        Source.objects.public().first().get_absolute_url(),
+        "/timeline/",
+        "/changes/",
+        "/methods/",
+        "/search/?q=forces",
+        "/convergence/",
+        "/flags/",
+        "/data/",
+    ]
+    headings = {"uk": "Трекер мирних планів", "ru": "Трекер мирных планов"}
+    for code, brand in headings.items():
+        for url in pages:
+            response = client.get(f"/{code}{url}")
+            assert response.status_code == 200, (code, url)
+            html = response.content.decode()
+            assert _html_lang(html) == code, url
+            assert f'<a class="brand" href="/{code}/">{brand}</a>' in html, url

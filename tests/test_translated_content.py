@@ -82,8 +82,12 @@ def test_the_dataset_download_keeps_english_under_the_stable_names_and_adds_the_
     assert columns[-6:] == ["heading_uk", "heading_ru", "summary_uk", "summary_ru", "text_uk", "text_ru"]
     cells = dict(zip(columns, row.split(","), strict=True))
     assert cells["heading"] == "Amnesty" and cells["heading_uk"] == "Амністія" and cells["heading_ru"] == ""
-    codebook = export.files["codebook.csv"].decode()
-    assert "clauses.csv,heading_uk,text,yes,The heading column in Ukrainian" in codebook
+    # The codebook speaks the language of the download; its column names and yes/no stay as they are.
+    codebook = export.files["codebook.csv"].decode("utf-8-sig")
+    assert 'clauses.csv,heading_uk,текст,yes,"Стовпець heading українською:' in codebook
+    assert "clauses.csv,heading_uk,text,yes,The heading column in Ukrainian" in dataset_zip.build_export().files[
+        "codebook.csv"
+    ].decode("utf-8-sig")
 
 
 def test_the_dataset_download_imports_back_with_its_translations(db, django_db_blocker):
