@@ -79,7 +79,7 @@ from django.urls import set_script_prefix
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
-from tracker import cdn
+from tracker import cdn, languages
 
 logger = logging.getLogger(__name__)
 
@@ -441,6 +441,8 @@ _KEY_ENVIRON = (
 
 def _page_key(environ):
     identity = "\n".join(str(environ.get(name, "")) for name in _KEY_ENVIRON)
+    # The language: a page's is in its path (/uk/, /ru/); the API's comes from ?lang= or Accept-Language.
+    identity += f"\n{languages.request_language(environ)}"
     if "HTTP_HOST" not in environ:
         identity += f"\n{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
     digest = hashlib.sha256(identity.encode("utf-8", "backslashreplace")).hexdigest()
