@@ -107,6 +107,14 @@ def drop_database(backend, scale):
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_PREFIX}_s{scale}" WITH (FORCE)')
 
 
+def is_page_rebuilder(pid):
+    """The process gunicorn.conf.py starts beside the workers to rebuild stale pages: not a worker."""
+    try:
+        return b"rebuild_pages" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 class Gunicorn:
     """Two sync workers from gunicorn.conf.py; samples each worker's peak RSS while it runs."""
 
@@ -149,7 +157,7 @@ class Gunicorn:
             children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
         except OSError:
             return []
-        return [int(pid) for pid in children]
+        return [int(pid) for pid in children if not is_page_rebuilder(pid)]
 
     def _sample(self):
         while not self.stop.is_set():
