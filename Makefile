@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 VNU_VERSION := 26.9.27
 VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: run test install system-deps migrate lint check serve serve-app prepare-serve nginx bench faults backup restore clean
+.PHONY: run test install system-deps messages migrate lint check serve serve-app prepare-serve nginx bench faults backup restore clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 # Debian's Chromium drives the browser tests; Java runs the Nu HTML checker; the cache outage tests start
-# a redis-server of their own.
+# a redis-server of their own; GNU gettext checks the Ukrainian and Russian catalogues.
 system-deps:
+	@command -v xgettext >/dev/null 2>&1 && command -v msgfmt >/dev/null 2>&1 || { \
+	  echo "Installing GNU gettext for the translation catalogues..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's Chromium for the browser tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
@@ -33,6 +36,14 @@ system-deps:
 	  echo "Installing npm to fetch the Nu HTML checker..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 	@test -f $(VNU_JAR) || npm install --prefix . --no-save --ignore-scripts --no-audit --no-fund vnu-jar@$(VNU_VERSION)
+
+# After changing a reader-facing string: refresh locale/{uk,ru} (then translate what is new), and compile them.
+# The compiled .mo files are committed; tests/test_translation_catalogues.py fails on anything missing.
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench \
+  --ignore=var --ignore=docs --ignore=deploy --ignore=backups
+messages: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l uk -l ru --no-location --no-obsolete $(MESSAGES_IGNORE)
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages $(MESSAGES_IGNORE)
 
 migrate: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput

@@ -10,9 +10,13 @@ GUNICORN_ACCESS_LOG  "-" for an access log on stdout (default none)
 GUNICORN_MAX_REQUESTS  requests before a worker is replaced; 0 never (default 2000)
 GUNICORN_PIDFILE     file to write the master's process id to (default none)
 FORWARDED_ALLOW_IPS  proxies trusted to set X-Forwarded-* headers (default 127.0.0.1)
+GUNICORN_PAGE_REBUILDER  "0" not to start `manage.py rebuild_pages` beside the workers (default: started
+                     whenever the page cache is on Redis); without it each worker rebuilds stale pages
+                     in a thread of its own
 """
 
 import os
+import subprocess
 import sys
 
 wsgi_app = "tracker.wsgi:application"
@@ -49,3 +53,30 @@ if workers > 1 and not os.environ.get("REDIS_URL") and os.environ.get("DJANGO_PA
         "Several workers need a shared cache, or an editor's change would reach only the worker that saved it: "
         "set REDIS_URL, or WEB_CONCURRENCY=1, or DJANGO_PAGE_CACHE_SECONDS=0."
     )
+
+
+def _wants_rebuilder():
+    return (
+        os.environ.get("GUNICORN_PAGE_REBUILDER", "1") != "0"
+        and os.environ.get("REDIS_URL")
+        and os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600") != "0"
+    )
+
+
+def when_ready(server):
+    """Start the rebuilder of stale cached pages: a process of its own, at a lower CPU priority than the
+    workers, so a burst of rebuilds after editors' saves takes no CPU time readers' requests need."""
+    if _wants_rebuilder():
+        here = os.path.dirname(os.path.abspath(__file__))
+        server.page_rebuilder = subprocess.Popen([sys.executable, os.path.join(here, "manage.py"), "rebuild_pages"])
+        server.log.info("Started the page rebuilder (pid %s)", server.page_rebuilder.pid)
+
+
+def on_exit(server):
+    rebuilder = getattr(server, "page_rebuilder", None)
+    if rebuilder is not None and rebuilder.poll() is None:
+        rebuilder.terminate()
+        try:
+            rebuilder.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            rebuilder.kill()

@@ -28,6 +28,8 @@ def pytest_configure(config):
     settings.SECURE_SSL_REDIRECT = False
     # Most tests change data between requests without going through the admin; the page cache has tests of its own.
     settings.PAGE_CACHE_SECONDS = 0
+    # A stale page's rebuild runs in the request that found it (after its response), inside the test's transaction.
+    settings.PAGE_CACHE_REBUILD_THREADS = 0
     # Tests log in and fail to log in often from one address; the login throttle's own tests turn it on.
     settings.AXES_ENABLED = False
     # Likewise the stored downloads (tests/test_exports.py turns them on): a file stays until a rebuild.

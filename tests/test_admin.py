@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.admin_forms import admin_form_data
 from tests.factories import (
@@ -21,7 +22,7 @@ from tests.factories import (
     SourceFactory,
     TopicFactory,
 )
-from tracker.models import Clause, PlanVersion, Position, VersionClaim
+from tracker.models import Clause, FlagReview, PlanVersion, Position, VersionClaim
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +94,7 @@ def test_an_editor_adds_a_version_with_clauses_in_order(editor_client):
         page,
         plan=str(plan.pk),
         slug="19-point",
-        name="19-point revision",
+        name_en="19-point revision",
         released_on="2025-11-24",
         status="revised",
         text_basis="partial",
@@ -104,13 +105,13 @@ def test_an_editor_adds_a_version_with_clauses_in_order(editor_client):
             "clauses-TOTAL_FORMS": "2",
             "clauses-0-number": "2",
             "clauses-0-sort_order": "2",
-            "clauses-0-heading": "Force size",
-            "clauses-0-summary": "Ukraine's forces are capped.",
+            "clauses-0-heading_en": "Force size",
+            "clauses-0-summary_en": "Ukraine's forces are capped.",
             "clauses-0-text_basis": "reported",
             "clauses-1-number": "1",
             "clauses-1-sort_order": "1",
-            "clauses-1-heading": "Sovereignty",
-            "clauses-1-summary": "Ukraine's sovereignty is confirmed.",
+            "clauses-1-heading_en": "Sovereignty",
+            "clauses-1-summary_en": "Ukraine's sovereignty is confirmed.",
             "clauses-1-text_basis": "reported",
         }
     )
@@ -132,7 +133,7 @@ def test_a_clause_row_with_neither_summary_nor_text_is_refused(editor_client):
             "clauses-INITIAL_FORMS": "0",
             "clauses-0-number": "1",
             "clauses-0-sort_order": "1",
-            "clauses-0-heading": "Sovereignty",
+            "clauses-0-heading_en": "Sovereignty",
             "clauses-0-text_basis": "reported",
         }
     )
@@ -145,7 +146,7 @@ def test_a_clause_row_with_neither_summary_nor_text_is_refused(editor_client):
 def test_an_edit_in_the_admin_appears_in_the_history_with_the_editors_name(editor_client, editor):
     clause = ClauseFactory(heading="Armed forces")
     url = reverse("admin:tracker_clause_change", args=[clause.pk])
-    response = editor_client.post(url, admin_form_data(editor_client.get(url), heading="Armed forces capped"))
+    response = editor_client.post(url, admin_form_data(editor_client.get(url), heading_en="Armed forces capped"))
     assert response.status_code == 302
     latest = clause.history.latest()
     assert latest.heading == "Armed forces capped"
@@ -157,7 +158,7 @@ def test_an_edit_in_the_admin_appears_in_the_history_with_the_editors_name(edito
 def test_an_editor_can_revert_a_change_from_the_history(editor_client):
     clause = ClauseFactory(heading="Original heading")
     url = reverse("admin:tracker_clause_change", args=[clause.pk])
-    editor_client.post(url, admin_form_data(editor_client.get(url), heading="Mistaken heading"))
+    editor_client.post(url, admin_form_data(editor_client.get(url), heading_en="Mistaken heading"))
     original = clause.history.earliest()
     revert_url = reverse("admin:tracker_clause_simple_history", args=[clause.pk, original.history_id])
     page = editor_client.get(revert_url)
@@ -218,6 +219,15 @@ def _one_of_each():
     FigureFactory(indicator=target.indicator)
     EventFactory()
     TopicFactory()
+    figure = FigureFactory(indicator=target.indicator)
+    FlagReview.objects.create(
+        key=f"implied-rate-{figure.pk}--",
+        rule="implied-rate",
+        figure=figure,
+        arithmetic="…",
+        note="Checked.",
+        reviewed_at=timezone.now(),
+    )
     VersionClaim.objects.create(
         version=link.from_clause.version,
         attribute="number of points",
@@ -230,13 +240,15 @@ def _one_of_each():
 def test_every_admin_changelist_add_and_change_page_opens_for_an_editor(editor_client):
     _one_of_each()
     models = _every_model_admin()
-    assert len(models) == 14
+    assert len(models) == 15
     for model in models:
         name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         changelist = editor_client.get(reverse(f"{name}_changelist"))
         assert changelist.status_code == 200, model
         assert editor_client.get(reverse(f"{name}_changelist"), {"q": "a"}).status_code == 200, model
-        assert editor_client.get(reverse(f"{name}_add")).status_code == 200, model
+        # Flags are reviewed from the worklist (the list), not added by hand.
+        expected = 403 if model is FlagReview else 200
+        assert editor_client.get(reverse(f"{name}_add")).status_code == expected, model
         obj = model.objects.first()
         assert obj is not None, model
         assert editor_client.get(reverse(f"{name}_change", args=[obj.pk])).status_code == 200, model
@@ -262,7 +274,7 @@ def test_a_second_editor_sees_the_first_editors_name_in_history(client):
     version = PlanVersionFactory()
     client.force_login(first)
     url = reverse("admin:tracker_planversion_change", args=[version.pk])
-    client.post(url, admin_form_data(client.get(url), name="Renamed by the first editor"))
+    client.post(url, admin_form_data(client.get(url), name_en="Renamed by the first editor"))
     client.force_login(second)
     page = client.get(reverse("admin:tracker_planversion_history", args=[version.pk]))
     assert first.username in page.content.decode()
@@ -276,8 +288,8 @@ def test_save_and_add_another_keeps_the_version_for_the_next_point(editor_client
         version=str(version.pk),
         number="1",
         sort_order="1",
-        heading="Sovereignty",
-        summary="Confirmed.",
+        heading_en="Sovereignty",
+        summary_en="Confirmed.",
         text_basis="leaked",
         _addanother="1",
     )
@@ -295,7 +307,7 @@ def test_save_and_add_another_keeps_the_version_for_the_next_point(editor_client
 def test_a_version_slug_is_filled_from_its_name_as_the_editor_types(editor_client):
     page = editor_client.get(reverse("admin:tracker_planversion_add")).content.decode()
     assert "django-admin-prepopulated-fields-constants" in page
-    assert "&quot;#id_slug&quot;" in page and "&quot;#id_name&quot;" in page
+    assert "&quot;#id_slug&quot;" in page and "&quot;#id_name_en&quot;" in page
 
 
 def test_the_point_picker_finds_a_point_by_version_and_number_newest_version_first(editor_client):
@@ -361,8 +373,8 @@ def test_the_second_of_two_editors_saving_one_point_is_refused_and_the_first_cha
     second_client.force_login(second)
     first_page, second_page = first_client.get(url), second_client.get(url)
     assert 'type="hidden" name="edit_version_seen"' in first_page.content.decode()
-    assert first_client.post(url, admin_form_data(first_page, heading="First editor's heading")).status_code == 302
-    response = second_client.post(url, admin_form_data(second_page, heading="Second editor's heading"))
+    assert first_client.post(url, admin_form_data(first_page, heading_en="First editor's heading")).status_code == 302
+    response = second_client.post(url, admin_form_data(second_page, heading_en="Second editor's heading"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Someone else saved this clause after you opened it (first," in page
@@ -371,7 +383,7 @@ def test_the_second_of_two_editors_saving_one_point_is_refused_and_the_first_cha
     assert clause.heading == "First editor's heading"
     # Opened again, the page saves.
     again = second_client.get(url)
-    assert second_client.post(url, admin_form_data(again, heading="Second editor's heading")).status_code == 302
+    assert second_client.post(url, admin_form_data(again, heading_en="Second editor's heading")).status_code == 302
     clause.refresh_from_db()
     assert clause.heading == "Second editor's heading" and clause.edit_version == 2
 
@@ -409,7 +421,7 @@ def test_publishing_from_the_list_makes_an_open_form_stale(editor_client):
     editor_client.post(
         reverse("admin:tracker_clause_changelist"), {"action": "publish", "_selected_action": [str(clause.pk)]}
     )
-    response = editor_client.post(url, admin_form_data(page, heading="Edited"))
+    response = editor_client.post(url, admin_form_data(page, heading_en="Edited"))
     assert response.status_code == 200 and "Someone else saved this clause" in response.content.decode()
     clause.refresh_from_db()
     assert clause.is_published, "the stale form, opened as a draft, did not unpublish it"
@@ -422,7 +434,7 @@ def test_one_admin_save_changing_topics_writes_one_history_row_that_holds_them(e
     rows_before = clause.history.count()
     url = reverse("admin:tracker_clause_change", args=[clause.pk])
     response = editor_client.post(
-        url, admin_form_data(editor_client.get(url), heading="After", topics=[str(new_topic.pk)])
+        url, admin_form_data(editor_client.get(url), heading_en="After", topics=[str(new_topic.pk)])
     )
     assert response.status_code == 302
     assert clause.history.count() == rows_before + 1
@@ -435,8 +447,8 @@ def test_one_admin_save_changing_topics_writes_one_history_row_that_holds_them(e
             editor_client.get(reverse("admin:tracker_clause_add")),
             version=str(clause.version.pk),
             number="99",
-            heading="New",
-            summary="New point.",
+            heading_en="New",
+            summary_en="New point.",
             text_basis="leaked",
             topics=[str(old_topic.pk)],
         ),

@@ -97,13 +97,16 @@ def test_each_object_carries_the_address_of_its_public_page(client, world):
     source = results(client, "/api/v1/sources/")[0]
     assert source["page_url"] == f"{site}/sources/{source['key']}/"
     position = results(client, "/api/v1/positions/", party="ukraine")[0]
-    assert position["page_url"] == f"{site}/parties/ukraine/#position-{position['id']}"
+    assert position["page_url"] == f"{site}/positions/{position['id']}/"
     figure = results(client, "/api/v1/figures/")[0]
-    assert figure["page_url"] == f"{site}/indicators/ua-forces/#figure-{figure['id']}"
+    assert figure["page_url"] == f"{site}/figures/{figure['id']}/"
     event = results(client, "/api/v1/events/")[0]
-    assert event["page_url"] == f"{site}/timeline/#event-{event['id']}"
-    for url in (version["page_url"], source["page_url"], event["page_url"].split("#")[0]):
+    assert event["page_url"] == f"{site}/timeline/events/{event['id']}/"
+    for url in (version["page_url"], source["page_url"]):
         assert client.get(url).status_code == 200, url
+    # Rows of paged lists answer with the page that lists them.
+    for url in (position["page_url"], figure["page_url"], event["page_url"]):
+        assert client.get(url, follow=True).status_code == 200, url
 
 
 def test_as_of_shows_positions_stated_by_that_date(client, world):
@@ -194,7 +197,7 @@ def test_drafts_never_reach_the_api_the_feeds_or_the_dataset_download(client, wo
         bodies.append(client.get(url).content.decode())
     bodies.append(client.get("/feeds/versions/").content.decode())
     with zipfile.ZipFile(io.BytesIO(client.get("/data/tracker-dataset.zip").content)) as archive:
-        csv_files = {name: archive.read(name).decode() for name in archive.namelist()}
+        csv_files = {name: archive.read(name).decode("utf-8-sig") for name in archive.namelist()}
     bodies.extend(csv_files.values())
     text = "\n".join(bodies)
     for marker in ["DRAFT-CLAUSE-HEADING", "DRAFT-POSITION-QUOTE", "DRAFT-FIGURE-CLAIM", "DRAFT-EVENT-TITLE"]:

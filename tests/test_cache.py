@@ -3,19 +3,21 @@
 import datetime
 import gzip
 import os
+import threading
 import time
 
 import pytest
+import redis
 from django import forms
 from django.core.cache import cache, caches
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from tests.factories import ClauseFactory, PlanVersionFactory, PositionFactory, SourceFactory
+from tracker import cache as page_cache_module
 from tracker.cache import (
     CachedPageApplication,
     _page_key,
@@ -39,6 +41,16 @@ def page_cache(settings):
 @pytest.fixture
 def reader():
     return Client()
+
+
+def _stale_then_rebuilt(reader, url, **headers):
+    """The next two readers of a page a save made stale: the first gets the previous page (its rebuild runs
+    after the response: in tests at once, on the site in a background thread), the second the rebuilt one."""
+    stale = reader.get(url, **headers)
+    assert stale["X-Page-Cache"] == "stale"
+    rebuilt = reader.get(url, **headers)
+    assert rebuilt["X-Page-Cache"] == "hit"
+    return stale, rebuilt
 
 
 def _admin_form_data(response):
@@ -83,7 +95,9 @@ def test_a_repeated_anonymous_request_is_served_from_the_cache_without_queries(
     assert second["Content-Type"] == first["Content-Type"]
 
 
-def test_an_editor_change_in_the_admin_shows_on_the_next_anonymous_request(db, page_cache, reader, editor_client):
+def test_an_editor_change_in_the_admin_shows_to_the_editor_at_once_and_to_readers_once_rebuilt(
+    db, page_cache, reader, editor_client
+):
     version = PlanVersionFactory(name="28-point draft", plan__title="US framework")
     home = reverse("tracker:home")
     assert b"US framework" in reader.get(home).content
@@ -91,17 +105,18 @@ def test_an_editor_change_in_the_admin_shows_on_the_next_anonymous_request(db, p
 
     change_url = reverse("admin:tracker_plan_change", args=[version.plan.pk])
     data = _admin_form_data(editor_client.get(change_url))
-    data["title"] = "US framework for ending the war"
+    data["title_en"] = "US framework for ending the war"
     saved = editor_client.post(change_url, data)
     assert saved.status_code == 302, saved.context["adminform"].form.errors if saved.context else saved
     assert Plan.objects.get(pk=version.plan.pk).title == "US framework for ending the war"
 
-    after = reader.get(home)
-    assert after["X-Page-Cache"] == "miss"
+    assert b"US framework for ending the war" in editor_client.get(home).content
+    stale, after = _stale_then_rebuilt(reader, home)
+    assert b"US framework for ending the war" not in stale.content
     assert b"US framework for ending the war" in after.content
 
 
-def test_unpublishing_with_the_admin_bulk_action_hides_the_version_on_the_next_request(
+def test_unpublishing_with_the_admin_bulk_action_hides_the_version_once_the_page_is_rebuilt(
     db, page_cache, reader, editor_client
 ):
     kept = PlanVersionFactory(name="19-point revision")
@@ -118,7 +133,8 @@ def test_unpublishing_with_the_admin_bulk_action_hides_the_version_on_the_next_r
     assert response.status_code == 302
     assert not PlanVersion.objects.get(pk=withdrawn.pk).is_published
 
-    content = reader.get(home).content
+    assert b"28-point draft" not in editor_client.get(home).content
+    content = _stale_then_rebuilt(reader, home)[1].content
     assert b"28-point draft" not in content
     assert b"19-point revision" in content
 
@@ -129,7 +145,7 @@ def test_a_change_saved_outside_the_site_also_reaches_the_next_request(db, page_
     reader.get(home)
     version.name = "28-point leaked draft"
     version.save()
-    assert b"28-point leaked draft" in reader.get(home).content
+    assert b"28-point leaked draft" in _stale_then_rebuilt(reader, home)[1].content
 
 
 def test_an_editor_never_gets_the_anonymous_page_nor_fills_the_cache(db, page_cache, reader, editor_client):
@@ -210,8 +226,8 @@ def test_an_api_list_is_cached_for_readers_and_fresh_after_a_change(db, page_cac
     assert reader.get(url)["X-Page-Cache"] == "hit"
     clause.heading = "Peacetime force cap"
     clause.save()
-    after = reader.get(url)
-    assert after["X-Page-Cache"] == "miss"
+    stale, after = _stale_then_rebuilt(reader, url)
+    assert b"Peacetime force cap" not in stale.content
     assert b"Peacetime force cap" in after.content
 
 
@@ -321,8 +337,8 @@ def test_a_save_makes_stale_the_pages_that_show_the_object_and_leaves_an_unrelat
     source.title = "Axios report, updated"
     source.save()
 
-    after = reader.get(source_page)
-    assert after["X-Page-Cache"] == "miss"
+    stale, after = _stale_then_rebuilt(reader, source_page)
+    assert b"Axios report, updated" not in stale.content
     assert b"Axios report, updated" in after.content
     # The plans list never read the sources table: its entry is still fresh, served without a query.
     with django_assert_num_queries(0):
@@ -348,7 +364,7 @@ def test_the_date_of_the_newest_change_on_an_unrelated_page_lags_by_at_most_the_
     assert reader.get(plan_list)["X-Page-Cache"] == "hit"
     # Once the entry is older than the bound, the page is rebuilt to show the newer date.
     _later(monkeypatch, settings.PAGE_CACHE_LAG_SECONDS + 1)
-    assert reader.get(plan_list)["X-Page-Cache"] == "miss"
+    _stale_then_rebuilt(reader, plan_list)
 
 
 def test_an_edit_of_a_rows_wording_makes_stale_the_pages_that_show_it_and_not_the_others_reading_its_table(
@@ -362,61 +378,153 @@ def test_an_edit_of_a_rows_wording_makes_stale_the_pages_that_show_it_and_not_th
     edited.title = "Axios report, corrected"
     edited.save()
     state = {name: reader.get(url)["X-Page-Cache"] for name, url in pages.items()}
-    assert state == {"edited": "miss", "other": "hit", "list": "miss"}
+    assert state == {"edited": "stale", "other": "hit", "list": "stale"}
     assert b"Axios report, corrected" in reader.get(pages["list"]).content
     # Past the stated lag, a page that read the table is rebuilt too (it might show the wording some other way).
     _later(monkeypatch, settings.PAGE_CACHE_LAG_SECONDS + 1)
-    assert reader.get(pages["other"])["X-Page-Cache"] == "miss"
+    _stale_then_rebuilt(reader, pages["other"])
 
 
 def test_a_new_row_makes_stale_every_page_that_read_its_table(db, page_cache, reader):
     _cited_source(key="S02", title="Reuters")
     assert reader.get("/sources/S02/")["X-Page-Cache"] == "miss"
     SourceFactory(key="S03", title="AP")
-    assert reader.get("/sources/S02/")["X-Page-Cache"] == "miss"
+    _stale_then_rebuilt(reader, "/sources/S02/")
 
 
-class _RebuildingDjango:
-    """Django behind the fast path, during whose rebuild of a page other readers ask for the same page."""
-
-    def __init__(self, path):
-        self.path, self.calls, self.meanwhile = path, 0, []
-
-    def __call__(self, environ, start_response):
-        self.calls += 1
-        # Two readers arrive while this request rebuilds the page.
-        for _ in range(2):
-            self.meanwhile.append(_wsgi_get(CachedPageApplication(self), self.path, HTTP_ACCEPT_ENCODING="gzip"))
-        # As the test client does: the test's database connection must outlive the request.
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
-        try:
-            return WSGIHandler()(environ, start_response)
-        finally:
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
+@pytest.fixture
+def queued(monkeypatch):
+    """The rebuilds the site queues, held here until the test runs them."""
+    jobs = []
+    monkeypatch.setattr(page_cache_module, "start_rebuild", jobs.append)
+    return jobs
 
 
-def test_a_stale_page_is_rebuilt_by_one_request_while_the_others_get_the_previous_entry(db, page_cache, reader):
+def test_a_stale_page_is_served_to_every_reader_while_exactly_one_rebuild_runs_off_their_requests(
+    db, page_cache, reader, queued
+):
     version = PlanVersionFactory(name="28-point draft")
     home = reverse("tracker:home")
     reader.get(home)
     version.name = "28-point leaked draft"
     version.save()
 
-    django = _RebuildingDjango(home)
-    status, headers, body = _wsgi_get(CachedPageApplication(django), home, HTTP_ACCEPT_ENCODING="gzip")
-
-    assert django.calls == 1, "only the request that won the lock reached Django"
-    assert status == "200 OK" and dict(headers)["X-Page-Cache"] == "miss"
-    assert b"28-point leaked draft" in body
-    for _, headers, body in django.meanwhile:
-        assert dict(headers)["X-Page-Cache"] == "stale"
+    django = _Django()
+    answers = [_wsgi_get(CachedPageApplication(django), home, HTTP_ACCEPT_ENCODING="gzip") for _ in range(3)]
+    head = _wsgi_get(CachedPageApplication(django), home, "HEAD", HTTP_ACCEPT_ENCODING="gzip")
+    # Every reader, the first too, got the previous page at once from the fast path; the rebuild is queued once.
+    assert django.calls == 0
+    assert len(queued) == 1
+    for status, headers, body in answers:
+        assert (status, dict(headers)["X-Page-Cache"]) == ("200 OK", "stale")
         assert b"28-point draft" in gzip.decompress(body)
         assert b"28-point leaked draft" not in gzip.decompress(body)
-    # The lock is released once the page is rebuilt: the next reader gets the new page from the cache.
-    assert reader.get(home)["X-Page-Cache"] == "hit"
-    assert b"28-point leaked draft" in reader.get(home).content
+    assert (head[0], head[2]) == ("200 OK", b"")
+    # Through Django's middleware (no gzip, a conditional request): the previous page too, nothing more queued.
+    for headers in ({}, {"HTTP_IF_NONE_MATCH": '"old"'}):
+        stale = reader.get(home, **headers)
+        assert stale["X-Page-Cache"] == "stale"
+        assert b"28-point leaked draft" not in stale.content
+    assert len(queued) == 1
+
+    queued.pop()()
+
+    rebuilt = reader.get(home, HTTP_ACCEPT_ENCODING="gzip")
+    assert rebuilt["X-Page-Cache"] == "hit"
+    assert b"28-point leaked draft" in gzip.decompress(rebuilt.content)
+    assert queued == []
+    # The rebuild released its lock: the next change queues a rebuild again.
+    version.name = "28-point draft, as leaked"
+    version.save()
+    assert reader.get(home)["X-Page-Cache"] == "stale"
+    assert len(queued) == 1
+
+
+def test_a_rebuilt_page_never_shows_a_draft_and_an_unpublished_page_is_not_served_once_rebuilt(
+    db, page_cache, reader, queued
+):
+    version = PlanVersionFactory(name="28-point draft")
+    ClauseFactory(version=version, number=1, heading="Security guarantees")
+    page = version.get_absolute_url()
+    assert b"Security guarantees" in reader.get(page).content
+    ClauseFactory(version=version, number=2, heading="Secret annex", is_published=False)
+    assert reader.get(page)["X-Page-Cache"] == "stale"
+    queued.pop()()
+    rebuilt = reader.get(page)
+    assert rebuilt["X-Page-Cache"] == "hit"
+    assert b"Secret annex" not in rebuilt.content
+    assert b"Security guarantees" in rebuilt.content
+
+    PlanVersion.objects.filter(pk=version.pk).update(is_published=False)
+    bump_generation()
+    assert reader.get(page)["X-Page-Cache"] == "stale"
+    queued.pop()()
+    # The rebuild answered 404: the entry is gone, and the next reader gets the 404 itself.
+    gone = reader.get(page)
+    assert gone.status_code == 404
+    assert b"Security guarantees" not in gone.content
+
+
+def test_a_queued_rebuild_whose_lock_expired_meanwhile_does_nothing(db, page_cache, reader, queued, monkeypatch):
+    version = PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    reader.get(home)
+    version.name = "28-point leaked draft"
+    version.save()
+    key = _page_key(reader.get(home).wsgi_request.META)
+    cache.delete(key + ":lock")  # as its timeout would
+    queued.pop()()
+    assert reader.get(home)["X-Page-Cache"] == "stale"
+    assert len(queued) == 1, "the next reader queues the rebuild again"
+
+
+def test_past_the_queue_limit_a_stale_page_is_served_without_taking_its_lock(
+    db, page_cache, reader, settings, monkeypatch
+):
+    settings.PAGE_CACHE_REBUILD_THREADS, settings.PAGE_CACHE_REBUILD_QUEUE = 1, 2
+    monkeypatch.setitem(page_cache_module._pool, "pending", 2)
+    monkeypatch.setitem(page_cache_module._pool, "pid", os.getpid())
+    version = PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    reader.get(home)
+    version.name = "28-point leaked draft"
+    version.save()
+    assert reader.get(home)["X-Page-Cache"] == "stale"
+    key = _page_key(reader.get(home).wsgi_request.META)
+    assert _try_lock(key) is not None, "nobody holds the lock: a later reader queues the rebuild"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rebuild_runs_in_a_background_thread_and_the_reader_who_found_the_page_stale_does_not_wait(
+    page_cache, reader, settings, monkeypatch
+):
+    settings.PAGE_CACHE_REBUILD_THREADS = 1
+    version = PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    reader.get(home)
+    version.name = "28-point leaked draft"
+    version.save()
+    threads = []
+    real_rebuild = page_cache_module._run_rebuild
+
+    def slow_rebuild(*args):
+        threads.append(threading.current_thread())
+        time.sleep(0.5)  # a slow build: the reader must not wait for it
+        real_rebuild(*args)
+
+    monkeypatch.setattr(page_cache_module, "_run_rebuild", slow_rebuild)
+    started = time.monotonic()
+    stale = reader.get(home)
+    assert time.monotonic() - started < 0.5
+    assert stale["X-Page-Cache"] == "stale"
+    assert b"28-point leaked draft" not in stale.content
+    executor = page_cache_module._pool["executor"]
+    executor.submit(lambda: None).result(timeout=30)  # one thread: runs after the rebuild
+    executor.submit(lambda: connection.close()).result(timeout=30)  # the thread's own database connection
+    assert threads and threads[0] is not threading.main_thread()
+    rebuilt = reader.get(home)
+    assert rebuilt["X-Page-Cache"] == "hit"
+    assert b"28-point leaked draft" in rebuilt.content
 
 
 def test_while_a_rebuild_holds_the_lock_readers_get_the_previous_page_and_editors_the_new_one(
@@ -427,8 +535,8 @@ def test_while_a_rebuild_holds_the_lock_readers_get_the_previous_page_and_editor
     reader.get(home)
     version.name = "28-point leaked draft"
     version.save()
-    key = _page_key(reader.get(home, HTTP_ACCEPT_ENCODING="gzip").wsgi_request.META)
-    # (that request rebuilt the entry; make it stale again and hold its lock as a slow rebuild would)
+    key = _page_key(_stale_then_rebuilt(reader, home, HTTP_ACCEPT_ENCODING="gzip")[1].wsgi_request.META)
+    # (the entry was rebuilt; make it stale again and hold its lock as a slow rebuild would)
     version.name = "28-point draft, as leaked"
     version.save()
     assert _try_lock(key) is not None
@@ -472,3 +580,74 @@ def test_a_conditional_request_for_a_cached_page_gets_304_from_the_cache(
     with django_assert_num_queries(0):
         assert reader.get(home, HTTP_IF_NONE_MATCH=etag).status_code == 304
         assert reader.get(home, HTTP_IF_NONE_MATCH='"stale"')["X-Page-Cache"] == "hit"
+
+
+def test_with_a_rebuilder_running_rebuilds_are_queued_for_it_and_it_stores_the_new_page(
+    db, own_redis, settings, reader, monkeypatch
+):
+    settings.REDIS_URL = own_redis
+    settings.PAGE_CACHE_REBUILD_THREADS = 1
+    version = PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    reader.get(home)
+    version.name = "28-point leaked draft"
+    version.save()
+    cache.set(page_cache_module.REBUILDER_KEY, 1, 10)  # a rebuilder says it is alive
+    in_process = []
+    monkeypatch.setattr(page_cache_module, "start_rebuild", in_process.append)
+
+    for _ in range(3):
+        stale = reader.get(home)
+        assert stale["X-Page-Cache"] == "stale"
+        assert b"28-point leaked draft" not in stale.content
+    queue = redis.Redis.from_url(own_redis)
+    assert queue.llen(cache.make_key(page_cache_module.REBUILD_QUEUE_KEY)) == 1
+    assert in_process == []
+
+    # The rebuilder takes it (in this test's thread and transaction: keep the test's connection open).
+    monkeypatch.setattr(page_cache_module, "close_old_connections", lambda: None)
+    request_finished.disconnect(close_old_connections)
+    try:
+        rounds = iter([False, True])
+        page_cache_module.run_rebuilder(stop=lambda: next(rounds))
+    finally:
+        request_finished.connect(close_old_connections)
+    assert queue.llen(cache.make_key(page_cache_module.REBUILD_QUEUE_KEY)) == 0
+    rebuilt = reader.get(home)
+    assert rebuilt["X-Page-Cache"] == "hit"
+    assert b"28-point leaked draft" in rebuilt.content
+
+
+def test_without_a_rebuilder_alive_each_process_rebuilds_in_its_own_threads(db, own_redis, settings, reader, queued):
+    settings.REDIS_URL = own_redis
+    version = PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    reader.get(home)
+    version.name = "28-point leaked draft"
+    version.save()
+    assert reader.get(home)["X-Page-Cache"] == "stale"
+    assert len(queued) == 1
+    queue = redis.Redis.from_url(own_redis)
+    assert queue.llen(cache.make_key(page_cache_module.REBUILD_QUEUE_KEY)) == 0
+
+
+def test_an_entry_found_stale_is_not_checked_again_while_it_waits_for_its_rebuild(
+    db, page_cache, reader, queued, monkeypatch
+):
+    version = PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    reader.get(home)
+    version.name = "28-point leaked draft"
+    version.save()
+    checks = []
+    real_check = page_cache_module._fresh_until
+    monkeypatch.setattr(page_cache_module, "_fresh_until", lambda *args: checks.append(1) or real_check(*args))
+    for _ in range(3):
+        assert reader.get(home)["X-Page-Cache"] == "stale"
+    assert len(checks) == 1
+    queued.pop()()
+    # The rebuilt entry is a new one: checked as any other.
+    version.name = "28-point draft, as leaked"
+    version.save()
+    assert reader.get(home)["X-Page-Cache"] == "stale"
+    assert len(checks) == 2

@@ -87,8 +87,8 @@ def test_the_changes_page_shows_each_change_with_its_source_and_runs_a_bounded_n
     )
     assert 'rel="alternate" type="application/atom+xml"' in html
     assert 'href="/feeds/changes/"' in html
-    # An event links to the timeline from its own day, so it is on the first page shown.
-    assert f'href="/timeline/?start=2025-11-23#event-{news["event"].pk}"' in html
+    # An event links to its own address, which opens the page of the timeline that lists it.
+    assert f'href="/timeline/events/{news["event"].pk}/"' in html
 
 
 def test_the_changes_page_defaults_to_the_last_week_and_points_to_the_newest_entries_when_it_is_empty(client, news):

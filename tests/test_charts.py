@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import ClauseTargetFactory, FigureFactory, IndicatorFactory, SourceFactory
-from tracker.charts import PHONE, compact_number, date_ticks, figure_chart, format_number, nice_ticks
+from tracker.charts import PHONE, date_ticks, figure_chart, nice_ticks
 from tracker.models import FigureKind
+from tracker.numbers import compact as compact_number
+from tracker.numbers import grouped as format_number
 
 SVG = "{http://www.w3.org/2000/svg}"
 

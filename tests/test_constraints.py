@@ -249,7 +249,7 @@ def test_admin_duplicate_version_slug_gets_a_field_error(editor_client):
         PlanVersion,
         plan=str(version.plan.pk),
         slug=version.slug,
-        name="Copy",
+        name_en="Copy",
         released_on="2025-11-24",
         status="revised",
         text_basis="partial",
@@ -310,7 +310,7 @@ def test_admin_duplicate_clause_number_in_the_version_inline_gets_an_error(edito
             f"{prefix}-1-version": str(version.pk),
             f"{prefix}-1-number": "6",
             f"{prefix}-1-sort_order": "2",
-            f"{prefix}-1-heading": "A second point six",
+            f"{prefix}-1-heading_en": "A second point six",
             f"{prefix}-1-text_basis": "leaked",
         }
     )

@@ -175,7 +175,7 @@ def test_drafts_never_reach_the_page(client, talks):
 
 def test_the_csv_has_the_page_rows_and_filters(client, talks):
     response = client.get("/convergence/?format=csv&as_of=2025-11-22&topic=armed-forces")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [(r["point"], r["spread"], r["parties_recorded"], r["label"]) for r in rows] == [
         ("6", "1", "2", "one step apart")
     ]

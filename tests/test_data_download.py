@@ -29,7 +29,7 @@ def download(client):
 
 def read_zip(content):
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return {name.split("/", 1)[1]: archive.read(name).decode("utf-8") for name in archive.namelist()}
+        return {name.split("/", 1)[1]: archive.read(name).decode("utf-8-sig") for name in archive.namelist()}
 
 
 def csv_rows(text):
@@ -204,7 +204,7 @@ def test_the_zip_defuses_formulas_like_the_page_csvs_and_keeps_every_row_whole(c
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
     # The page CSVs guard the same cells the same way.
     response = client.get("/plans/us-framework/28-point/", {"format": "csv"})
-    page = b"".join(response.streaming_content).decode()
+    page = b"".join(response.streaming_content).decode("utf-8-sig")
     page_rows = {row["heading"]: row for row in csv.DictReader(io.StringIO(page, newline=""))}
     assert page_rows["Awkward 15"]["summary"] == "'\r=carriage return before a formula"
 

@@ -247,7 +247,7 @@ def test_the_reprint_mark_travels_to_the_api_and_the_csv(client):
 
     [row] = client.get("/api/v1/figures/", {"indicator": indicator.slug}).json()["results"]
     assert row["from_reprint"] is True
-    csv_text = client.get(indicator.get_absolute_url(), {"format": "csv"}).getvalue().decode()
+    csv_text = client.get(indicator.get_absolute_url(), {"format": "csv"}).getvalue().decode("utf-8-sig")
     [csv_row] = csv.DictReader(io.StringIO(csv_text))
     assert csv_row["from_reprint"] == "True"
 

@@ -26,7 +26,7 @@ def stored(settings, tmp_path, monkeypatch):
     pending = []
     monkeypatch.setattr(exports, "start_rebuild", pending.append)
     # A rebuild lock an earlier test left behind (its rows rolled back) would hold this test's rebuilds.
-    cache.delete_many([exports._lock_key(name) for name in exports.REGISTRY])
+    cache.delete_many([exports._lock_key(name) for name in exports.stored_names()])
     return pending
 
 
@@ -37,7 +37,7 @@ def body(response):
 
 def zipped_text(content):
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        return "\n".join(archive.read(name).decode() for name in archive.namelist())
+        return "\n".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
 
 
 def test_the_zip_is_built_once_then_sent_from_its_file_without_a_query(client, stored, django_assert_num_queries):
@@ -98,7 +98,7 @@ def test_a_whole_list_csv_is_stored_and_rebuilt_after_a_change(client, stored):
 def test_a_filtered_csv_is_built_for_its_request_and_never_stored(client, stored, tmp_path):
     make_world(2)
     rows = body(client.get("/timeline/", {"party": "ukraine", "format": "csv"}))
-    assert rows.startswith(b"date,kind,party")
+    assert rows.startswith(b"\xef\xbb\xbfdate,kind,party")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -115,5 +115,5 @@ def test_build_exports_builds_every_stored_download(stored, tmp_path):
     make_world(2)
     call_command("build_exports", verbosity=0)
     built = {path.name for path in tmp_path.iterdir() if path.suffix == ".json"}
-    assert built == {f"{name}.json" for name in exports.REGISTRY}
+    assert built == {f"{name}.json" for name in exports.stored_names()}
     assert "tracker-dataset.zip.json" in built

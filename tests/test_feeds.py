@@ -36,7 +36,7 @@ def test_the_positions_feed_lists_each_published_position_with_a_stable_id_and_i
     assert related == [position.source.url]
     alternate = next(link.get("href") for link in first.findall(f"{ATOM}link") if link.get("rel") == "alternate")
     assert alternate == f"http://testserver{position.get_absolute_url()}"
-    assert alternate.endswith(f"#position-{position.pk}")
+    assert alternate.endswith(f"/positions/{position.pk}/")
 
 
 def test_an_entrys_id_stays_the_same_when_the_position_is_edited(client, world):
@@ -61,7 +61,7 @@ def test_the_party_feed_holds_only_that_partys_positions(client, world):
 def test_the_clause_feed_holds_only_positions_on_that_clause(client, world):
     feed = entries(client, "/feeds/positions/us-framework/28-point/1/")
     titles = [e.find(f"{ATOM}title").text for e in feed]
-    assert len(titles) == 2 and all("point 1 of 28-point draft" in t for t in titles)
+    assert len(titles) == 2 and all("point 1 of the 28-point draft" in t for t in titles)
     assert client.get("/feeds/positions/us-framework/28-point/99/").status_code == 404
 
 

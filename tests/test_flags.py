@@ -83,9 +83,9 @@ def test_the_list_filters_and_refuses_bad_input(client, forces):
 
 def test_the_csv_and_the_api_give_the_same_flags(client, forces):
     response = client.get("/flags/?format=csv&rule=far-from-official")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert [(r["value"], r["compared_with_value"], r["claimed_by"]) for r in rows] == [("900,000", "800,000", "An MP")]
-    data = client.get("/api/v1/flags/?rule=far-from-official").json()
+    data = client.get("/api/v1/flags/?rule=far-from-official").json()["results"]
     assert [(item["value"], item["compared_with"]) for item in data] == [("900,000", forces["official"].pk)]
     assert client.get("/api/v1/flags/?rule=nonsense").status_code == 400
 
@@ -95,7 +95,7 @@ def test_the_api_gives_the_convergence_of_every_point(client, db):
     f.PositionFactory(clause=clause, stance=models.Stance.SUPPORTS)
     f.PositionFactory(clause=clause, stance=models.Stance.REJECTS)
     other = f.ClauseFactory(version=clause.version, number="7")
-    data = client.get("/api/v1/convergence/?version=us-framework/28-point").json()
+    data = client.get("/api/v1/convergence/?version=us-framework/28-point").json()["results"]
     assert [(item["point"], item["spread"], item["parties_recorded"], item["label"]) for item in data] == [
         ("6", 4, 2, "four steps apart"),
         (other.number, None, 0, "not enough positions recorded"),
@@ -127,3 +127,27 @@ def test_flags_and_the_api_run_a_bounded_number_of_queries(client, forces, scale
             if response.streaming:
                 b"".join(response.streaming_content)
         assert response.status_code == 200, url
+
+
+def test_the_apis_give_numbered_pages_in_the_lists_order(client, forces):
+    every = client.get("/api/v1/flags/?page_size=200").json()
+    assert every["count"] == len(every["results"]) == 4 and every["next"] is None
+    first = client.get("/api/v1/flags/?page_size=3").json()
+    second = client.get(first["next"]).json()
+    assert first["count"] == 4 and len(first["results"]) == 3 and second["results"] == every["results"][3:]
+    assert first["results"] == every["results"][:3]
+    assert client.get("/api/v1/flags/?page=9").status_code == 404
+    assert client.get("/api/v1/convergence/?page_size=x").status_code == 400
+
+
+def test_a_filter_with_a_long_list_of_choices_takes_the_address_typed(client, forces, settings, monkeypatch):
+    from tracker.views import convergence as view
+
+    page = client.get("/flags/").content.decode()
+    assert '<select name="indicator"' in page and 'value="ua-forces"' in page
+    monkeypatch.setattr(view, "LONG_LIST", 0)
+    page = client.get("/flags/?indicator=ua-forces").content.decode()
+    assert '<select name="indicator"' not in page and 'name="indicator" value="ua-forces"' in page
+    assert "Far from the official figure" in page
+    assert "no indicator" in client.get("/flags/?indicator=nothing").content.decode()
+    assert '<select name="version"' not in client.get("/convergence/").content.decode()

@@ -53,14 +53,14 @@ def draft():
 
 def _body(response):
     if response.streaming:
-        return b"".join(response.streaming_content).decode()
+        return b"".join(response.streaming_content).decode("utf-8-sig")
     return response.content.decode()
 
 
 def _zip_text(client):
     response = client.get("/data/tracker-dataset.zip")
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
-        return "\n".join(archive.read(name).decode() for name in archive.namelist())
+        return "\n".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
 
 
 LISTS = [
@@ -143,3 +143,88 @@ def test_a_source_cited_only_by_a_published_figure_or_event_is_public(db):
     f.EventFactory(sources=[event_source])
     f.EventFactory(sources=[unused], is_published=False)
     assert set(models.Source.objects.public()) == {figure_source, event_source}
+
+
+def _cite(kind, source):
+    """A published row citing ``source`` in one way only; returns (the row, the row whose publication decides)."""
+    if kind == "figure":
+        figure = f.FigureFactory(source=source)
+        return figure, figure
+    if kind == "figure, other sources":
+        figure = f.FigureFactory()
+        figure.other_sources.add(source)
+        return figure, figure
+    if kind == "position":
+        position = f.PositionFactory(source=source)
+        return position, position
+    if kind == "position, other sources":
+        position = f.PositionFactory()
+        position.other_sources.add(source)
+        return position, position
+    if kind == "event":
+        event = f.EventFactory()
+        event.sources.set([source])
+        return event, event
+    if kind == "version":
+        version = f.PlanVersionFactory(sources=[source])
+        return version, version
+    if kind == "clause":
+        clause = f.ClauseFactory()
+        clause.sources.set([source])
+        return clause, clause
+    if kind == "link":
+        link = f.ClauseLinkFactory(source=source)
+        return link, link.from_clause
+    if kind == "claim":
+        version = f.PlanVersionFactory()
+        claim = models.VersionClaim.objects.create(
+            version=version, attribute="points", value="28", stated_on=datetime.date(2025, 11, 20), source=source
+        )
+        return claim, version
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "figure",
+        "figure, other sources",
+        "position",
+        "position, other sources",
+        "event",
+        "version",
+        "clause",
+        "link",
+        "claim",
+    ],
+)
+def test_a_source_is_public_exactly_while_something_published_cites_it(kind):
+    source = f.SourceFactory(key="s-cited")
+    f.SourceFactory(key="s-never-cited")
+    row, deciding = _cite(kind, source)
+    public = lambda: set(models.Source.objects.public().filter(key__startswith="s-").values_list("key", flat=True))  # noqa: E731
+    assert public() == {"s-cited"}
+    # Unpublished in bulk (as the admin's actions do, without signals), then published again, then deleted.
+    type(deciding).objects.filter(pk=deciding.pk).update(is_published=False)
+    assert public() == set()
+    assert models.Source.objects.public().filter(pk=source.pk).count() == 0
+    type(deciding).objects.filter(pk=deciding.pk).update(is_published=True)
+    assert public() == {"s-cited"}
+    row.delete()
+    assert public() == set()
+
+
+def test_an_actor_and_an_indicator_are_public_exactly_while_something_published_uses_them():
+    actor = f.ActorFactory(slug="a-speaker")
+    position = f.PositionFactory(actor=actor, party=actor.party)
+    f.PositionFactory(actor=None)  # a published use without an actor
+    indicator = f.IndicatorFactory(slug="i-measured")
+    figure = f.FigureFactory(indicator=indicator)
+    assert models.Actor.objects.public().filter(slug="a-speaker").exists()
+    assert models.Indicator.objects.public().filter(slug="i-measured").exists()
+    models.Position.objects.filter(pk=position.pk).update(is_published=False)
+    models.Figure.objects.filter(pk=figure.pk).update(is_published=False)
+    assert not models.Actor.objects.public().filter(slug="a-speaker").exists()
+    assert not models.Indicator.objects.public().filter(slug="i-measured").exists()
+    # The published position without an actor makes no actor public, nor hides one from an exclusion (NOT IN).
+    assert models.Actor.objects.exclude(pk__in=models.Actor.objects.public()).filter(slug="a-speaker").exists()

@@ -119,7 +119,7 @@ def test_csv_download_streams_every_row_in_a_stable_order():
     response = csv_download("sources", Source.objects.order_by("publisher"), [("key", "key"), ("title", "title")])
     assert response.streaming
     assert response["Content-Disposition"] == 'attachment; filename="sources.csv"'
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == ["key", "title"]
     # Same publisher: the pk decides, so the first created comes first.
     assert rows[1:] == [["b-2", "'=HYPERLINK(evil)"], ["a-1", "Plain"]]
@@ -176,7 +176,7 @@ def test_object_addresses_follow_the_script_prefix_the_site_is_mounted_under(db)
 
 
 def test_rows_are_loaded_in_the_order_of_their_ids_and_one_removed_meanwhile_is_left_out(db):
-    from tracker.views.common import load_in_order
+    from tracker.selectors.common import load_in_order
 
     first, second, third = SourceFactory(), SourceFactory(), SourceFactory()
     ids = [third.pk, first.pk, second.pk]

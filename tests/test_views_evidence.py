@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def csv_rows(response):
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 @pytest.fixture
@@ -67,9 +67,10 @@ def test_indicator_page_charts_and_tabulates_every_published_figure(client, forc
     chart = str(response.context["chart"])
     assert chart.count('class="figure kind-') == 3
     assert 'aria-labelledby="chart-forces-title chart-forces-desc"' in chart
-    assert "<script" not in body
+    # No script runs on the page: its only script element is the figures' JSON-LD, a data block.
+    assert body.count("<script") == 1 and '<script type="application/ld+json">' in body
     # The table beside the chart gives the same figures as text, oldest first.
-    table_values = [figure.display_value for figure, _ in response.context["rows"]]
+    table_values = [figure.display_value for figure, _, _ in response.context["rows"]]
     assert table_values == ["700,000", "800,000", "850,000-880,000"]
     assert "Analysts cited by the FT" in body
     assert DRAFT_MARK not in body
@@ -87,7 +88,7 @@ def test_indicator_page_shows_each_latest_figures_gap_to_the_plan_term_without_a
 
 def test_indicator_page_as_of_a_date_shows_only_figures_reported_by_then(client, forces):
     response = client.get("/indicators/forces/", {"as_of": "2025-06-01"})
-    assert [figure.display_value for figure, _ in response.context["rows"]] == ["700,000"]
+    assert [figure.display_value for figure, _, _ in response.context["rows"]] == ["700,000"]
     assert "Showing the state of play on" in response.content.decode()
     rows = csv_rows(client.get("/indicators/forces/", {"as_of": "2025-06-01", "format": "csv"}))
     assert [row["value"] for row in rows] == ["700000.000"]

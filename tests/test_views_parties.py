@@ -14,15 +14,15 @@ from tests.factories import (
 )
 from tests.public_data import DRAFT_MARK, build_world
 from tracker.models import PartyKind, Position, Stance
+from tracker.selectors.positions import STANDING_VERSIONS
 from tracker.views.common import PAGE_SIZE
-from tracker.views.parties import STANDING_VERSIONS
 
 pytestmark = pytest.mark.django_db
 
 
 def csv_rows(response):
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from tests.factories import (
     TopicFactory,
 )
 from tracker.models import ClauseLink, Figure, LinkRelation, Stance, TextBasis, VersionClaim
-from tracker.views.plans import HOME_CHANGES, HOME_GAPS, HOME_PLANS, HOME_VERSIONS_PER_PLAN
+from tracker.selectors.plans import HOME_CHANGES, HOME_GAPS, HOME_PLANS, HOME_VERSIONS_PER_PLAN
 
 D = datetime.date
 
@@ -242,7 +242,8 @@ def test_plan_list_shows_every_published_plan_with_its_published_versions(client
     row = body[body.index("US framework 2025") :]
     assert '<td class="number">2</td>' in row[:300], "the draft version is not counted"
     assert "20 Nov 2025" in row[:500] and "23 Nov 2025" in row[:500]
-    rows = list(csv.DictReader(io.StringIO(b"".join(client.get("/plans/?format=csv").streaming_content).decode())))
+    download = b"".join(client.get("/plans/?format=csv").streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(download)))
     assert [(r["slug"], r["published_versions"], r["last_released_on"]) for r in rows] == [
         ("us-framework-2025", "2", "2025-11-23"),
         ("empty-plan", "0", ""),
@@ -435,7 +436,7 @@ def test_a_page_past_the_end_of_the_points_is_not_found(client, world):
 
 
 def read_csv(response):
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 def test_version_csv_returns_exactly_the_filtered_points(client, world):

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def csv_rows(response):
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 def test_source_page_lists_everything_that_cites_it_and_nothing_that_is_a_draft(client):

@@ -15,7 +15,7 @@ NOV = lambda day: datetime.date(2025, 11, day)  # noqa: E731
 
 def csv_rows(response):
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
 
@@ -21,6 +22,7 @@ from tracker.models import (
     ClauseTarget,
     Event,
     Figure,
+    FlagReview,
     Indicator,
     Party,
     Plan,
@@ -244,9 +246,9 @@ class PublishableAdmin(
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["name", "slug"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name_en", "name_uk", "name_ru", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -260,7 +262,7 @@ class SourceAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
-class ActorInline(admin.TabularInline):
+class ActorInline(TranslationTabularInline):
     model = Actor
     extra = 0
     show_change_link = True
@@ -268,44 +270,46 @@ class ActorInline(admin.TabularInline):
 
 
 @admin.register(Party)
-class PartyAdmin(SimpleHistoryAdmin):
+class PartyAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["name", "short_name", "kind", "display_order"]
     list_filter = ["kind"]
-    search_fields = ["name", "short_name"]
+    search_fields = ["name_en", "name_uk", "name_ru", "short_name_en"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ActorInline]
 
 
 @admin.register(Actor)
-class ActorAdmin(SimpleHistoryAdmin):
+class ActorAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["name", "party", "role"]
     list_filter = ["party"]
     list_select_related = ["party"]
-    search_fields = ["name", "role", "party__name"]
+    search_fields = ["name_en", "name_uk", "name_ru", "role_en", "party__name_en"]
     autocomplete_fields = ["party"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 class VersionInline(admin.TabularInline):
     model = PlanVersion
-    fields = ["name", "slug", "released_on", "status", "text_basis", "is_published"]
+    # The English name here; its translations on the version's own form.
+    fields = ["name_en", "slug", "released_on", "status", "text_basis", "is_published"]
     extra = 0
     show_change_link = True
-    prepopulated_fields = {"slug": ["name"]}
+    prepopulated_fields = {"slug": ["name_en"]}
 
 
 @admin.register(Plan)
-class PlanAdmin(PublishableAdmin):
+class PlanAdmin(TranslationAdmin, PublishableAdmin):
     list_display = ["title", "slug", "is_published"]
     list_filter = ["is_published"]
-    search_fields = ["title", "summary"]
+    search_fields = ["title_en", "title_uk", "title_ru", "summary_en"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [VersionInline]
 
 
 class ClauseInline(admin.TabularInline):
     model = Clause
-    fields = ["sort_order", "number", "heading", "summary", "text_basis", "is_published"]
+    # The English heading and summary here; their translations on the point's own form.
+    fields = ["sort_order", "number", "heading_en", "summary_en", "text_basis", "is_published"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 40})}}
     ordering = ["sort_order", "pk"]
     extra = 0
@@ -319,11 +323,11 @@ class VersionClaimInline(admin.TabularInline):
 
 
 @admin.register(PlanVersion)
-class PlanVersionAdmin(PublishableAdmin):
+class PlanVersionAdmin(TranslationAdmin, PublishableAdmin):
     list_display = ["name", "plan", "released_on", "status", "text_basis", "point_count", "is_published"]
     list_filter = ["plan", "status", "text_basis", "is_published"]
     list_select_related = ["plan"]
-    search_fields = ["name", "summary", "plan__title"]
+    search_fields = ["name_en", "name_uk", "name_ru", "summary_en", "plan__title_en"]
     autocomplete_fields = ["plan", "based_on", "proposed_by", "sources"]
     date_hierarchy = "released_on"
     prepopulated_fields = {"slug": ["name"]}
@@ -372,11 +376,11 @@ class PositionInline(admin.TabularInline):
 
 
 @admin.register(Clause)
-class ClauseAdmin(PublishableAdmin):
+class ClauseAdmin(TranslationAdmin, PublishableAdmin):
     list_display = ["__str__", "number", "version", "text_basis", "is_published"]
     list_filter = ["version__plan", "version", "text_basis", "topics", "is_published"]
     list_select_related = ["version", "version__plan"]
-    search_fields = ["number", "heading", "summary", "text", "version__name"]
+    search_fields = ["number", "heading_en", "heading_uk", "heading_ru", "summary_en", "text_en", "version__name_en"]
     autocomplete_fields = ["version", "topics", "sources", "context_indicators"]
     inlines = [ClauseTargetInline, LinkForwardInline, PositionInline]
     kept_on_add_another = ["version", "text_basis", "sources", "number", "sort_order"]
@@ -448,9 +452,9 @@ class PositionAdmin(PublishableAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(TranslationAdmin, SimpleHistoryAdmin):
     list_display = ["name", "unit", "slug"]
-    search_fields = ["name", "unit", "description"]
+    search_fields = ["name_en", "name_uk", "name_ru", "unit_en", "description_en"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -503,11 +507,11 @@ class EventAdminForm(EditVersionForm):
 
 
 @admin.register(Event)
-class EventAdmin(PublishableAdmin):
+class EventAdmin(TranslationAdmin, PublishableAdmin):
     form = EventAdminForm
     list_display = ["happened_on", "title", "kind", "is_published"]
     list_filter = ["kind", "is_published", "parties"]
-    search_fields = ["title", "description"]
+    search_fields = ["title_en", "title_uk", "title_ru", "description_en"]
     autocomplete_fields = ["parties", "sources"]
     date_hierarchy = "happened_on"
 
@@ -520,3 +524,18 @@ class VersionClaimAdmin(SimpleHistoryAdmin):
     search_fields = ["attribute", "value", "note"]
     autocomplete_fields = ["version", "claimed_by", "source"]
     date_hierarchy = "stated_on"
+
+
+@admin.register(FlagReview)
+class FlagReviewAdmin(SimpleHistoryAdmin):
+    """The list is the editors' worklist of flags (``admin_views.flag_worklist_view``); a review is made
+    there, and its note may be corrected here (the history keeps each version)."""
+
+    fields = ["rule", "figure", "other", "target", "arithmetic", "note", "reviewed_by", "reviewed_at"]
+    readonly_fields = ["rule", "figure", "other", "target", "arithmetic", "reviewed_by", "reviewed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return admin_views.flag_worklist_view(self, request)

@@ -6,7 +6,7 @@ from django.contrib.admin.apps import AdminConfig
 # The index's groups, in the order editors work: the model names of each (lower case).
 TASKS = [
     ("Plans and points", "plans-and-points", ["plan", "planversion", "clause", "clauselink", "topic", "versionclaim"]),
-    ("Evidence", "evidence", ["indicator", "figure", "clausetarget"]),
+    ("Evidence", "evidence", ["indicator", "figure", "clausetarget", "flagreview"]),
     ("Positions", "positions", ["position", "party", "actor"]),
     ("Sources and events", "sources-and-events", ["source", "event"]),
 ]

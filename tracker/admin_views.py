@@ -1,4 +1,4 @@
-"""The editors' leak-day tools, reached from a version's page in the admin.
+"""The editors' leak-day tools, reached from a version's page in the admin, and the flag worklist.
 
 Thin views: each reads a form, asks a service in ``tracker.services`` to do the writing (one
 transaction each) and renders a template under ``templates/admin/tracker/planversion/``.
@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,6 +24,8 @@ from tracker.models import (
     TextBasis,
     VersionStatus,
 )
+from tracker.selectors.flags import consistency_flags, with_related, with_reviews
+from tracker.services import flag_reviews as flag_review_service
 from tracker.services import lineage as lineage_service
 from tracker.services import paste as paste_service
 from tracker.services import versions as version_service
@@ -319,3 +322,67 @@ def publish_view(model_admin, request, object_id):
         "admin/tracker/planversion/publish.html",
         _context(model_admin, request, version, f"Publish {version.name} with everything in it", plan=plan),
     )
+
+
+# 5. The flag worklist: every consistency flag and its review --------------------------------
+
+FLAG_STATES = {"": "Every flag", "open": "To review", "again": "Needs review again", "reviewed": "Reviewed"}
+_STATE_ORDER = {"needs review again": 0, "not reviewed": 1, "reviewed": 2}
+
+
+class FlagReviewForm(forms.Form):
+    key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    note = forms.CharField(
+        label="Note for readers",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 70}),
+        max_length=2000,
+        help_text="Shown next to the flag as 'Reviewed by the editors: …'.",
+    )
+
+
+def _in_state(flag, state):
+    return (
+        not state
+        or (state == "open" and flag.reviewed is None)
+        or (state == "again" and flag.review_state == "needs review again")
+        or (state == "reviewed" and flag.reviewed is not None)
+    )
+
+
+def flag_worklist_view(model_admin, request):
+    """Every flag raised on the published figures, those needing review first; a note marks one reviewed."""
+    require(request, "view_flagreview")
+    flags = with_reviews(consistency_flags(related=False))
+    if request.method == "POST":
+        require(request, "add_flagreview", "change_flagreview")
+        form = FlagReviewForm(request.POST)
+        if form.is_valid():
+            flag = next((flag for flag in flags if flag.key == form.cleaned_data["key"]), None)
+            flag = with_related([flag])[0] if flag is not None else None
+            if flag is None:
+                messages.error(request, "That flag is no longer raised (its figures changed or were unpublished).")
+            else:
+                flag_review_service.mark_reviewed(flag, form.cleaned_data["note"], request.user)
+                messages.success(request, f"Marked reviewed: {flag.rule_label} on {flag.figure}.")
+            return redirect(request.get_full_path())
+        messages.error(request, "Write a note for readers (at most 2,000 characters) to mark a flag reviewed.")
+    state = request.GET.get("state", "")
+    state = state if state in FLAG_STATES else ""
+    shown = sorted((flag for flag in flags if _in_state(flag, state)), key=lambda f: _STATE_ORDER[f.review_state])
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    page.object_list = with_related(page.object_list)
+    counts = {name: sum(1 for flag in flags if _in_state(flag, name)) for name in FLAG_STATES}
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": "Flags to review",
+        "page": page,
+        "rows": [
+            (flag, FlagReviewForm(initial={"key": flag.key, "note": flag.review.note if flag.review else ""}))
+            for flag in page
+        ],
+        "states": [(name, label, counts[name]) for name, label in FLAG_STATES.items()],
+        "state": state,
+        "can_review": request.user.has_perms(["tracker.add_flagreview", "tracker.change_flagreview"]),
+    }
+    return TemplateResponse(request, "admin/tracker/flagreview/worklist.html", context)

@@ -20,42 +20,68 @@ generation has not moved since it was built, or when none of the tables it read 
 the rows it shows was edited: saving a source's title leaves the other sources' pages and the pages
 that never read sources (the plan list, say) fresh and served.
 
-Serving stale, single-flight. A stale entry is rebuilt by one request at a time: the request that
-wins ``cache.add(key + ":lock")`` (Redis ``SET NX EX``) rebuilds it and releases the lock only if it
-still holds its own token; meanwhile every other reader gets the previous entry (``X-Page-Cache:
-stale``). A lock expires after ``PAGE_CACHE_LOCK_SECONDS``, so a reader sees a change at the latest
-that long after it was committed plus one page build, and normally as soon as one build finishes.
-Editors (any request with a session cookie) never get a stored page, so the editor who saved sees
-the change on the very next request. A request that finds no entry at all builds the page itself.
+Serving stale, rebuilt off the readers' requests. Every reader of a stale entry gets the previous
+entry (``X-Page-Cache: stale``), the one that notices it first too. That request also wins
+``cache.add(key + ":lock")`` (Redis ``SET NX EX``) and hands the rebuild on: to the rebuilder
+(``manage.py rebuild_pages``, a process of its own at a lower CPU priority that gunicorn.conf.py
+starts, fed through a list in Redis) while its heartbeat key says it is alive, else to a small pool
+of background threads in its own process (``PAGE_CACHE_REBUILD_THREADS``). The rebuild replays the
+reader's request through the whole Django stack (minus its conditional headers), stores the new
+entry and releases the lock only if it still holds its own token. (A process of its own: a thread
+rebuilding pages in a worker holds the interpreter lock, and every cache hit the worker serves
+meanwhile waits for it.) So one rebuild runs per stale
+key at a time, across processes, and no reader waits for it. A rebuild that answers anything but a
+storable 200 (the page was unpublished: 404) removes the entry, so the next reader gets the answer
+itself. When a process's threads already have ``PAGE_CACHE_REBUILD_QUEUE`` rebuilds waiting, a
+stale entry is served without taking its lock, and a later reader queues the rebuild. A lock expires after
+``PAGE_CACHE_LOCK_SECONDS``; a queued rebuild whose lock has expired is dropped (a later reader
+queues another). Readers thus see a change once the rebuilds queued before it have run: normally
+one page build after the save, and at the latest when the entry itself expires
+(``PAGE_CACHE_STALE_SECONDS`` after its soft expiry), when a reader builds the page in its own
+request. Editors (any request with a session cookie) never get a stored page, so the editor who
+saved sees the change on the very next request. A request that finds no entry at all builds the
+page itself. With ``PAGE_CACHE_REBUILD_THREADS = 0`` the rebuild runs in the request's own thread
+after its (stale) response is made (tests; a single-threaded server).
 
 The fast path. ``CachedPageApplication`` (the WSGI application gunicorn serves) answers an anonymous
 reader's fresh or stale hit before Django builds a request at all: one Redis round trip for the
-entry and the generation, a second only when something changed since the entry was built. When it
-wins a rebuild lock it hands the lock to the middleware through the WSGI environ. Conditional
-requests and clients that do not accept a gzipped entry go on to the middleware, which answers them
-from the same entries the same way.
+entry and the generation, a second only when something changed since the entry was built. A stale
+hit queues the entry's rebuild there too (``schedule_rebuild``). Conditional requests and clients
+that do not accept a gzipped entry go on to the middleware, which answers them from the same
+entries the same way.
 """
 
 import contextvars
 import gzip
 import hashlib
+import io
+import json
+import logging
+import os
 import re
+import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http import HTTPStatus
 
+import redis
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, models, transaction
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
+from django.db import close_old_connections, connection, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_migrate, post_save, pre_save
 from django.http import HttpResponse
+from django.urls import set_script_prefix
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import parse_http_date_safe
 
-from tracker import cdn
+from tracker import cdn, languages
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pages:generation"  # moves on every change anywhere
 EPOCH_KEY = "pages:epoch"  # moves only when everything is stale at once (bump_generation)
@@ -70,7 +96,7 @@ ENTRY_FORMAT = 4
 SAFE_METHODS = {"GET", "HEAD"}
 # The back office, and the probes load balancers (and the benchmark) send.
 UNCACHED_PREFIXES = ("/admin/", "/healthz", "/readyz")
-# Set by the WSGI fast path when it won the lock to rebuild an entry: (key, token).
+# Set on the request a background rebuild replays: (key, token) of the lock it holds.
 REBUILD_ENVIRON_KEY = "tracker.page_cache.rebuild"
 
 
@@ -345,8 +371,7 @@ def _fresh_until(meta, generation):
     tables, objects = meta["tables"], meta["objects"]
     table_keys = [TABLE_KEY.format(table) for table in tables]
     edited_keys = [EDITED_TABLE_KEY.format(table) for table in tables]
-    object_keys = [EDITED_OBJECT_KEY.format(tag) for tag in objects or ()]
-    found = cache.get_many([EPOCH_KEY, *table_keys, *edited_keys, *object_keys])
+    found = cache.get_many([EPOCH_KEY, *table_keys, *edited_keys])
     if meta["epoch"] is None or found.get(EPOCH_KEY) != meta["epoch"]:
         return 0
     versions = zip(table_keys, tables.values(), strict=True)
@@ -354,14 +379,33 @@ def _fresh_until(meta, generation):
         return 0  # rows added, removed, moved or republished in a table it read
     # Wording edits since the build started: stale at once if the page shows the row (or too many rows
     # to tell); otherwise once the entry is older than the lag, like the date of the newest change.
-    edited_since = [key for key in edited_keys if (found.get(key) or 0) >= meta["started"]]
+    edited_since = [
+        table for table, key in zip(tables, edited_keys, strict=True) if (found.get(key) or 0) >= meta["started"]
+    ]
     if edited_since and objects is None:
         return 0
-    if any((found.get(key) or 0) >= meta["started"] for key in object_keys):
-        return 0
+    if edited_since:
+        # Only the rows of the tables edited since (a row's stamp is set with its table's): a few keys, not
+        # one per row the page shows.
+        prefixes = tuple(f"{_model_names().get(table)}-" for table in edited_since)
+        object_keys = [EDITED_OBJECT_KEY.format(tag) for tag in objects if tag.startswith(prefixes)]
+        edited = cache.get_many(object_keys) if object_keys else {}
+        if any((edited.get(key) or 0) >= meta["started"] for key in object_keys):
+            return 0
     if edited_since or meta["shows_stamp"]:
         return min(meta["soft_expiry"], meta["built_at"] + settings.PAGE_CACHE_LAG_SECONDS)
     return meta["soft_expiry"]
+
+
+_MODEL_NAMES = {}
+
+
+def _model_names():
+    """Table name -> model name (the start of its objects' tags), for the tracker's models."""
+    if not _MODEL_NAMES:
+        for model in apps.get_app_config("tracker").get_models(include_auto_created=True):
+            _MODEL_NAMES[model._meta.db_table] = model._meta.model_name
+    return _MODEL_NAMES
 
 
 def _lock_key(key):
@@ -397,6 +441,8 @@ _KEY_ENVIRON = (
 
 def _page_key(environ):
     identity = "\n".join(str(environ.get(name, "")) for name in _KEY_ENVIRON)
+    # The language: a page's is in its path (/uk/, /ru/); the API's comes from ?lang= or Accept-Language.
+    identity += f"\n{languages.request_language(environ)}"
     if "HTTP_HOST" not in environ:
         identity += f"\n{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
     digest = hashlib.sha256(identity.encode("utf-8", "backslashreplace")).hexdigest()
@@ -459,11 +505,24 @@ def _lookup(environ):
     if generation is not None and checked is not None and checked[0] == generation and time.time() < checked[1]:
         # Found fresh under this very generation already: spare every reader the full check.
         return key, stored, True
+    entry = (stored[4]["started"], stored[4]["built_at"])
+    if _found_stale.get(key) == entry:
+        # An entry once stale stays stale (a rebuild stores a new entry): no need to check it again.
+        return key, stored, False
     until = _fresh_until(stored[4], generation)
     fresh = until > time.time()
     if fresh and generation is not None and generation != stored[4]["generation"]:
         cache.set(checked_key, (generation, until), max(1, int(until - time.time())))
+    if not fresh:
+        if len(_found_stale) > MAX_FOUND_STALE:
+            _found_stale.clear()
+        _found_stale[key] = entry
     return key, stored, fresh
+
+
+# The entries this process has found stale, while they wait for their rebuild: key -> the entry's identity.
+_found_stale = {}
+MAX_FOUND_STALE = 10000
 
 
 class AnonymousPageCacheMiddleware:
@@ -493,21 +552,21 @@ class AnonymousPageCacheMiddleware:
             return response
 
         if handed_over:
+            # A rebuild in the background (see _run_rebuild): build, store, release the lock.
             key, token = handed_over
-        else:
-            key, stored, fresh = _lookup(request.META)
-            if stored is not None and fresh:
-                return _rebuild(request, stored, "hit")
-            token = _try_lock(key)
-            if token is None and stored is not None:
-                return _rebuild(request, stored, "stale")
-        try:
-            return self._build(request, key)
-        finally:
-            if token is not None:
+            try:
+                return self._build(request, key, replaces=True)
+            finally:
                 _release(key, token)
+        key, stored, fresh = _lookup(request.META)
+        if stored is not None:
+            response = _rebuild(request, stored, "hit" if fresh else "stale")
+            if not fresh:
+                schedule_rebuild(key, request.META)
+            return response
+        return self._build(request, key)
 
-    def _build(self, request, key):
+    def _build(self, request, key, replaces=False):
         started = time.time()
         snapshot = _snapshot()
         with _reading_tables() as reads:
@@ -517,7 +576,150 @@ class AnonymousPageCacheMiddleware:
             timeout = settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS
             cache.set(key, _freeze(response, _meta(snapshot, reads, started)), timeout)
             response["X-Page-Cache"] = "miss"
+        elif replaces:
+            # The page no longer answers a storable 200 (unpublished: a 404): readers must not keep the old one.
+            cache.delete(key)
         return response
+
+
+# Rebuilds of stale entries, off the readers' requests: a small pool of threads per process.
+_pool_guard = threading.Lock()
+_pool = {"pid": None, "executor": None, "pending": 0}
+_handler_guard = threading.Lock()
+_handlers = {}
+# Headers of the reader's request the rebuild leaves out: it must build the whole page, not a 304 or a range.
+_NOT_REPLAYED = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
+                 "HTTP_IF_RANGE", "HTTP_RANGE", "CONTENT_TYPE", "CONTENT_LENGTH"}  # fmt: skip
+
+
+def schedule_rebuild(key, environ):
+    """Have a stale entry rebuilt off this request, unless a rebuild of it is under way or too many wait."""
+    if settings.PAGE_CACHE_REBUILD_THREADS and _pool["pending"] >= settings.PAGE_CACHE_REBUILD_QUEUE:
+        return False
+    token = _try_lock(key)
+    if token is None:
+        return False
+    headers = {name: value for name, value in environ.items() if isinstance(value, str) and name not in _NOT_REPLAYED}
+    if not _queue_for_the_rebuilder(headers, key, token):
+        replay = _replayed_environ(headers, key, token)
+        start_rebuild(lambda: _run_rebuild(replay, key, token))
+    return True
+
+
+def _replayed_environ(headers, key, token):
+    """A WSGI environ for the reader's request (its CGI variables and headers ``headers``), as a plain GET."""
+    return {
+        **headers,
+        "REQUEST_METHOD": "GET",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        REBUILD_ENVIRON_KEY: (key, token),
+    }
+
+
+# The rebuilder (``manage.py rebuild_pages``, which gunicorn.conf.py starts beside the workers): a process
+# of its own at a lower CPU priority, fed through a list in Redis. While it says it is alive, the app
+# servers queue their rebuilds there; otherwise they use their own threads.
+REBUILDER_KEY = "pages:rebuilder"
+REBUILD_QUEUE_KEY = "pages:rebuild-queue"
+REBUILDER_HEARTBEAT_SECONDS = 2
+
+
+def _redis():
+    """The cache's Redis client, or None when the cache is not Redis."""
+    backend = getattr(cache, "_cache", None)
+    return backend.get_client(write=True) if hasattr(backend, "get_client") else None
+
+
+def _queue_for_the_rebuilder(headers, key, token):
+    """Queue the rebuild for the rebuilder process if one is alive; False when it must be done here."""
+    client = _redis()
+    if client is None or not cache.get(REBUILDER_KEY):
+        return False
+    try:
+        client.lpush(cache.make_key(REBUILD_QUEUE_KEY), json.dumps({"headers": headers, "key": key, "token": token}))
+    except Exception:  # Redis failing: the lock above already failed or will expire; rebuild here
+        logger.warning("Could not queue a page rebuild for the rebuilder; rebuilding in this process.", exc_info=True)
+        return False
+    return True
+
+
+def run_rebuilder(stop=lambda: False):
+    """The rebuilder's loop: say it is alive, take the next queued rebuild, run it; until ``stop()``."""
+    if _redis() is None or not getattr(settings, "REDIS_URL", None):
+        raise RuntimeError("The rebuilder needs the cache in Redis (REDIS_URL).")
+    # A client of its own: the cache's gives up on a command much sooner than the wait for the next job.
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=REBUILDER_HEARTBEAT_SECONDS + 5)
+    queue = cache.make_key(REBUILD_QUEUE_KEY)
+    while not stop():
+        cache.set(REBUILDER_KEY, os.getpid(), REBUILDER_HEARTBEAT_SECONDS * 3)
+        try:
+            item = client.brpop([queue], timeout=REBUILDER_HEARTBEAT_SECONDS)
+        except Exception:
+            logger.warning("The rebuilder cannot reach Redis; trying again.", exc_info=True)
+            time.sleep(REBUILDER_HEARTBEAT_SECONDS)
+            continue
+        if item is None:
+            continue
+        job = json.loads(item[1])
+        _run_rebuild(_replayed_environ(job["headers"], job["key"], job["token"]), job["key"], job["token"], True)
+
+
+def start_rebuild(job):
+    """Run ``job`` in this process's pool of rebuild threads (or at once, with PAGE_CACHE_REBUILD_THREADS = 0)."""
+    threads = settings.PAGE_CACHE_REBUILD_THREADS
+    if not threads:
+        job()
+        return
+    with _pool_guard:
+        if _pool["pid"] != os.getpid():
+            # A pool made before the server forked its workers has no threads in this process.
+            _pool.update(
+                pid=os.getpid(),
+                executor=ThreadPoolExecutor(max_workers=threads, thread_name_prefix="page-rebuild"),
+                pending=0,
+            )
+        _pool["pending"] += 1
+        executor = _pool["executor"]
+
+    def run():
+        try:
+            job()
+        finally:
+            with _pool_guard:
+                _pool["pending"] -= 1
+
+    executor.submit(run)
+
+
+def _handler():
+    """This process's Django handler for rebuilds (the middleware stack, loaded once)."""
+    with _handler_guard:
+        if os.getpid() not in _handlers:
+            _handlers[os.getpid()] = WSGIHandler()
+        return _handlers[os.getpid()]
+
+
+def _run_rebuild(environ, key, token, background=None):
+    """Replay a reader's request through Django; the middleware stores the page and releases the lock."""
+    if background is None:
+        background = threading.current_thread() is not threading.main_thread() and settings.PAGE_CACHE_REBUILD_THREADS
+    try:
+        if cache.get(_lock_key(key)) != token:
+            return  # queued past its lock's timeout: another request may be rebuilding it now
+        if background:
+            close_old_connections()
+        set_script_prefix(get_script_name(environ))
+        response = _handler().get_response(WSGIRequest(environ))
+        if background:
+            response.close()  # request_finished: this thread's database connection is kept or closed as usual
+    except Exception:
+        logger.exception("Rebuilding a cached page failed; readers keep the previous one.")
+        _release(key, token)
 
 
 def _add_cdn_headers(request, response, reads):
@@ -587,9 +789,8 @@ class CachedPageApplication:
 
     A hit costs one Redis round trip and the stored bytes: no request object, no middleware, no
     response object. Only plain GET and HEAD requests from readers without a session are answered
-    here, fresh or (while another request rebuilds it) stale; a conditional request, a client that
-    does not accept a gzipped entry, every miss and the one rebuild of a stale entry go on to
-    Django, where the middleware answers the same entries the same way.
+    here, fresh or stale (queueing its rebuild); a conditional request, a client that does not
+    accept a gzipped entry and every miss go on to Django, where the middleware answers the same entries the same way.
     """
 
     def __init__(self, django_application):
@@ -620,11 +821,6 @@ class CachedPageApplication:
         key, stored, fresh = _lookup(environ)
         if stored is None or (stored[3] and not _accepts_gzip(environ)):
             return None
-        if fresh:
-            return stored, "hit"
-        token = _try_lock(key)
-        if token is not None:
-            # This request rebuilds the page: Django's middleware takes the lock over and releases it.
-            environ[REBUILD_ENVIRON_KEY] = (key, token)
-            return None
-        return stored, "stale"
+        if not fresh:
+            schedule_rebuild(key, environ)
+        return stored, "hit" if fresh else "stale"

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from tracker.models import FigureKind
+from tracker.numbers import compact, grouped
 
 # Colour-blind-safe palette (Okabe and Ito, then Tol's); sources beyond twelve reuse colours, but the
 # legend, the mark's own title and the table still name the source.
@@ -71,23 +72,6 @@ PHONE = Frame(width=360, height=350, left=52, right=12, top=60)
 def figure_date(figure):
     """The date a figure describes: the end of its period, or when it was reported."""
     return figure.period_end or figure.reported_on
-
-
-def format_number(number):
-    """Thousands separators, no trailing zeros: 800000.000 -> '800,000', 2.50 -> '2.5'."""
-    number = float(number)
-    if number == int(number):
-        return f"{int(number):,}"
-    return f"{number:,.3f}".rstrip("0").rstrip(".")
-
-
-def compact_number(number):
-    """Short axis labels for a phone-width chart: 1,200,000 -> '1.2M', 800,000 -> '800k'."""
-    number = float(number)
-    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
-        if abs(number) >= size:
-            return f"{number / size:.1f}".rstrip("0").rstrip(".") + suffix
-    return format_number(number)
 
 
 def source_label(source):
@@ -186,7 +170,7 @@ def describe(indicator, figures):
     return (
         f"{len(figures)} figure{'s' if len(figures) != 1 else ''} for {indicator.name} from "
         f"{len(sources)} source{'s' if len(sources) != 1 else ''}, dated {min(dates):%d %b %Y} to "
-        f"{max(dates):%d %b %Y}, ranging from {format_number(min(values))} to {format_number(max(values))} "
+        f"{max(dates):%d %b %Y}, ranging from {grouped(min(values))} to {grouped(max(values))} "
         f"{indicator.unit}. The table that follows lists each figure."
     )
 
@@ -277,7 +261,7 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=None
                 _n(y),
                 frame.left - 6,
                 _n(y + 4),
-                compact_number(tick) if frame.is_narrow else format_number(tick),
+                compact(tick) if frame.is_narrow else grouped(tick),
             )
         )
     x_ticks = date_ticks(first, last)
@@ -327,7 +311,7 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=None
     for (_, value), same in terms.items():
         y = y_of(value)
         first_term = same[0]
-        text = f"{first_term.label or 'term'}: {first_term.get_comparator_display()} {format_number(value)}"
+        text = f"{first_term.label or 'term'}: {first_term.get_comparator_display()} {grouped(value)}"
         if len(same) > 1:
             text += f" ({len(same)} points)"
         parts.append(

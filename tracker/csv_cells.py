@@ -5,10 +5,22 @@ they skip before looking) as a formula: CSV injection. Such a cell is written wi
 apostrophe, which spreadsheets show as text. The page downloads only defuse (``defuse``); the
 dataset zip must give back the exact text on re-import, so it also marks an apostrophe that would
 otherwise be taken for the guard (``defuse_reversibly``), and ``restore`` takes the mark off.
+
+Every CSV file the site serves starts with a UTF-8 byte-order mark (``BYTE_ORDER_MARK``, written by
+``encode`` and by the page downloads' stream): without it Excel reads UTF-8 as the legacy code page of
+the reader's system and shows Cyrillic and typographic quotes as mojibake. Readers of these files
+decode them as ``ENCODING`` (``utf-8-sig``), which takes the mark off and accepts a file without one.
 """
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
+BYTE_ORDER_MARK = "\ufeff"
+ENCODING = "utf-8-sig"
+
+
+def encode(text):
+    """A whole CSV file's bytes: UTF-8 with the byte-order mark spreadsheet programs look for."""
+    return text.encode(ENCODING)
 
 
 def defuse(text):

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from tracker.history import save_with_relations
 from tracker.models import (
@@ -34,6 +35,7 @@ from tracker.models import (
     Topic,
     VersionClaim,
 )
+from tracker.translation import TRANSLATED_FIELDS, TRANSLATED_LANGUAGES
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CHANGE_REASON = "Loaded from the shipped dataset"
@@ -98,6 +100,7 @@ SPEC = {
             "date_note": "",
             "reliability": "standard",
             "notes": "",
+            "language": "en",
         },
         "refs": [],
         "id": "key",
@@ -217,6 +220,7 @@ SPEC = {
             "version": "",
             "date_is_approximate": False,
             "quote": "",
+            "quote_language": "",
             "quote_is_paraphrase": False,
             "note": "",
             "other_sources": [],
@@ -247,6 +251,32 @@ SPEC = {
         "id": None,
     },
 }
+
+# Tables whose text comes in Ukrainian and Russian beside English: a row may give "heading_uk",
+# "summary_ru"... next to "heading" and "summary" (English, the record). Each translation is the project's
+# own (the methods page says so), unless the row names a source that printed it.
+TABLE_MODEL = {
+    "topic": Topic,
+    "plan": Plan,
+    "version": PlanVersion,
+    "clause": Clause,
+    "party": Party,
+    "actor": Actor,
+    "indicator": Indicator,
+    "event": Event,
+}
+TRANSLATED_COLUMNS = {
+    table: {f"{name}_{lang}": name for name in TRANSLATED_FIELDS[model] for lang in TRANSLATED_LANGUAGES}
+    for table, model in TABLE_MODEL.items()
+}
+for _table, _columns in TRANSLATED_COLUMNS.items():
+    SPEC[_table]["optional"].update(dict.fromkeys(_columns, ""))
+
+
+def translations(table, data):
+    """The row's translated columns as model field values: empty ones as None (falls back to English)."""
+    return {column: (data.get(column) or None) for column in TRANSLATED_COLUMNS.get(table, ())}
+
 
 # Which file defines each kind of key, so a reference into a missing file can be told apart
 # from a genuinely unknown key.
@@ -465,6 +495,8 @@ class _Writer:
         return [obj for obj in (self.objects[kind].get(key) for key in keys) if obj is not None]
 
     def save(self, row, obj, m2m=None):
+        for column, value in translations(row.table, row.data).items():
+            setattr(obj, column, value)
         try:
             obj.full_clean()
         except ValidationError as error:
@@ -625,6 +657,7 @@ class _Writer:
             stated_on=d["stated_on"],
             date_is_approximate=d["date_is_approximate"],
             quote=d["quote"],
+            quote_language=d["quote_language"],
             quote_is_paraphrase=d["quote_is_paraphrase"],
             note=d["note"],
             source=self.ref("source", d["source"]),
@@ -669,6 +702,7 @@ def _check_dates(rows):
 
 # Fields of running text, where the files may cite a source by its key ("S107"); readers get its name.
 PROSE_FIELDS = {"summary", "description", "note", "notes", "caveat", "date_note", "released_on_note"}
+PROSE_FIELDS |= {f"{name}_{lang}" for name in set(PROSE_FIELDS) for lang in TRANSLATED_LANGUAGES}
 _SOURCE_KEY = re.compile(r"\bS\d{2,3}\b")
 
 
@@ -709,7 +743,8 @@ def load(directory=DATA_DIR, *, replace=False):
     _check_dates(rows)
     name_cited_sources(rows)
     writer = _Writer(rows)
-    with transaction.atomic():
+    # The files' plain fields are English whatever language the command runs in.
+    with translation.override("en"), transaction.atomic():
         if replace:
             clear_content()
         writer.write()

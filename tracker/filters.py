@@ -38,6 +38,7 @@ from tracker.models import (
     Topic,
     VersionStatus,
 )
+from tracker.selectors.positions import latest_positions
 
 
 class SafeIsoDateTimeField(IsoDateTimeField):
@@ -135,7 +136,7 @@ class PlanVersionFilter(django_filters.FilterSet):
         fields = []
 
     def filter_as_of(self, queryset, name, value):
-        return queryset.filter(released_on__lte=value)
+        return queryset.as_of(value)
 
 
 class ClauseFilter(django_filters.FilterSet):
@@ -332,19 +333,6 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_as_of(self, queryset, name, value):
         return queryset.as_of(value)
-
-
-def latest_positions(as_of=None, **subjects):
-    """Each party's latest published position per subject, stated on or before ``as_of`` if given.
-
-    ``subjects`` are filters on who spoke or what about (party, clause, version): they narrow the
-    positions ranked, which leaves each party's latest stance on each subject unchanged and keeps
-    the ranking as small as the page. Filter by anything else (stance, actor) after, on the result.
-    """
-    positions = Position.objects.published().filter(**subjects)
-    if as_of:
-        positions = positions.as_of(as_of)
-    return positions.latest()
 
 
 class DateInput(forms.DateInput):

@@ -1,5 +1,11 @@
 from csp.middleware import CSPMiddleware
+from django.core.signals import request_finished
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from tracker import languages
 
 
 class RejectNulBytesMiddleware:
@@ -61,4 +67,57 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     def process_response(self, request, response):
         response = super().process_response(request, response)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """The language of the address for the public pages (/uk/..., /ru/..., English without a prefix, so a
+    reader always gets the language of the link they followed and the page cache keys a copy by its path).
+
+    The admin has no language prefix: it follows the editor's browser (Accept-Language), falling back to
+    English. Everything else without a prefix (health checks) answers in English here; the API then picks
+    its own (ApiLanguageMiddleware).
+    """
+
+    def process_request(self, request):
+        super().process_request(request)
+        if request.path_info.startswith("/admin/"):
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()
+
+
+def _forget_language(**kwargs):
+    # Once a response is sent (streamed ones included), the next thing the thread does (another request's
+    # first middleware, a background rebuild) starts in the default language, not the last reader's.
+    translation.deactivate()
+
+
+request_finished.connect(_forget_language, dispatch_uid="tracker.middleware.forget_language")
+
+
+class ApiLanguageMiddleware:
+    """The API's language: ``?lang=`` (en, uk, ru), else Accept-Language, else English (tracker.languages).
+
+    The answer says which it is in Content-Language, and varies by Accept-Language; a ``?lang=`` the site
+    does not offer is a 400 naming the choices. Pages keep the language of their address.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not languages.is_negotiated(request.path_info):
+            return self.get_response(request)
+        try:
+            meta = request.META
+            language = languages.negotiate(meta.get("QUERY_STRING", ""), meta.get("HTTP_ACCEPT_LANGUAGE"))
+        except languages.UnknownLanguage as error:
+            response = JsonResponse({languages.LANG_PARAMETER: [error.message]}, status=400)
+            patch_vary_headers(response, ["Accept-Language"])
+            return response
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+        response["Content-Language"] = language
+        patch_vary_headers(response, ["Accept-Language"])
         return response

@@ -59,6 +59,8 @@ SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD", default=True)
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # Before the admin: translated content fields (tracker/translation.py) get their admin widgets.
+    "modeltranslation",
     "tracker.admin_site.TrackerAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -66,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # sitemap.xml (tracker/sitemaps.py): its templates.
+    "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
     "tracker",
@@ -79,6 +83,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The reader's language from the address (/uk/..., /ru/..., English unprefixed); the page cache keys
+    # pages by their path, so each language's copy is stored apart. The admin follows the editor's browser.
+    "tracker.middleware.LocaleMiddleware",
+    # The API's one address per object answers in the language asked for: ?lang= or Accept-Language.
+    "tracker.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -101,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -143,10 +153,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
+# English is the default and unprefixed (every existing address keeps working); Ukrainian and Russian pages
+# live under /uk/ and /ru/ (tracker/urls.py). The interface's catalogues are in locale/; numbers and dates
+# follow each language's convention (tracker/formats/: English keeps the British forms it always had).
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("uk", "Українська"),
+    ("ru", "Русский"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["tracker.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# Translated content (django-modeltranslation, tracker/translation.py): each translated field has a column
+# per language (heading_en, heading_uk, heading_ru). English is the record; a missing translation falls
+# back to it, and the page says so (tracker.translated).
+MODELTRANSLATION_LANGUAGES = ("en", "uk", "ru")
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"  # slugs come from the English name
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -203,8 +231,13 @@ EXPORT_LOCK_SECONDS = int(os.environ.get("DJANGO_EXPORT_LOCK_SECONDS", "300"))
 
 # Public pages and API responses for anonymous readers (tracker/cache.py).
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "600"))
-# While one request rebuilds a stale page, readers get the previous one for at most this long.
-PAGE_CACHE_LOCK_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LOCK_SECONDS", "10"))
+# Stale pages are rebuilt off the readers' requests, by this many background threads per process (0: in the
+# request that found the page stale, after its response is made), while readers get the previous page.
+PAGE_CACHE_REBUILD_THREADS = int(os.environ.get("DJANGO_PAGE_CACHE_REBUILD_THREADS", "1"))
+# Past this many rebuilds waiting in a process, a stale page is served without queueing its rebuild.
+PAGE_CACHE_REBUILD_QUEUE = int(os.environ.get("DJANGO_PAGE_CACHE_REBUILD_QUEUE", "50"))
+# The longest one rebuild may wait and run before another may start: a queued rebuild older than this is dropped.
+PAGE_CACHE_LOCK_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LOCK_SECONDS", "30"))
 # Headers for a CDN in front of the site, and the hook that purges it on save (tracker/cdn.py).
 CDN_S_MAXAGE = int(os.environ.get("DJANGO_CDN_S_MAXAGE", "60"))
 CDN_STALE_WHILE_REVALIDATE = int(os.environ.get("DJANGO_CDN_STALE_WHILE_REVALIDATE", "60"))

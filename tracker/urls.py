@@ -1,7 +1,8 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker import feeds
+from tracker import feeds, sitemaps
 from tracker.conditional import conditional
 from tracker.views import changes, convergence, data, evidence, methods, parties, plans, search, sources, timeline
 from tracker.views.health import healthz, readyz
@@ -29,6 +30,10 @@ public_patterns = [
     path("sources/", sources.source_list, name="source-list"),
     path("sources/<slug:key>/", sources.source_detail, name="source-detail"),
     path("timeline/", timeline.timeline, name="timeline"),
+    # Permanent addresses of rows shown on paged lists: each answers with the page that shows the row.
+    path("timeline/events/<int:pk>/", timeline.event_detail, name="event-detail"),
+    path("positions/<int:pk>/", parties.position_detail, name="position-detail"),
+    path("figures/<int:pk>/", evidence.figure_detail, name="figure-detail"),
     path("changes/", changes.changes_page, name="changes"),
     path("methods/", methods.methods, name="methods"),
     path("search/", search.search, name="search"),
@@ -58,8 +63,19 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include(("tracker.api.urls", "api"))),
-    path("", include((public_patterns + open_data_patterns, "tracker"))),
+    # For search engines: one address each, listing and naming every language's pages (tracker/sitemaps.py).
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),
 ]
+
+# Public pages and open data in each language: English at the addresses it always had, Ukrainian and Russian
+# under /uk/ and /ru/ (settings.LANGUAGES). The admin and the API keep one address each: the admin speaks
+# the editor's browser language (tracker.middleware.LocaleMiddleware), the API says its language itself.
+urlpatterns += i18n_patterns(
+    path("", include((public_patterns + open_data_patterns, "tracker"))),
+    prefix_default_language=False,
+)
 
 handler400 = "tracker.views.common.bad_request"
 # A database that cannot be reached gives a 503 page asking to retry, not the 500 page.

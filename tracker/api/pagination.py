@@ -1,7 +1,7 @@
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
-from tracker.views.common import load_in_order
+from tracker.selectors.common import load_in_order
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -39,3 +39,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
                     f"Rows per page, from 1; more than {self.max_page_size} gives {self.max_page_size}."
                 )
         return parameters
+
+
+class ListPagination(PageNumberPagination):
+    """The same numbered pages over a list already in order (rows worked out in Python, not a queryset)."""
+
+    def paginate_queryset(self, rows, request, view=None):
+        return pagination.PageNumberPagination.paginate_queryset(self, rows, request, view)

@@ -140,7 +140,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
     def get_based_on(self, obj):
         earlier = obj.based_on
         # A draft earlier version stays hidden: readers see no trace of it.
-        if earlier is None or not (earlier.is_published and obj.plan.is_published):
+        if earlier is None or not earlier.is_visible:
             return None
         return VersionRefSerializer(earlier, context=self.context).data
 

@@ -16,6 +16,7 @@ from .plans import (
     VersionStatus,
 )
 from .positions import Position, Stance
+from .reviews import FlagReview, FlagRule, flag_key
 from .sources import Event, EventKind, Reliability, Source
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "EventKind",
     "Figure",
     "FigureKind",
+    "FlagReview",
+    "FlagRule",
     "Gap",
     "GapStatus",
     "Grade",
@@ -48,4 +51,5 @@ __all__ = [
     "Topic",
     "VersionClaim",
     "VersionStatus",
+    "flag_key",
 ]

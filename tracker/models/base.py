@@ -4,28 +4,33 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache, wraps
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext_lazy as _
 
 
 def remembered_reverse(name, **kwargs):
     """``reverse(name, kwargs=kwargs)``, remembered: a page links to hundreds of objects, and each
-    reverse() walks the URL patterns again. Keyed on the URL configuration in force and the script
-    prefix, so a site mounted under a path, or URLs reloaded, never get another's addresses."""
-    return _reverse(get_resolver(get_urlconf()), get_script_prefix(), name, tuple(kwargs.items()))
+    reverse() walks the URL patterns again. Keyed on the URL configuration in force, the script prefix
+    and the language (/uk/..., /ru/...), so a site mounted under a path, URLs reloaded, or a page in
+    another language never get another's addresses."""
+    return _reverse(get_resolver(get_urlconf()), get_script_prefix(), get_language(), name, tuple(kwargs.items()))
 
 
 @lru_cache(maxsize=8192)
-def _reverse(resolver, prefix, name, kwargs):
-    return reverse(name, kwargs=dict(kwargs))
+def _reverse(resolver, prefix, language, name, kwargs):
+    with override(language):
+        return reverse(name, kwargs=dict(kwargs))
 
 
 class Grade(models.TextChoices):
     """How firmly a piece of lineage or metadata is established."""
 
-    CONFIRMED = "confirmed", "Confirmed (on record)"
-    REPORTED = "reported", "Reported"
-    UNVERIFIED = "unverified", "Unverified"
+    CONFIRMED = "confirmed", _("Confirmed (on record)")
+    REPORTED = "reported", _("Reported")
+    UNVERIFIED = "unverified", _("Unverified")
 
 
 # True while an editor previews the public pages with drafts included (tracker.preview): every
@@ -81,3 +86,16 @@ class Publishable(models.Model):
 
     class Meta:
         abstract = True
+
+
+# The language a source printed its words in, as a BCP 47 tag ("en", "uk", "ru", "it"...): readers' pages
+# mark quoted words with it (the lang attribute), so screen readers pronounce them right.
+validate_language_tag = RegexValidator(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z",
+    "Give the language as a short code such as en, uk, ru, it or de.",
+    code="invalid_language_tag",
+)
+
+
+def written_language_field(**kwargs):
+    return models.CharField(max_length=20, validators=[validate_language_tag], **kwargs)

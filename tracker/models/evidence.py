@@ -3,8 +3,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, OuterRef, Q
+from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from tracker.numbers import grouped
 
 from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse
 
@@ -17,13 +21,12 @@ class IndicatorQuerySet(models.QuerySet):
         from .plans import Clause
         from .sources import public_if_used
 
-        here = OuterRef("pk")
         return public_if_used(
             self,
             [
-                Figure.objects.published().filter(indicator=here),
-                ClauseTarget.objects.published().filter(indicator=here),
-                Clause.objects.published().filter(context_indicators=here),
+                (Figure.objects.published(), "indicator"),
+                (ClauseTarget.objects.published(), "indicator"),
+                (Clause.objects.published(), "context_indicators"),
             ],
         )
 
@@ -53,18 +56,18 @@ class Indicator(models.Model):
 
 
 class FigureKind(models.TextChoices):
-    OFFICIAL = "official", "Official"
-    REPORTED = "reported", "Reported"
-    CLAIM = "claim", "Claim"
-    ESTIMATE = "estimate", "Estimate"
-    DERIVED = "derived", "Derived"
+    OFFICIAL = "official", _("Official")
+    REPORTED = "reported", _("Reported")
+    CLAIM = "claim", _("Claim")
+    ESTIMATE = "estimate", _("Estimate")
+    DERIVED = "derived", _("Derived")
 
 
 class Confidence(models.TextChoices):
-    CONFIRMED = "confirmed", "Confirmed"
-    UNVERIFIED = "unverified", "Unverified"
-    DISPUTED = "disputed", "Disputed"
-    UNSUBSTANTIATED = "unsubstantiated", "Unsubstantiated"
+    CONFIRMED = "confirmed", _("Confirmed")
+    UNVERIFIED = "unverified", _("Unverified")
+    DISPUTED = "disputed", _("Disputed")
+    UNSUBSTANTIATED = "unsubstantiated", _("Unsubstantiated")
 
 
 # Figures and targets keep at most 15 significant digits (12 before the point, 3 after): SQLite stores
@@ -169,7 +172,8 @@ class Figure(Publishable):
         return f"{self.indicator.name}: {self.display_value} ({self.claimed_by}, {self.reported_on})"
 
     def get_absolute_url(self):
-        return self.indicator.get_absolute_url() + f"#figure-{self.pk}"
+        """An address that always shows the figure: it answers with the right page of the indicator's figures."""
+        return remembered_reverse("tracker:figure-detail", pk=self.pk)
 
     @property
     def is_range(self):
@@ -177,17 +181,25 @@ class Figure(Publishable):
 
     @property
     def display_value(self):
-        def fmt(number):
-            return f"{number.normalize():,f}"
+        return self.value_text()
 
+    def value_text(self, number=grouped):
+        """The value as readers see it: 600,000, over 600,000, 500,000-700,000 or 600,000 (range 500,000-700,000);
+        ``number`` writes each amount (the pages pass one that follows the language's convention)."""
         if self.value is not None:
-            text = ("over " if self.is_lower_bound else "") + fmt(self.value)
+            text = number(self.value)
+            if self.is_lower_bound:
+                text = gettext("over %(value)s") % {"value": text}
             if self.is_range:
-                text += f" (range {fmt(self.low)}-{fmt(self.high)})"
+                text = gettext("%(value)s (range %(low)s-%(high)s)") % {
+                    "value": text,
+                    "low": number(self.low),
+                    "high": number(self.high),
+                }
             return text
         if self.is_range:
-            return f"{fmt(self.low)}-{fmt(self.high)}"
-        return "no value"
+            return f"{number(self.low)}-{number(self.high)}"
+        return gettext("no value")
 
     def clean(self):
         errors = {}
@@ -219,11 +231,11 @@ class Figure(Publishable):
 
 
 class Comparator(models.TextChoices):
-    AT_MOST = "lte", "at most"
-    LESS_THAN = "lt", "less than"
-    AT_LEAST = "gte", "at least"
-    MORE_THAN = "gt", "more than"
-    EXACTLY = "eq", "exactly"
+    AT_MOST = "lte", _("at most")
+    LESS_THAN = "lt", _("less than")
+    AT_LEAST = "gte", _("at least")
+    MORE_THAN = "gt", _("more than")
+    EXACTLY = "eq", _("exactly")
 
 
 _TESTS = {
@@ -236,9 +248,9 @@ _TESTS = {
 
 
 class GapStatus(models.TextChoices):
-    MEETS = "meets", "Meets the term"
-    MISSES = "misses", "Misses the term"
-    STRADDLES = "straddles", "Range straddles the term"
+    MEETS = "meets", _("Meets the term")
+    MISSES = "misses", _("Misses the term")
+    STRADDLES = "straddles", _("Range straddles the term")
 
 
 @dataclass(frozen=True)
@@ -274,9 +286,9 @@ def _percent(part, whole):
 class ClauseTargetQuerySet(models.QuerySet):
     @readers_rule
     def published(self):
-        from .plans import Clause
+        from .plans import visible_clause
 
-        return self.filter(clause__in=Clause.objects.published())
+        return self.filter(visible_clause("clause__"))
 
 
 class ClauseTarget(models.Model):
@@ -301,7 +313,7 @@ class ClauseTarget(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.indicator.name} {self.get_comparator_display()} {self.value.normalize():,f}"
+        return f"{self.indicator.name} {self.get_comparator_display()} {grouped(self.value)}"
 
     def gap(self, figure):
         """Compare one figure of this target's indicator with the term."""

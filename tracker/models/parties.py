@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .base import readers_rule, remembered_reverse
@@ -8,10 +8,10 @@ from .sources import public_if_used
 
 
 class PartyKind(models.TextChoices):
-    STATE = "state", "State"
-    BLOC = "bloc", "Group of states"
-    ORGANISATION = "organisation", "International organisation"
-    OTHER = "other", "Other"
+    STATE = "state", _("State")
+    BLOC = "bloc", _("Group of states")
+    ORGANISATION = "organisation", _("International organisation")
+    OTHER = "other", _("Other")
 
 
 class Party(models.Model):
@@ -47,10 +47,8 @@ class ActorQuerySet(models.QuerySet):
         from .plans import VersionClaim
         from .positions import Position
 
-        here = OuterRef("pk")
         return public_if_used(
-            self,
-            [Position.objects.published().filter(actor=here), VersionClaim.objects.published().filter(claimed_by=here)],
+            self, [(Position.objects.published(), "actor"), (VersionClaim.objects.published(), "claimed_by")]
         )
 
 

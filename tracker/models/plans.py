@@ -2,9 +2,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import Grade, Publishable, PublishableQuerySet, readers_rule, remembered_reverse
+from .base import Grade, Publishable, PublishableQuerySet, readers_rule, remembered_reverse, showing_drafts
 
 
 class TopicQuerySet(models.QuerySet):
@@ -62,22 +63,22 @@ class Plan(Publishable):
 
 
 class VersionStatus(models.TextChoices):
-    LEAKED = "leaked", "Leaked"
-    PROPOSED = "proposed", "Proposed"
-    COUNTER_PROPOSAL = "counter", "Counter-proposal"
-    REVISED = "revised", "Revised draft"
-    AGREED = "agreed", "Agreed"
-    SUPERSEDED = "superseded", "Superseded"
-    REJECTED = "rejected", "Rejected"
+    LEAKED = "leaked", _("Leaked")
+    PROPOSED = "proposed", _("Proposed")
+    COUNTER_PROPOSAL = "counter", _("Counter-proposal")
+    REVISED = "revised", _("Revised draft")
+    AGREED = "agreed", _("Agreed")
+    SUPERSEDED = "superseded", _("Superseded")
+    REJECTED = "rejected", _("Rejected")
 
 
 class TextBasis(models.TextChoices):
     """How completely a version's text is known."""
 
-    OFFICIAL_FULL = "official_full", "Official full text"
-    LEAKED_FULL = "leaked_full", "Leaked full text"
-    PARTIAL = "partial", "Partial reports"
-    ORAL_SUMMARY = "oral_summary", "Oral summary"
+    OFFICIAL_FULL = "official_full", _("Official full text")
+    LEAKED_FULL = "leaked_full", _("Leaked full text")
+    PARTIAL = "partial", _("Partial reports")
+    ORAL_SUMMARY = "oral_summary", _("Oral summary")
 
 
 FULL_TEXT_BASES = (TextBasis.OFFICIAL_FULL, TextBasis.LEAKED_FULL)
@@ -86,10 +87,37 @@ FULL_TEXT_BASES = (TextBasis.OFFICIAL_FULL, TextBasis.LEAKED_FULL)
 RESERVED_VERSION_SLUGS = ("compare",)
 
 
+def point_name(number):
+    """How readers see a point: "point 6", or "point (number not reported)" for an editor's working key
+    (a point of a partly known text)."""
+    return f"point {number}" if number[:1].isdigit() else "point (number not reported)"
+
+
+def visible_version(prefix=""):
+    """The rule for a version readers may see: it and its plan are published. ``prefix`` reaches it
+    from another model (``"clause__version__"``). ``published()`` applies it, and lifts it for an
+    editor's draft preview; use it directly only inside another model's ``published()``."""
+    return Q(**{f"{prefix}is_published": True, f"{prefix}plan__is_published": True})
+
+
+def visible_clause(prefix=""):
+    """The rule for a clause readers may see: it, its version and its plan are published."""
+    return Q(**{f"{prefix}is_published": True}) & visible_version(f"{prefix}version__")
+
+
+def released_by(date, prefix=""):
+    """The condition on a version released on or before the date (``prefix`` as for ``visible_version``)."""
+    return Q(**{f"{prefix}released_on__lte": date})
+
+
 class PlanVersionQuerySet(models.QuerySet):
     @readers_rule
     def published(self):
-        return self.filter(is_published=True, plan__is_published=True)
+        return self.filter(visible_version())
+
+    def as_of(self, date):
+        """Versions released on or before the date."""
+        return self.filter(released_by(date))
 
 
 class PlanVersion(Publishable):
@@ -149,6 +177,11 @@ class PlanVersion(Publishable):
     def __str__(self):
         return f"{self.plan.title}: {self.name}"
 
+    @property
+    def is_visible(self):
+        """``visible_version`` for a row already loaded (say, the version another revises)."""
+        return showing_drafts() or (self.is_published and self.plan.is_published)
+
     def get_absolute_url(self):
         return remembered_reverse("tracker:version-detail", plan=self.plan.slug, version=self.slug)
 
@@ -168,7 +201,7 @@ class PlanVersion(Publishable):
 class VersionClaimQuerySet(models.QuerySet):
     @readers_rule
     def published(self):
-        return self.filter(version__is_published=True, version__plan__is_published=True)
+        return self.filter(visible_version("version__"))
 
 
 class VersionClaim(models.Model):
@@ -198,10 +231,10 @@ class VersionClaim(models.Model):
 class ClauseTextBasis(models.TextChoices):
     """How a clause's wording is known."""
 
-    OFFICIAL = "official", "Official text"
-    LEAKED = "leaked", "Leaked text"
-    REPORTED = "reported", "Reported (paraphrase from media accounts)"
-    ORAL = "oral", "Oral summary"
+    OFFICIAL = "official", _("Official text")
+    LEAKED = "leaked", _("Leaked text")
+    REPORTED = "reported", _("Reported (paraphrase from media accounts)")
+    ORAL = "oral", _("Oral summary")
 
 
 # A clause's number is the last part of its address (/plans/<plan>/<version>/<number>/): letters and
@@ -217,7 +250,7 @@ validate_clause_number = RegexValidator(
 class ClauseQuerySet(models.QuerySet):
     @readers_rule
     def published(self):
-        return self.filter(is_published=True, version__is_published=True, version__plan__is_published=True)
+        return self.filter(visible_clause())
 
     def with_version(self):
         return self.select_related("version", "version__plan")
@@ -282,12 +315,11 @@ class Clause(Publishable):
     @property
     def has_reported_number(self):
         """Whether the number is the text's own; editors give points of a partly known text working keys."""
-        return self.number[:1].isdigit()
+        return self.number[:1].isdigit()  # as point_name() reads it
 
     @property
     def point_name(self):
-        """How readers see the point: "point 6", or "point (number not reported)" for a working key."""
-        return f"point {self.number}" if self.has_reported_number else "point (number not reported)"
+        return point_name(self.number)
 
     def clean(self):
         if not self.summary.strip() and not self.text.strip():
@@ -308,10 +340,10 @@ class Clause(Publishable):
 
 
 class LinkRelation(models.TextChoices):
-    UNCHANGED = "unchanged", "Unchanged"
-    REWORDED = "reworded", "Reworded"
-    AMENDED = "amended", "Amended"
-    REMOVED = "removed", "Removed (reported)"
+    UNCHANGED = "unchanged", _("Unchanged")
+    REWORDED = "reworded", _("Reworded")
+    AMENDED = "amended", _("Amended")
+    REMOVED = "removed", _("Removed (reported)")
 
 
 class ClauseLinkQuerySet(models.QuerySet):
@@ -322,17 +354,8 @@ class ClauseLinkQuerySet(models.QuerySet):
         Joins rather than ``IN (published clauses)``, so the database starts from the links asked
         for (one plan's, one clause's) instead of listing every published clause first.
         """
-        return self.filter(
-            from_clause__is_published=True,
-            from_clause__version__is_published=True,
-            from_clause__version__plan__is_published=True,
-        ).filter(
-            Q(
-                to_clause__is_published=True,
-                to_clause__version__is_published=True,
-                to_clause__version__plan__is_published=True,
-            )
-            | Q(to_clause__isnull=True, to_version__is_published=True, to_version__plan__is_published=True)
+        return self.filter(visible_clause("from_clause__")).filter(
+            visible_clause("to_clause__") | (Q(to_clause__isnull=True) & visible_version("to_version__"))
         )
 
 

@@ -4,25 +4,58 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value, Window
-from django.db.models.functions import Lag, RowNumber
+from django.db.models.functions import Coalesce, Lag, RowNumber
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, readers_rule, remembered_reverse
+from .base import Publishable, readers_rule, remembered_reverse, written_language_field
+from .plans import point_name, visible_clause, visible_version
 
 
 class Stance(models.TextChoices):
     """An ordered scale, from full support to outright rejection."""
 
-    SUPPORTS = "supports", "Supports"
-    CONDITIONAL = "conditional", "Supports with conditions"
-    AMBIGUOUS = "ambiguous", "Ambiguous"
-    OPPOSES = "opposes", "Opposes"
-    REJECTS = "rejects", "Rejects"
+    SUPPORTS = "supports", _("Supports")
+    CONDITIONAL = "conditional", _("Supports with conditions")
+    AMBIGUOUS = "ambiguous", _("Ambiguous")
+    OPPOSES = "opposes", _("Opposes")
+    REJECTS = "rejects", _("Rejects")
 
     @classmethod
     def rank(cls, value):
         """Position on the scale: 0 for supports up to 4 for rejects."""
-        return list(cls.values).index(value)
+        return _STANCE_RANKS[value]
+
+
+# Worked out once: ``Stance.values`` builds a new list on every call, and ranks are read per position.
+_STANCE_RANKS = {value: rank for rank, value in enumerate(Stance.values)}
+
+
+# What a position is about: a point of a version, or a version as a whole (never both; a CHECK
+# constraint holds it). Written once here for rows, values and words.
+
+
+def subject_version():
+    """The expression for the version a position bears on, whether through its point or directly."""
+    return Coalesce("clause__version", "version")
+
+
+def subject_label(version_name, number=None, heading=""):
+    """What a position is about, as a table row or CSV cell names it: "28-point draft, point 6: Armed
+    forces", or "28-point draft (the version as a whole)". ``number`` is the point's, None for a version."""
+    if number is None:
+        return f"{version_name} {gettext('(the version as a whole)')}"
+    return f"{version_name}, {point_name(number)}: {heading}"
+
+
+def subject_words(version_name, number=None, heading=""):
+    """The same in running text: "point 6 of the 28-point draft (Armed forces)", "the 28-point draft as a
+    whole"; without ``heading``, "point 6 of the 28-point draft"."""
+    if number is None:
+        return gettext("the %(version)s as a whole") % {"version": version_name}
+    words = gettext("%(point)s of the %(version)s") % {"point": point_name(number), "version": version_name}
+    return words + (f" ({heading})" if heading else "")
 
 
 def stated_by(date):
@@ -35,13 +68,8 @@ class PositionQuerySet(models.QuerySet):
     def published(self):
         """Published positions on published subjects: a clause of a published version, or the version."""
         return self.filter(is_published=True).filter(
-            Q(
-                clause__isnull=False,
-                clause__is_published=True,
-                clause__version__is_published=True,
-                clause__version__plan__is_published=True,
-            )
-            | Q(clause__isnull=True, version__is_published=True, version__plan__is_published=True)
+            (Q(clause__isnull=False) & visible_clause("clause__"))
+            | (Q(clause__isnull=True) & visible_version("version__"))
         )
 
     def as_of(self, date):
@@ -172,6 +200,11 @@ class Position(Publishable):
     quote = models.CharField(
         max_length=300, blank=True, help_text="A short verbatim quote (under 15 words), attributed to the actor."
     )
+    quote_language = written_language_field(
+        blank=True,
+        help_text="The language of the quote as the source printed it (en, uk, ru...). Left empty, the source's "
+        "language is taken.",
+    )
     quote_is_paraphrase = models.BooleanField(
         default=False, help_text="Tick when the words are a reported paraphrase rather than a verbatim quote."
     )
@@ -209,17 +242,41 @@ class Position(Publishable):
         return self.clause if self.clause_id else self.version
 
     @property
+    def subject_version(self):
+        """The version the position bears on (its point's, or the one it is about as a whole)."""
+        return self.clause.version if self.clause_id else self.version
+
+    @property
+    def subject_label(self):
+        clause = self.clause if self.clause_id else None
+        return subject_label(self.subject_version.name, clause and clause.number, clause and clause.heading)
+
+    def subject_words(self, with_heading=False):
+        clause = self.clause if self.clause_id else None
+        heading = clause.heading if clause and with_heading else ""
+        return subject_words(self.subject_version.name, clause and clause.number, heading)
+
+    @property
     def stance_rank(self):
         return Stance.rank(self.stance)
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:party-detail", slug=self.party.slug) + f"#position-{self.pk}"
+        """An address that always shows the position: it answers with the right page of the party's positions."""
+        return remembered_reverse("tracker:position-detail", pk=self.pk)
+
+    def save(self, *args, **kwargs):
+        # The quote is in the words its source printed: in the source's language unless the editor says.
+        if not self.quote_language and self.source_id:
+            self.quote_language = self.source.language
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "quote_language"}
+        super().save(*args, **kwargs)
 
     def date_conflicts(self):
         """Dates that cannot be right: a statement about a text before anyone reported the text, or a
         statement made after the source that reports it was published."""
         errors = {}
-        version = self.clause.version if self.clause_id else self.version if self.version_id else None
+        version = self.subject_version if self.clause_id or self.version_id else None
         if version is not None and self.stated_on < version.released_on:
             errors["stated_on"] = (
                 f"{version.name} was first reported on {version.released_on:%d %b %Y}; a position on it "

@@ -9,7 +9,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Max, Prefetch, Q
-from django.urls import reverse
 
 from tracker.models import Event, Figure, PlanVersion, Position, Source, Stance
 
@@ -42,9 +41,6 @@ class ChangeEntry:
 
     @property
     def url(self):
-        if self.kind == EVENT:
-            # The timeline runs oldest first over many pages: start it at the event's day so the event is on it.
-            return f"{reverse('tracker:timeline')}?start={self.date.isoformat()}#event-{self.item.pk}"
         return self.item.get_absolute_url()
 
 
@@ -72,14 +68,14 @@ def _dated(queryset, field, since, until):
 def version_changes(since=None, until=None, limit=LIMIT_PER_KIND):
     versions = (
         _dated(PlanVersion.objects.published(), "released_on", since, until)
-        .select_related("plan", "based_on")
+        .select_related("plan", "based_on__plan")
         .prefetch_related(Prefetch("sources", queryset=_sources()))
         .order_by("-released_on", "-pk")[:limit]
     )
     entries = []
     for version in versions:
         # A revision of a draft is told as a new version: readers never see the draft's name.
-        version.revises = version.based_on if version.based_on_id and version.based_on.is_published else None
+        version.revises = version.based_on if version.based_on_id and version.based_on.is_visible else None
         if version.revises:
             headline = f"Revised version of the {version.plan.title}: {version.name} (revises {version.revises.name})"
         else:
@@ -110,11 +106,7 @@ def stance_changes(since=None, until=None, limit=LIMIT_PER_KIND, party=None, cla
         position.previous = previous.get(position.pk)
     entries = []
     for position in positions:
-        subject = (
-            f"{position.clause.point_name} of the {position.clause.version.name} ({position.clause.heading})"
-            if position.clause_id
-            else f"the {position.version.name} as a whole"
-        )
+        subject = position.subject_words(with_heading=True)
         voice = f" ({position.actor.name})" if position.actor_id else ""
         if position.previous:
             headline = (

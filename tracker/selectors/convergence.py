@@ -14,8 +14,9 @@ is written once. Each function runs a fixed number of queries whatever the data 
 import datetime
 from dataclasses import dataclass
 
-from tracker.filters import latest_positions
 from tracker.models import Clause, Party, PlanVersion, Position, Stance
+from tracker.models.plans import released_by
+from tracker.selectors.positions import latest_positions
 
 NOT_ENOUGH = "not enough positions recorded"
 
@@ -131,8 +132,16 @@ def _points(plan=None, version=None, topic=None, as_of=None):
     if topic is not None:
         clauses = clauses.filter(topics=topic)
     if as_of is not None:
-        clauses = clauses.filter(version__released_on__lte=as_of)
+        clauses = clauses.filter(released_by(as_of, "version__"))
     return clauses
+
+
+def _latest_in_scope(points, plan, version, topic, as_of):
+    """The latest positions on the points in scope: with no filter, every published point's (a position's own
+    rule already keeps only published points); else the points as a subquery, not thousands of ids."""
+    if plan is None and version is None and topic is None and as_of is None:
+        return latest_positions(clause__isnull=False).order_by()
+    return latest_positions(as_of, clause__in=points.order_by().values("pk")).order_by()
 
 
 def convergence_list(*, plan=None, version=None, topic=None, as_of=None):
@@ -162,15 +171,19 @@ def ranking(*, plan=None, version=None, topic=None, as_of=None):
 
     For a page of a long list: rank every point cheaply, then load only the page with ``load_ranked``.
     """
-    points = _points(plan, version, topic, as_of).values_list(
-        "pk", "version__plan__title", "version__released_on", "version_id", "sort_order"
-    )
-    keys = {pk: rest for pk, *rest in points.order_by()}
+    points = _points(plan, version, topic, as_of)
+    keys = {
+        pk: rest
+        for pk, *rest in points.order_by().values_list(
+            "pk", "version__plan__title", "version__released_on", "version_id", "sort_order"
+        )
+    }
     stances = {pk: [] for pk in keys}
     if keys:
-        rows = latest_positions(as_of, clause__in=list(keys)).order_by().values_list("clause_id", "stance")
+        rows = _latest_in_scope(points, plan, version, topic, as_of).values_list("clause_id", "stance")
         for clause_id, stance in rows:
-            stances[clause_id].append(stance)
+            if clause_id in stances:
+                stances[clause_id].append(stance)
     ranked = []
     for pk, (title, released_on, version_id, sort_order) in keys.items():
         spread, _ = assess(stances[pk])
@@ -251,3 +264,77 @@ def spread_histories(clauses, as_of=None):
     for position in positions.select_related("party").track():
         by_clause[position.clause_id].append(position)
     return {pk: spread_steps(rows) for pk, rows in by_clause.items()}
+
+
+@dataclass(frozen=True)
+class PointRow:
+    """One point of ``convergence_table``: plain values, no model instance."""
+
+    clause_id: int
+    plan_title: str
+    plan_slug: str
+    version_name: str
+    version_slug: str
+    number: str
+    heading: str
+    spread: int | None
+    label: str
+    stances: tuple  # (party name, stance, stated on), in the parties' display order
+
+    @property
+    def parties_recorded(self):
+        return len(self.stances)
+
+    @property
+    def has_reported_number(self):
+        return self.number[:1].isdigit()  # as ``Clause.has_reported_number``
+
+
+def convergence_table(*, plan=None, version=None, topic=None, as_of=None):
+    """``convergence_list`` as plain values, for a download of every point: three queries, no model rows.
+
+    The same points, stances, spreads and labels in the same order; each party's stance is its latest
+    position as ``latest_positions`` ranks them.
+    """
+    points = _points(plan, version, topic, as_of).order_by()
+    rows = points.values_list(
+        "pk",
+        "number",
+        "heading",
+        "sort_order",
+        "version_id",
+        "version__name",
+        "version__slug",
+        "version__released_on",
+        "version__plan__title",
+        "version__plan__slug",
+    )
+    by_clause = {row[0]: [] for row in rows}
+    if by_clause:
+        latest = _latest_in_scope(points, plan, version, topic, as_of)
+        for clause_id, party_id, stance, stated_on in latest.values_list(
+            "clause_id", "party_id", "stance", "stated_on"
+        ):
+            if clause_id in by_clause:
+                by_clause[clause_id].append((party_id, stance, stated_on))
+    parties = {party.pk: party for party in Party.objects.all()}
+    table = []
+    for pk, number, heading, sort_order, version_id, name, slug, released_on, title, plan_slug in rows:
+        stances = sorted(by_clause[pk], key=lambda s: _party_order(parties[s[0]]))
+        spread, label = assess(stance for _, stance, _ in stances)
+        item = PointRow(
+            pk,
+            title,
+            plan_slug,
+            name,
+            slug,
+            number,
+            heading,
+            spread,
+            label,
+            tuple((parties[party_id].name, stance, stated_on) for party_id, stance, stated_on in stances),
+        )
+        key = (spread is None, -(spread or 0), -len(stances), title, released_on, version_id, sort_order, pk)
+        table.append((key, item))
+    table.sort(key=lambda pair: pair[0])
+    return [item for _, item in table]

@@ -16,38 +16,47 @@ and the dates they describe (end of period, else the report's date) are at most
 ``SAME_PERIOD_DAYS`` apart. Every function runs a fixed number of queries.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import defaultdict, namedtuple
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from tracker.charts import figure_date, format_number
-from tracker.models import ClauseTarget, Confidence, Figure, FigureKind, GapStatus, Indicator, Source
+from tracker.charts import figure_date
+from tracker.models import (
+    ClauseTarget,
+    Confidence,
+    Figure,
+    FigureKind,
+    FlagReview,
+    FlagRule,
+    GapStatus,
+    Indicator,
+    flag_key,
+)
+from tracker.models.plans import point_name
+from tracker.numbers import grouped
 
 SHARE_THRESHOLD = Decimal("10")  # percent of the official figure
 SAME_PERIOD_DAYS = 31
 
 FAR_FROM_OFFICIAL, IMPLIED_RATE, OUTSIDE_RANGE, FLIPS_GAP = (
-    "far-from-official",
-    "implied-rate",
-    "outside-range",
-    "flips-gap",
+    FlagRule.FAR_FROM_OFFICIAL.value,
+    FlagRule.IMPLIED_RATE.value,
+    FlagRule.OUTSIDE_RANGE.value,
+    FlagRule.FLIPS_GAP.value,
 )
-RULES = {
-    FAR_FROM_OFFICIAL: "Far from the official figure",
-    IMPLIED_RATE: "Implied rate",
-    OUTSIDE_RANGE: "Outside another figure's range",
-    FLIPS_GAP: "Would flip a term's gap",
-}
+RULES = {rule.value: rule.label for rule in FlagRule}
 _CONFIDENCE_ORDER = [Confidence.CONFIRMED, Confidence.UNVERIFIED, Confidence.DISPUTED, Confidence.UNSUBSTANTIATED]
 
 
 @dataclass(frozen=True)
 class Flag:
     rule: str
-    figure: Figure  # the figure flagged
+    figure: Figure  # the figure flagged (or its bare facts, see ``consistency_flags``)
     arithmetic: str  # the sum, in words
     other: Figure | None = None  # the figure it is checked against
     target: ClauseTarget | None = None  # for FLIPS_GAP: the clause's term
+    # The editors' review of this flag, if any (see ``FlagReview``), even one the figures have outdated.
+    review: FlagReview | None = field(default=None, compare=False)
 
     @property
     def rule_label(self):
@@ -55,13 +64,26 @@ class Flag:
 
     @property
     def key(self):
-        other = self.other.pk if self.other else ""
-        target = self.target.pk if self.target else ""
-        return f"{self.rule}-{self.figure.pk}-{other}-{target}"
+        return flag_key(self.rule, self.figure.pk, self.other.pk if self.other else None, self.target_id)
+
+    @property
+    def target_id(self):
+        return self.target.pk if self.target else None
+
+    @property
+    def reviewed(self):
+        """The review readers see: only one made on the flag's arithmetic as it now reads."""
+        return self.review if self.review is not None and self.review.covers(self.arithmetic) else None
+
+    @property
+    def review_state(self):
+        if self.review is None:
+            return "not reviewed"
+        return "reviewed" if self.reviewed else "needs review again"
 
 
 def _n(number):
-    return format_number(number)
+    return grouped(number)
 
 
 def _day(date):
@@ -81,7 +103,8 @@ def _who(figure):
 
 
 def official_reference(figure, figures):
-    """The best-sourced official figure with a value for the same indicator and period, or None.
+    """The best-sourced official figure with a value among ``figures`` (those of the same indicator and
+    period, see ``same_period``), or None.
 
     Confirmed before unverified, a stated end of period before none, an original outlet before a
     reprint, then the nearest in date, then the most recently reported.
@@ -90,7 +113,6 @@ def official_reference(figure, figures):
         other
         for other in figures
         if other.pk != figure.pk and other.kind == FigureKind.OFFICIAL and other.value is not None
-        if same_period(figure, other)
     ]
     if not candidates:
         return None
@@ -157,11 +179,12 @@ def implied_rate(figure, counts=None):
 
 
 def outside_range(figure, figures):
+    """``figures``: those of the same indicator and period (see ``same_period``)."""
     if figure.value is None or figure.is_range:
         return []
     flags = []
     for other in figures:
-        if other.pk == figure.pk or not other.is_range or not same_period(figure, other):
+        if other.pk == figure.pk or not other.is_range:
             continue
         if figure.value < other.low:
             where = f"below the low end: {_n(other.low)} − {_n(figure.value)} = {_n(other.low - figure.value)} short"
@@ -176,6 +199,12 @@ def outside_range(figure, figures):
     return flags
 
 
+def _place(target):
+    """Where a term is: its version and point ("US 28-point draft, point 6")."""
+    place = getattr(target, "place", None)  # given by _targets, without loading the point
+    return place or f"{target.clause.version.name}, {target.clause.point_name}"
+
+
 def flips_gap(figure, reference, targets):
     if reference is None or figure.kind == FigureKind.OFFICIAL or figure.value is None:
         return []
@@ -187,7 +216,7 @@ def flips_gap(figure, reference, targets):
         term = f"{target.get_comparator_display()} {_n(target.value)}"
         verdict = {GapStatus.MEETS: "meets", GapStatus.MISSES: "misses"}
         arithmetic = (
-            f"Against the term “{term}” ({target.clause.version.name}, {target.clause.point_name}): "
+            f"Against the term “{term}” ({_place(target)}): "
             f"{_n(figure.value)} {verdict[mine]} it, while the official {_n(reference.value)} ({_who(reference)}) "
             f"{verdict[theirs]} it."
         )
@@ -204,14 +233,19 @@ def flags_among(figures, targets=(), case_indicators=None):
     figures = list(figures)
     by_group = defaultdict(list)
     for figure in figures:
-        by_group[figure.indicator_id, figure.period_start].append(figure)
+        # Only figures that start on the same day can describe the same period.
+        by_group[figure.indicator_id, figure.period_start].append((figure_date(figure), figure))
     targets_by_indicator = defaultdict(list)
     for target in targets:
         targets_by_indicator[target.indicator_id].append(target)
     flags = []
     for figure in figures:
-        # Only figures that start on the same day can describe the same period.
-        group = [o for o in by_group[figure.indicator_id, figure.period_start] if same_period(figure, o)]
+        members = by_group[figure.indicator_id, figure.period_start]
+        if len(members) == 1:
+            group = [figure]
+        else:  # as same_period, with each figure's date worked out once
+            day = figure_date(figure)
+            group = [other for when, other in members if abs((when - day).days) <= SAME_PERIOD_DAYS]
         reference = official_reference(figure, group)
         counts = None if case_indicators is None else figure.indicator_id in case_indicators
         raised = [far_from_official(figure, reference), implied_rate(figure, counts)]
@@ -221,29 +255,94 @@ def flags_among(figures, targets=(), case_indicators=None):
     return flags
 
 
+# The fields the rules compare. Thousands of figures are read as plain rows, not model instances; only
+# the flags a page, CSV or API answer shows get their figures (with indicator and source) afterwards.
+_FACT_FIELDS = (
+    "pk",
+    "indicator_id",
+    "value",
+    "low",
+    "high",
+    "is_lower_bound",
+    "period_start",
+    "period_end",
+    "reported_on",
+    "claimed_by",
+    "kind",
+    "confidence",
+    "from_reprint",
+    "period_label",
+)
+
+
+class FigureFacts(namedtuple("FigureFacts", _FACT_FIELDS)):
+    """A figure's compared fields, as the rules read them (see ``Figure``)."""
+
+    __slots__ = ()
+    is_range = Figure.is_range
+    display_value = Figure.display_value
+    value_text = Figure.value_text
+
+
 def _figures(as_of):
-    # Without their indicators and sources: only the flagged figures' are read, afterwards.
     figures = Figure.objects.published()
     if as_of:
         figures = figures.as_of(as_of)
     return figures.chronological()
 
 
-def _targets():
-    return ClauseTarget.objects.published().select_related("clause__version__plan").order_by("pk")
+def _figure_facts(figures):
+    return list(map(FigureFacts._make, figures.values_list(*_FACT_FIELDS)))
 
 
-def _with_related(flags):
-    """Give the flagged figures (and those they are checked against) their indicators and sources: two queries."""
-    figures = [figure for flag in flags for figure in (flag.figure, flag.other) if figure is not None]
-    indicators = Indicator.objects.in_bulk({figure.indicator_id for figure in figures})
-    sources = Source.objects.in_bulk({figure.source_id for figure in figures})
-    for figure in figures:
-        figure.indicator, figure.source = indicators[figure.indicator_id], sources[figure.source_id]
+def _targets(indicator=None):
+    """The published terms, with only what the rule and its arithmetic read (one query, no joined rows built)."""
+    terms = ClauseTarget.objects.published()
+    if indicator is not None:
+        terms = terms.filter(indicator=indicator)
+    rows = terms.order_by("pk").values_list(
+        "pk", "indicator_id", "comparator", "value", "clause_id", "clause__number", "clause__version__name"
+    )
+    targets = []
+    for pk, indicator_id, comparator, value, clause_id, number, version_name in rows:
+        target = ClauseTarget(pk=pk, indicator_id=indicator_id, comparator=comparator, value=value, clause_id=clause_id)
+        target.place = f"{version_name}, {point_name(number)}"
+        targets.append(target)
+    return targets
+
+
+def with_related(flags):
+    """The flags with their figures (and those they are checked against) as model instances with their
+    indicators and sources, each flag with its review: two queries, for the flags shown only."""
+    flags = list(flags)
+    wanted = {figure.pk for flag in flags for figure in (flag.figure, flag.other) if figure is not None}
+    figures = Figure.objects.select_related("indicator", "source").in_bulk(wanted) if wanted else {}
+    loaded = [
+        replace(flag, figure=figures[flag.figure.pk], other=figures[flag.other.pk] if flag.other else None)
+        for flag in flags
+    ]
+    for flag in loaded:
+        if flag.target is not None:
+            flag.target.indicator = flag.figure.indicator
+    return with_reviews(loaded)
+
+
+def for_download(flags):
+    """The flags as a download reads them, without loading their figures: each flag with its review, and
+    the indicators of the figures by pk (slug, name and unit only); two queries."""
+    flags = with_reviews(flags)
+    wanted = {flag.figure.indicator_id for flag in flags}
+    indicators = Indicator.objects.only("slug", "name", "unit").in_bulk(wanted) if wanted else {}
     for flag in flags:
         if flag.target is not None:
             flag.target.indicator = indicators[flag.target.indicator_id]
-    return flags
+    return flags, indicators
+
+
+def with_reviews(flags):
+    """The flags, each with the editors' review of it if there is one: one query."""
+    reviews = FlagReview.objects.in_bulk([flag.key for flag in flags], field_name="key")
+    return [replace(flag, review=reviews.get(flag.key)) for flag in flags]
 
 
 def _case_indicators(indicator=None):
@@ -258,16 +357,20 @@ def flags_for_indicator(indicator, as_of=None):
     return consistency_flags(indicator=indicator, as_of=as_of)
 
 
-def consistency_flags(*, indicator=None, rule=None, as_of=None):
-    """Every flag, or those on one indicator or of one rule, for figures reported by the date: five queries."""
+def consistency_flags(*, indicator=None, rule=None, as_of=None, related=True):
+    """Every flag, or those on one indicator or of one rule, for figures reported by the date: five queries.
+
+    With ``related=False``, the flags' figures are bare facts (three queries): a page that shows some of
+    them gives those their figures and reviews with ``with_related``.
+    """
     figures = _figures(as_of)
-    targets = _targets()
+    targets = _targets(indicator)
     if indicator is not None:
-        figures, targets = figures.filter(indicator=indicator), targets.filter(indicator=indicator)
-    flags = flags_among(figures, targets, _case_indicators(indicator))
+        figures = figures.filter(indicator=indicator)
+    flags = flags_among(_figure_facts(figures), targets, _case_indicators(indicator))
     if rule:
         flags = [flag for flag in flags if flag.rule == rule]
-    return _with_related(flags)
+    return with_related(flags) if related else flags
 
 
 def flagged_on(flags):

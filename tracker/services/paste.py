@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from tracker.models import Clause, ClauseTextBasis, TextBasis
+from tracker.translation import in_english
 
 # A point starts on a line of its own: "12a. text", "12a) text", "Point 12a: text", "6.1 text".
 _POINT_START = re.compile(
@@ -191,11 +192,14 @@ class ImportResult:
     unchanged: list
 
 
+@in_english
 @transaction.atomic
 def import_points(version, parsed, *, text_basis=None, user=None):
     """Create the parsed points in the version, or update the points it already has with those numbers.
 
-    Each point is saved on its own so it gets its history row; all of them in one transaction.
+    Each point is saved on its own so it gets its history row; all of them in one transaction. The pasted
+    text is the English record (whatever language the editor reads the admin in); translations of a point
+    are left as they were.
     """
     if not parsed.ok:
         raise ValueError("The text has errors; nothing was saved.")

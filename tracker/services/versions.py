@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tracker.history import save_with_relations
 from tracker.models import Clause, ClauseLink, Figure, Grade, LinkRelation, PlanVersion, Position
+from tracker.translation import in_english, language_columns
 
 
 def _stamp(obj, user, reason):
@@ -23,6 +24,7 @@ class StartedVersion:
     links: list
 
 
+@in_english
 @transaction.atomic
 def start_version_from(
     earlier, *, name, slug, released_on, status, text_basis, sources, copy_points=True, copy_topics=False, user=None
@@ -31,7 +33,8 @@ def start_version_from(
 
     Each copied point is a new draft clause (same number, heading, summary, text, sources, and the
     topics when asked), linked from the earlier point as "unchanged": a proposal the editor then
-    confirms or changes on the lineage page.
+    confirms or changes on the lineage page. The name given is English; a copied point keeps its
+    translations.
     """
     version = PlanVersion(
         plan=earlier.plan,
@@ -59,6 +62,7 @@ def start_version_from(
                 text=original.text,
                 text_basis=original.text_basis,
                 is_published=False,
+                **{column: getattr(original, column) for column in language_columns(Clause)},
             )
             _stamp(copy, user, f"Copied from {earlier.name} point {original.number}")
             relations = {"sources": list(original.sources.all())}

@@ -1,29 +1,38 @@
 """Fragments that repeat across the public pages: navigation, stance badges, source citations."""
 
 import datetime
+import json
 
 from django import template
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
-from django.utils import timezone
+from django.urls import reverse, translate_url
+from django.utils import dateformat, timezone, translation
 from django.utils.dates import MONTHS, MONTHS_3
-from django.utils.html import conditional_escape, format_html
+from django.utils.formats import get_format
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from tracker.cache import shows_data_stamp, untracked
 from tracker.conditional import content_stamp
 from tracker.models import Stance
+from tracker.numbers import grouped
+from tracker.templatetags.content_language import source_title
 
 register = template.Library()
 
 # Reader-facing sections, in the order the header lists them.
 NAV = [
-    ("Plans", "tracker:home"),
-    ("Parties", "tracker:party-list"),
-    ("Indicators", "tracker:indicator-list"),
-    ("Sources", "tracker:source-list"),
-    ("Timeline", "tracker:timeline"),
-    ("What changed", "tracker:changes"),
-    ("Open data", "tracker:data"),
+    (_("Plans"), "tracker:home"),
+    (_("Parties"), "tracker:party-list"),
+    (_("Indicators"), "tracker:indicator-list"),
+    (_("Sources"), "tracker:source-list"),
+    (_("Timeline"), "tracker:timeline"),
+    (_("What changed"), "tracker:changes"),
+    (_("Open data"), "tracker:data"),
 ]
 
 # A symbol beside each label so the scale reads without colour (and in print).
@@ -42,14 +51,62 @@ def site_nav(context):
     request = context.get("request")
     current = request.path if request is not None else ""
     links = []
+    home, plans = reverse("tracker:home"), reverse("tracker:plan-list")
     for label, name in NAV:
         url = reverse(name)
         # Plans, versions, points and comparisons all live under the home page's section.
-        is_current = (current == "/" or current.startswith("/plans/")) if url == "/" else current.startswith(url)
+        is_current = (current == home or current.startswith(plans)) if url == home else current.startswith(url)
         links.append({"label": label, "url": url, "current": is_current})
     search_url = reverse("tracker:search")
     query = request.GET.get("q", "") if request is not None and current == search_url else ""
     return {"links": links, "search_url": search_url, "query": query}
+
+
+def language_versions(request):
+    """This page in every language of the site: [(code, name, address)], the address keeping the object and
+    the query string. A page that names nothing the site knows (a 404) links to each language's home page."""
+    if request is None:
+        return []
+    versions = getattr(request, "_language_versions", None)
+    if versions is None:
+        here = request.get_full_path()
+        current = translation.get_language()
+        versions = []
+        for code, name in settings.LANGUAGES:
+            url = translate_url(here, code)
+            if url == here and code != current:
+                with translation.override(code):
+                    url = reverse("tracker:home")
+            versions.append((code, name, url))
+        request._language_versions = versions
+    return versions
+
+
+@register.inclusion_tag("includes/language_switcher.html", takes_context=True)
+def language_switcher(context):
+    """Plain links to this page in the other languages, each named in its own language."""
+    current = translation.get_language()
+    links = [
+        {"code": code, "name": name, "url": url, "current": code == current}
+        for code, name, url in language_versions(context.get("request"))
+    ]
+    return {"links": links}
+
+
+@register.simple_tag(takes_context=True)
+def hreflang_links(context):
+    """<link rel="alternate" hreflang> for this page in every language, and English as x-default."""
+    request = context.get("request")
+    versions = language_versions(request)
+    if not versions:
+        return ""
+    absolute = [(code, request.build_absolute_uri(url)) for code, _name, url in versions]
+    default = dict(absolute)[settings.LANGUAGE_CODE]
+    return format_html_join(
+        "\n  ",
+        '<link rel="alternate" hreflang="{}" href="{}">',
+        [*absolute, ("x-default", default)],
+    )
 
 
 def stance_parts(stance):
@@ -93,19 +150,20 @@ def source_link(source, short=False):
     if short:
         label = format_html("{}, {}", source.publisher, published) if published else source.publisher
     else:
-        label = source.title
+        label = source_title(source)  # in the words and the language the source printed it in
     cited = format_html('<a href="{}">{}</a>', page, label) if page else conditional_escape(label)
     if not short:
-        approximately = "c. " if source.date_is_approximate else ""
+        approximately = pgettext("circa, before a date", "c. ") if source.date_is_approximate else ""
         when = format_html(", {}{}", approximately, published) if published else ""
         cited = format_html("{} ({}{})", cited, source.publisher, when)
     original = ""
     if source.url:
         original = format_html(
-            ' <a class="source__original" href="{}" rel="noopener noreferrer external">original'
-            '<span class="visually-hidden"> of {}</span></a>',
+            ' <a class="source__original" href="{}" rel="noopener noreferrer external">{}'
+            '<span class="visually-hidden"> {}</span></a>',
             source.url,
-            source.title,
+            pgettext("a source's original publication", "original"),
+            gettext("of %(title)s") % {"title": source.title},
         )
     return format_html('<cite class="source">{}{}</cite>\n', cited, original)
 
@@ -127,9 +185,10 @@ def position_subject(position):
         )
     version = position.version
     return format_html(
-        '<a href="{}">{}</a> <span class="muted">(the version as a whole)</span>',
+        '<a href="{}">{}</a> <span class="muted">{}</span>',
         version.get_absolute_url(),
         version.name,
+        gettext("(the version as a whole)"),
     )
 
 
@@ -139,25 +198,40 @@ def page_url(obj):
     return obj.get_absolute_url()
 
 
-# Dates as the pages print them. Django's date filter parses its format string on every call, and a
-# page of positions prints hundreds of dates; these give the same text for a date. A datetime is first
-# turned to the reader's time zone by the template, as for the date filter, which then prints it.
+# Dates as the pages print them, in each language's convention (tracker/formats/: 21 Nov 2025 and
+# 21 November 2025 in English, 21.11.2025 and 21 листопада 2025 in Ukrainian). Django's date filter parses
+# its format string on every call, and a page of positions prints hundreds of dates; the English forms are
+# built directly and give the same text. A datetime is first turned to the reader's time zone by the
+# template, as for the date filter, which then prints it.
+
+
+def _date_text(value, format_name):
+    form = get_format(format_name)
+    if not value or isinstance(value, datetime.datetime):
+        return date_filter(value, form)
+    if form == "j M Y":
+        return f"{value.day} {MONTHS_3[value.month].title()} {value.year}"
+    if form == "j F Y":
+        return f"{value.day} {MONTHS[value.month]} {value.year}"
+    return dateformat.format(value, form)
 
 
 @register.filter(expects_localtime=True)
 def short_date(value):
-    """21 Nov 2025 (the date filter's "j M Y")."""
-    if not value or isinstance(value, datetime.datetime):
-        return date_filter(value, "j M Y")
-    return f"{value.day} {MONTHS_3[value.month].title()} {value.year}"
+    """21 Nov 2025 (the date filter's "j M Y"); 21.11.2025 in Ukrainian and Russian."""
+    return _date_text(value, "TRACKER_SHORT_DATE")
 
 
 @register.filter(expects_localtime=True)
 def long_date(value):
-    """21 November 2025 (the date filter's "j F Y")."""
-    if not value or isinstance(value, datetime.datetime):
-        return date_filter(value, "j F Y")
-    return f"{value.day} {MONTHS[value.month]} {value.year}"
+    """21 November 2025 (the date filter's "j F Y"); 21 листопада 2025, 21 ноября 2025."""
+    return _date_text(value, "TRACKER_LONG_DATE")
+
+
+@register.filter(expects_localtime=True)
+def day_month(value):
+    """21 Nov; 21.11 in Ukrainian and Russian."""
+    return date_filter(value, get_format("TRACKER_DAY_MONTH"))
 
 
 @register.filter(expects_localtime=True)
@@ -168,20 +242,35 @@ def iso_date(value):
     return value.isoformat()
 
 
+def _local_digits(text):
+    """Digits written with Python's "," and "." as the language writes them (600 000 and 33,3 in uk/ru)."""
+    thousands, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
+    if thousands == "," and decimal == ".":
+        return text
+    return text.translate({ord(","): thousands, ord("."): decimal})
+
+
 @register.filter
 def signed(number):
-    """A difference with its sign spelt out and thousands grouped: +200,000 or −50,000."""
+    """A difference with its sign spelt out and thousands grouped: +200,000 or −50,000 (+200 000 in uk)."""
     if number is None:
         return ""
-    text = f"{abs(number).normalize():,f}"
+    text = _local_digits(grouped(abs(number)))
     return ("+" if number > 0 else "−" if number < 0 else "±") + text
 
 
 @register.filter
+def figure_value(figure):
+    """A figure's value with its amounts written the language's way: "over 600 000" in Ukrainian."""
+    return figure.value_text(lambda number: _local_digits(grouped(number)))
+
+
+@register.filter
 def plain_number(number):
+    """A number with thousands grouped: 600,000 in English, 600 000 in Ukrainian and Russian."""
     if number is None:
         return ""
-    return f"{number.normalize():,f}"
+    return _local_digits(grouped(number))
 
 
 @register.simple_tag(takes_context=True)
@@ -201,55 +290,107 @@ def last_updated(context):
     if stamp is None:
         return ""
     stamp = timezone.localtime(stamp)
-    return format_html(
-        'Data last updated <time datetime="{}">{} {}</time>.',
+    moment = format_html(
+        '<time datetime="{}">{} {}</time>',
         stamp.isoformat(timespec="minutes"),
         long_date(stamp.date()),
         stamp.strftime("%H:%M %Z"),
     )
+    return format_html(gettext("Data last updated {moment}."), moment=moment)
 
 
-# What a clause's term is called in plain words, by its comparator.
+# A figure against a clause's term in plain words, by what the term is (its comparator): whole sentences,
+# so each language can word them in its own grammar.
+_GAP_WORDS = {
+    "cap": {
+        "above": _("above the cap by %(amount)s%(percent)s"),
+        "below": _("below the cap by %(amount)s%(percent)s"),
+        "at": _("exactly at the cap"),
+        "meets above": _("within the cap (%(amount)s above it)"),
+        "meets below": _("within the cap (%(amount)s below it)"),
+        "range": _("the range runs from %(low)s %(low_side)s to %(high)s %(high_side)s the cap: partly outside it"),
+    },
+    "minimum": {
+        "above": _("above the minimum by %(amount)s%(percent)s"),
+        "below": _("below the minimum by %(amount)s%(percent)s"),
+        "at": _("exactly at the minimum"),
+        "meets above": _("meets the minimum (%(amount)s above it)"),
+        "meets below": _("meets the minimum (%(amount)s below it)"),
+        "range": _("the range runs from %(low)s %(low_side)s to %(high)s %(high_side)s the minimum: partly outside it"),
+    },
+    "agreed figure": {
+        "above": _("above the agreed figure by %(amount)s%(percent)s"),
+        "below": _("below the agreed figure by %(amount)s%(percent)s"),
+        "at": _("exactly at the agreed figure"),
+        "meets above": _("meets the agreed figure (%(amount)s above it)"),
+        "meets below": _("meets the agreed figure (%(amount)s below it)"),
+        "range": _(
+            "the range runs from %(low)s %(low_side)s to %(high)s %(high_side)s the agreed figure: partly outside it"
+        ),
+    },
+    "term": {
+        "above": _("above the term by %(amount)s%(percent)s"),
+        "below": _("below the term by %(amount)s%(percent)s"),
+        "at": _("exactly at the term"),
+        "meets above": _("meets the term (%(amount)s above it)"),
+        "meets below": _("meets the term (%(amount)s below it)"),
+        "range": _("the range runs from %(low)s %(low_side)s to %(high)s %(high_side)s the term: partly outside it"),
+    },
+}
 _TERM_NOUNS = {"lte": "cap", "lt": "cap", "gte": "minimum", "gt": "minimum", "eq": "agreed figure"}
+_SIDES = {
+    "above": pgettext_lazy("a range's end against a term", "above"),
+    "below": pgettext_lazy("a range's end against a term", "below"),
+}
 
 
 def _amount(number):
-    return f"{abs(number).normalize():,f}"
+    return _local_digits(grouped(abs(number)))
 
 
 @register.simple_tag
 def gap_words(gap):
     """A figure against a clause's term in plain words: "above the cap by 200,000 (33.3%)"."""
-    noun = _TERM_NOUNS.get(gap.target.comparator, "term")
-    percent = f" ({abs(gap.percent).normalize():f}%)" if gap.percent is not None else ""
+    words = _GAP_WORDS[_TERM_NOUNS.get(gap.target.comparator, "term")]
+    percent = ""
+    if gap.percent is not None:
+        percent = " (" + _local_digits(grouped(abs(gap.percent))) + "%)"
     if gap.difference_low is not None and gap.status == "straddles":
         low, high = gap.difference_low, gap.difference_high
-        return format_html(
-            "the range runs from {} {} to {} {} the {}: partly outside it",
-            _amount(low),
-            "below" if low < 0 else "above",
-            _amount(high),
-            "below" if high < 0 else "above",
-            noun,
+        return conditional_escape(
+            str(words["range"])
+            % {
+                "low": _amount(low),
+                "low_side": _SIDES["below" if low < 0 else "above"],
+                "high": _amount(high),
+                "high_side": _SIDES["below" if high < 0 else "above"],
+            }
         )
     difference = gap.difference
     if difference is None:  # a range wholly on one side of the term, with no central value
         ends = sorted((gap.difference_low, gap.difference_high), key=abs)
-        difference, amount, percent = ends[0], f"{_amount(ends[0])} to {_amount(ends[1])}", ""
+        difference, percent = ends[0], ""
+        amount = pgettext("a range of two amounts", "%(low)s to %(high)s") % {
+            "low": _amount(ends[0]),
+            "high": _amount(ends[1]),
+        }
     else:
         amount = _amount(difference)
     if difference == 0:
-        return format_html("exactly at the {}", noun)
+        return conditional_escape(str(words["at"]))
     side = "above" if difference > 0 else "below"
     if gap.status == "meets":
-        verb = "within" if noun == "cap" else "meets"
-        return format_html("{} the {} ({} {} it)", verb, noun, amount, side)
-    return format_html("{} the {} by {}{}", side, noun, amount, percent)
+        return conditional_escape(str(words[f"meets {side}"]) % {"amount": amount})
+    return conditional_escape(str(words[side]) % {"amount": amount, "percent": percent})
 
 
 def _source_words(source):
     published = short_date(source.published_on)
     return f"{source.publisher}, {published}" if published else source.publisher
+
+
+def _site_name():
+    return gettext("Peace-plan tracker")
 
 
 @register.simple_tag(takes_context=True)
@@ -263,15 +404,19 @@ def position_citation(context, position):
         url = position.get_absolute_url()
     url = request.build_absolute_uri(url) if request is not None else url
     voice = f" ({position.actor.name})" if position.actor_id else ""
-    if position.clause_id:
-        subject = f"{position.clause.point_name} of the {position.clause.version.name}"
-    else:
-        subject = f"the {position.version.name} as a whole"
-    return (
-        f"{position.party.name}{voice}: {position.get_stance_display().lower()} on {subject}, "
-        f"stated {short_date(position.stated_on)}. Source: {_source_words(position.source)}. "
-        f"Peace-plan tracker, {url}"
-    )
+    subject = position.subject_words()
+    return gettext(
+        "%(party)s%(voice)s: %(stance)s on %(subject)s, stated %(date)s. Source: %(source)s. %(site)s, %(url)s"
+    ) % {
+        "party": position.party.name,
+        "voice": voice,
+        "stance": position.get_stance_display().lower(),
+        "subject": subject,
+        "date": short_date(position.stated_on),
+        "source": _source_words(position.source),
+        "site": _site_name(),
+        "url": url,
+    }
 
 
 @register.simple_tag(takes_context=True)
@@ -281,8 +426,34 @@ def figure_citation(context, figure):
     url = figure.get_absolute_url()
     url = request.build_absolute_uri(url) if request is not None else url
     period = f" ({figure.period_label})" if figure.period_label else ""
-    return (
-        f"{figure.indicator.name}: {figure.display_value} {figure.indicator.unit}{period}, "
-        f"claimed by {figure.claimed_by}, reported {short_date(figure.reported_on)}. "
-        f"Source: {_source_words(figure.source)}. Peace-plan tracker, {url}"
-    )
+    return gettext(
+        "%(indicator)s: %(value)s %(unit)s%(period)s, claimed by %(claimant)s, reported %(date)s. "
+        "Source: %(source)s. %(site)s, %(url)s"
+    ) % {
+        "indicator": figure.indicator.name,
+        "value": figure.display_value,
+        "unit": figure.indicator.unit,
+        "period": period,
+        "claimant": figure.claimed_by,
+        "date": short_date(figure.reported_on),
+        "source": _source_words(figure.source),
+        "site": _site_name(),
+        "url": url,
+    }
+
+
+# The characters that could end a script element or open a comment inside it, as JSON escapes
+# (as Django's json_script filter writes them).
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(data):
+    """A JSON-LD script element for ``data`` (see tracker.structured_data); nothing when there is none.
+
+    Escaped as json_script escapes, so no text in the data (an editor's note, a source's title) can
+    close the element or inject markup."""
+    if not data:
+        return ""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))

@@ -26,8 +26,10 @@ from django.core.exceptions import BadRequest, DisallowedHost
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
-from tracker.csv_cells import defuse
+from tracker.csv_cells import BYTE_ORDER_MARK, defuse
+from tracker.selectors.common import load_in_order
 
 # The tracker covers recent diplomacy; far-off dates are typing mistakes (and years like 0001
 # or 9999 overflow once made timezone-aware).
@@ -130,15 +132,10 @@ def paginate(request, object_list, per_page=PAGE_SIZE, load_by_ids=False, count=
     return page
 
 
-def first_rows(queryset, count):
-    """The first ``count`` rows of an ordered queryset, found by id first (see ``paginate``)."""
-    return load_in_order(queryset, list(queryset.values_list("pk", flat=True)[:count]))
-
-
-def load_in_order(queryset, ids):
-    """The rows of ``queryset`` with these ids, in their order; one removed since its id was read is left out."""
-    rows = queryset.in_bulk(ids)
-    return [rows[pk] for pk in ids if pk in rows]
+def page_address(name, number, anchor, **kwargs):
+    """The address of page ``number`` of a paged list (a URL name and its arguments), at an anchor on it."""
+    query = f"?page={number}" if number > 1 else ""
+    return f"{reverse(name, kwargs=kwargs)}{query}#{anchor}"
 
 
 def wants_csv(request):
@@ -181,11 +178,13 @@ def ordered_by_pk(queryset):
 
 
 def stream_csv(filename, header, rows):
-    """Stream rows (lists of cells) as a CSV attachment, defusing formula-like cells."""
+    """Stream rows (lists of cells) as a CSV attachment, defusing formula-like cells.
+
+    The file starts with the byte-order mark that tells spreadsheet programs it is UTF-8."""
     writer = csv.writer(_Echo())
 
     def lines():
-        yield writer.writerow(header)
+        yield BYTE_ORDER_MARK + writer.writerow(header)
         for row in rows:
             yield writer.writerow([csv_safe(cell) for cell in row])
 

@@ -1,13 +1,17 @@
 """How far apart the parties stand (every point, furthest apart first) and the figures that cannot all be true."""
 
+from urllib.parse import quote
+
 from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 from tracker.charts import spread_chart
-from tracker.models import Clause, Indicator, Plan, PlanVersion, Topic
-from tracker.selectors.convergence import SCALE_TOP, convergence_list, load_ranked, ranking, spread_history
-from tracker.selectors.flags import RULES, consistency_flags
+from tracker.models import Clause, Indicator, Plan, PlanVersion, Stance, Topic
+from tracker.selectors.convergence import SCALE_TOP, convergence_table, load_ranked, ranking, spread_history
+from tracker.selectors.flags import RULES, consistency_flags, for_download, with_related
 
 from .common import (
     AS_OF_MAX,
@@ -20,21 +24,27 @@ from .common import (
     wants_csv,
 )
 
+# A filter offers its choices as a list up to this many; beyond, it takes the address typed (each plan,
+# version and indicator page links to its own filtered list), so a page never lists thousands of options.
+LONG_LIST = 100
+
+
+def offer_choices(field, rows, empty_label, example):
+    """Show ``field`` as a list of ``rows`` ((value, label) pairs, at most LONG_LIST + 1 read), or as a text box."""
+    if len(rows) <= LONG_LIST:
+        field.widget = forms.Select(choices=[("", empty_label), *rows])
+    else:
+        field.widget = forms.TextInput(attrs={"placeholder": example, "spellcheck": "false"})
+
 
 class ConvergenceForm(forms.Form):
     """The page's and the API's filters; an unknown plan, version, topic or a bad date is an error, never ignored."""
 
-    plan = forms.ModelChoiceField(
-        Plan.objects.published(),
-        to_field_name="slug",
+    plan = forms.CharField(required=False, max_length=100)
+    version = forms.CharField(
         required=False,
-        empty_label="All plans",
-        error_messages={"invalid_choice": "There is no published plan with that address (slug)."},
-    )
-    version = forms.ChoiceField(
-        required=False,
+        max_length=200,
         help_text="As plan/version, e.g. us-framework-2025/28-point.",
-        error_messages={"invalid_choice": "There is no published version %(value)s; give it as plan/version."},
     )
     topic = forms.ModelChoiceField(
         Topic.objects.public(),
@@ -52,19 +62,36 @@ class ConvergenceForm(forms.Form):
         error_messages={"invalid": "Give the date as YYYY-MM-DD, for example 2025-11-22."},
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.versions = {
-            f"{v.plan.slug}/{v.slug}": v
-            for v in PlanVersion.objects.published().select_related("plan").order_by("plan__title", "released_on", "pk")
-        }
-        self.fields["version"].choices = [("", "All versions")] + [
-            (key, f"{v.plan.title}: {v.name}") for key, v in self.versions.items()
-        ]
+    def offer_choices(self):
+        """For a page: the plans and versions as lists when they are few (two bounded queries)."""
+        plans = Plan.objects.published().order_by("title", "pk").values_list("slug", "title")[: LONG_LIST + 1]
+        offer_choices(self.fields["plan"], list(plans), "All plans", "us-framework-2025")
+        versions = (
+            PlanVersion.objects.published()
+            .order_by("plan__title", "released_on", "pk")
+            .values_list("plan__slug", "slug", "plan__title", "name")[: LONG_LIST + 1]
+        )
+        rows = [(f"{plan}/{slug}", f"{title}: {name}") for plan, slug, title, name in versions]
+        offer_choices(self.fields["version"], rows, "All versions", "us-framework-2025/28-point")
+
+    def clean_plan(self):
+        slug = self.cleaned_data.get("plan")
+        if not slug:
+            return None
+        plan = Plan.objects.published().filter(slug=slug).first()
+        if plan is None:
+            raise forms.ValidationError("There is no published plan with that address (slug).")
+        return plan
 
     def clean_version(self):
         key = self.cleaned_data.get("version")
-        return self.versions.get(key) if key else None
+        if not key:
+            return None
+        plan, _, slug = key.partition("/")
+        version = PlanVersion.objects.published().select_related("plan").filter(plan__slug=plan, slug=slug).first()
+        if version is None:
+            raise forms.ValidationError(f"There is no published version {key}; give it as plan/version.")
+        return version
 
 
 def read_filters(data):
@@ -89,27 +116,47 @@ CSV_HEADER = [
 ]
 
 
-def csv_row(item, as_of, absolute):
-    clause = item.clause
+_STANCE_WORDS = {value: label.lower() for value, label in Stance.choices}
+
+
+def clause_address(absolute):
+    """A function giving a point's absolute address from its plan's and version's slugs and its number, built
+    from one reverse() (thousands of points would each walk the URL patterns)."""
+    marks = {"plan": "plan-mark-0", "version": "version-mark-0", "number": "number-mark-0"}
+    template = absolute(reverse("tracker:clause-detail", kwargs=marks))
+
+    def address(plan, version, number):
+        url = template.replace(marks["plan"], plan).replace(marks["version"], version)
+        return url.replace(marks["number"], quote(number, safe=RFC3986_SUBDELIMS + "~:@"))
+
+    return address
+
+
+def csv_row(item, as_of, address):
+    """One point of ``convergence_table`` as a CSV row."""
     return [
-        clause.version.plan.title,
-        clause.version.name,
-        clause.number if clause.has_reported_number else "",
-        clause.heading,
+        item.plan_title,
+        item.version_name,
+        item.number if item.has_reported_number else "",
+        item.heading,
         as_of.isoformat() if as_of else "",
         "" if item.spread is None else item.spread,
         item.parties_recorded,
         item.label,
-        "; ".join(f"{s.party.name}: {s.label.lower()} ({s.position.stated_on.isoformat()})" for s in item.stances),
-        absolute(clause.get_absolute_url()),
+        "; ".join(
+            f"{party}: {_STANCE_WORDS[stance]} ({stated_on.isoformat()})" for party, stance, stated_on in item.stances
+        ),
+        address(item.plan_slug, item.version_slug, item.number),
     ]
 
 
 def convergence_page(request):
     form, filters = read_filters(request.GET)
     if wants_csv(request):
-        rows = (csv_row(item, filters["as_of"], request.build_absolute_uri) for item in convergence_list(**filters))
+        address, as_of = clause_address(request.build_absolute_uri), filters["as_of"]
+        rows = (csv_row(item, as_of, address) for item in convergence_table(**filters))
         return stream_csv("convergence", CSV_HEADER, rows)
+    form.offer_choices()
     # Every point is ranked from plain values; only the page's points are loaded.
     ranked = ranking(**filters)
     page = paginate(request, ranked)
@@ -146,19 +193,27 @@ def spread_chart_svg(request, plan, version, number):
 
 
 class FlagForm(forms.Form):
-    indicator = forms.ModelChoiceField(
-        Indicator.objects.public(),
-        to_field_name="slug",
-        required=False,
-        empty_label="All indicators",
-        error_messages={"invalid_choice": "There is no indicator with that address (slug)."},
-    )
+    indicator = forms.CharField(required=False, max_length=100)
     rule = forms.ChoiceField(
         required=False,
         choices=[("", "All rules"), *RULES.items()],
         error_messages={"invalid_choice": "There is no rule %(value)s; choose one of " + ", ".join(RULES) + "."},
     )
     as_of = ConvergenceForm.base_fields["as_of"]
+
+    def offer_choices(self):
+        """For a page: the indicators as a list when they are few (one bounded query)."""
+        indicators = Indicator.objects.public().order_by("name", "pk").values_list("slug", "name")[: LONG_LIST + 1]
+        offer_choices(self.fields["indicator"], list(indicators), "All indicators", "ua-forces")
+
+    def clean_indicator(self):
+        slug = self.cleaned_data.get("indicator")
+        if not slug:
+            return None
+        indicator = Indicator.objects.public().filter(slug=slug).first()
+        if indicator is None:
+            raise forms.ValidationError("There is no indicator with that address (slug).")
+        return indicator
 
 
 def read_flag_filters(data):
@@ -180,31 +235,46 @@ FLAG_CSV_HEADER = [
     "compared_with_value",
     "compared_with_claimed_by",
     "term",
+    "reviewed_on",
+    "editors_note",
     "url",
 ]
 
 
-def flag_csv_row(flag, absolute):
-    figure, other = flag.figure, flag.other
-    return [
-        flag.rule,
-        figure.indicator.slug,
-        figure.display_value,
-        figure.period_label,
-        figure.claimed_by,
-        figure.reported_on.isoformat(),
-        flag.arithmetic,
-        other.display_value if other else "",
-        other.claimed_by if other else "",
-        str(flag.target) if flag.target else "",
-        absolute(figure.get_absolute_url()),
-    ]
+def flag_csv_rows(flags, absolute):
+    """The CSV rows of these flags (bare facts, see ``consistency_flags``): two queries for all of them."""
+    flags, indicators = for_download(flags)
+    mark = "indicator-mark-0"
+    page = absolute(reverse("tracker:indicator-detail", kwargs={"slug": mark}))
+    for flag in flags:
+        figure, other, reviewed = flag.figure, flag.other, flag.reviewed
+        slug = indicators[figure.indicator_id].slug
+        yield [
+            flag.rule,
+            slug,
+            figure.display_value,
+            figure.period_label,
+            figure.claimed_by,
+            figure.reported_on.isoformat(),
+            flag.arithmetic,
+            other.display_value if other else "",
+            other.claimed_by if other else "",
+            str(flag.target) if flag.target else "",
+            reviewed.reviewed_on.isoformat() if reviewed else "",
+            reviewed.note if reviewed else "",
+            page.replace(mark, slug) + f"#figure-{figure.pk}",
+        ]
 
 
 def flag_list(request):
     form, filters = read_flag_filters(request.GET)
-    flags = consistency_flags(**filters)
     if wants_csv(request):
-        return stream_csv("flags", FLAG_CSV_HEADER, (flag_csv_row(f, request.build_absolute_uri) for f in flags))
-    context = {"form": form, "as_of": filters["as_of"], "page": paginate(request, flags), "total": len(flags)}
+        flags = consistency_flags(**filters, related=False)
+        return stream_csv("flags", FLAG_CSV_HEADER, flag_csv_rows(flags, request.build_absolute_uri))
+    form.offer_choices()
+    # Every flag is worked out from the figures' plain values; only the page's are loaded to be shown.
+    flags = consistency_flags(**filters, related=False)
+    page = paginate(request, flags)
+    page.object_list = with_related(page.object_list)
+    context = {"form": form, "as_of": filters["as_of"], "page": page, "total": len(flags)}
     return render(request, "tracker/flags.html", context)

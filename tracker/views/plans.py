@@ -1,303 +1,54 @@
 """Plans, their versions and clauses, and comparisons between versions.
 
-Every page starts from the published() QuerySets and, where ``?as_of=`` is given, keeps to
-positions stated and figures reported by that date. Matrices and lineage are computed in
-Python from a fixed number of queries, so page cost does not grow with the data.
+The pages read their data from ``tracker.selectors.plans``; here they validate the query
+(``?as_of=``, filters, the versions to compare), page it, and render it or write it as CSV.
 """
-
-from collections import defaultdict
-from dataclasses import dataclass, field
 
 from csp.decorators import csp_replace
 from django import forms
-from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery, Window
-from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from tracker.charts import spread_chart, spread_sparkline
 from tracker.exports import stored_download
-from tracker.filters import ClauseFilter, latest_positions
-from tracker.lineage import Change, compare_versions
-from tracker.models import (
-    Clause,
-    ClauseLink,
-    ClauseTarget,
-    Event,
-    Figure,
-    GapStatus,
-    Party,
-    Plan,
-    PlanVersion,
-    Position,
-    Source,
-    Stance,
-    Topic,
-    VersionClaim,
-)
-from tracker.selectors.changes import changes
-from tracker.selectors.convergence import SCALE_TOP, clause_line, from_positions, spread_histories, spread_steps
-from tracker.textdiff import word_diff
+from tracker.filters import ClauseFilter
+from tracker.models import Clause, Plan, Stance
+from tracker.selectors import plans as selectors
+from tracker.selectors.convergence import SCALE_TOP, from_positions
 
 from .common import (
     InvalidQuery,
     as_of_context,
     csv_download,
     filtered,
-    first_rows,
     paginate,
     read_as_of,
     stream_csv,
     wants_csv,
 )
 
-HOME_LATEST = 8
-HOME_CHANGES = 5
-HOME_GAPS = 5
-# The home page shows the plans most recently revised, each with its newest versions; the plan list
-# and each plan's page have the rest, so the home page stays the same size however much is recorded.
-HOME_PLANS = 5
-HOME_VERSIONS_PER_PLAN = 6
-
-
-# Building blocks shared by the pages -------------------------------------------------------
-
-
-def published_versions(as_of=None):
-    versions = PlanVersion.objects.published().select_related("plan")
-    if as_of:
-        versions = versions.filter(released_on__lte=as_of)
-    return versions.order_by("released_on", "pk")
-
-
-def proponents():
-    """Who proposed each version, as ``version.proponents``: a plain list, for the pages that list them."""
-    return Prefetch("proposed_by", Party.objects.all(), to_attr="proponents")
-
-
-def published_figures(as_of=None):
-    figures = Figure.objects.published().select_related("source", "indicator")
-    if as_of:
-        figures = figures.as_of(as_of)
-    return figures.chronological()
-
 
 def get_version(plan_slug, version_slug, *, with_details=True):
     """The published version, or the 404 page; ``with_details`` adds what its own page shows."""
-    versions = PlanVersion.objects.published().select_related("plan", "based_on", "based_on__plan")
-    if with_details:
-        versions = versions.prefetch_related(
-            "proposed_by",
-            Prefetch("sources", queryset=_sources()),
-            Prefetch(
-                "claims",
-                queryset=VersionClaim.objects.select_related("source", "claimed_by", "claimed_by__party"),
-            ),
-        )
+    versions = selectors.version_with_details(with_details)
     return get_object_or_404(versions, plan__slug=plan_slug, slug=version_slug)
 
 
-def plan_clauses(plan, versions):
-    """The plan's published clauses, each joined to its version from ``versions`` (no query per clause)."""
-    by_version = {v.pk: v for v in versions}
-    clauses = []
-    for clause in Clause.objects.published().filter(version__plan=plan).order_by("version", "sort_order", "pk"):
-        if clause.version_id in by_version:
-            clause.version = by_version[clause.version_id]
-            clauses.append(clause)
-    return clauses
-
-
-def plan_links(versions):
-    """The published lineage links from the clauses of ``versions`` (one plan's)."""
-    links = ClauseLink.objects.published().filter(from_clause__version__in=[v.pk for v in versions])
-    return list(links.select_related("source"))
-
-
-def _sources():
-    return Source.objects.order_by("published_on", "key", "pk")
-
-
-@dataclass
-class StanceMatrix:
-    """Each party's latest stance on each clause, from one query: parties as columns, clauses as rows."""
-
-    clauses: list
-    parties: list
-    cells: dict  # (clause id, party id) -> Position
-
-    @classmethod
-    def build(cls, clauses, as_of=None):
-        clauses = list(clauses)
-        # The cells show the party and the source, never the speaker.
-        positions = latest_positions(as_of, clause__in=[clause.pk for clause in clauses]).select_related(
-            "party", "source"
-        )
-        cells, parties = {}, {}
-        for position in positions:
-            cells[(position.clause_id, position.party_id)] = position
-            parties[position.party_id] = position.party
-        ordered = sorted(parties.values(), key=lambda p: (p.display_order, p.name, p.pk))
-        return cls(clauses=clauses, parties=ordered, cells=cells)
-
-    def rows(self):
-        rows = []
-        for clause in self.clauses:
-            url = clause.get_absolute_url()
-            cells = []
-            for party in self.parties:
-                position = self.cells.get((clause.pk, party.pk))
-                cells.append({"position": position, "url": f"{url}#position-{position.pk}" if position else ""})
-            rows.append({"clause": clause, "url": url, "cells": cells})
-        return rows
-
-    def for_clause(self, clause):
-        return [self.cells[(clause.pk, party.pk)] for party in self.parties if (clause.pk, party.pk) in self.cells]
-
-    def counts(self):
-        """How many clauses each party holds each stance on."""
-        totals = {party.pk: {stance: 0 for stance in Stance.values} for party in self.parties}
-        for (_, party_id), position in self.cells.items():
-            totals[party_id][position.stance] += 1
-        return [(party, [totals[party.pk][s] for s in Stance.values]) for party in self.parties]
-
-
-def recently_revised_plans(as_of=None, limit=HOME_PLANS, versions_per_plan=HOME_VERSIONS_PER_PLAN):
-    """The plans with the most recently released versions, newest first, each with its newest versions.
-
-    Returns (plans, how many plans have a version released in all). Each plan carries ``shown``,
-    its newest versions in the order of release, and ``version_total``. Two queries (and one for
-    the versions' proponents) whatever the number of plans and versions.
-    """
-    released = Q(versions__is_published=True)
-    if as_of:
-        released &= Q(versions__released_on__lte=as_of)
-    plans = list(
-        Plan.objects.published()
-        .annotate(newest_release=Max("versions__released_on", filter=released))
-        .filter(newest_release__isnull=False)
-        .annotate(plan_total=Window(Count("pk")))
-        .order_by("-newest_release", "pk")[:limit]
-    )
-    if not plans:
-        return [], 0
-    by_plan = {plan.pk: plan for plan in plans}
-    newest_first = [F("released_on").desc(), F("pk").desc()]
-    versions = (
-        published_versions(as_of)
-        .select_related(None)  # each version gets its plan from the plans above
-        .prefetch_related(proponents())
-        .filter(plan__in=list(by_plan))
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("plan")], order_by=newest_first),
-            version_total=Window(Count("pk"), partition_by=[F("plan")]),
-        )
-        .filter(rank__lte=versions_per_plan)
-    )
-    for plan in plans:
-        plan.shown = []
-    for version in versions:
-        plan = by_plan[version.plan_id]
-        version.plan = plan
-        plan.shown.append(version)
-        plan.version_total = version.version_total
-    return plans, plans[0].plan_total
-
-
-def newest_version_with_points(as_of=None):
-    """The most recently released version whose points are recorded, or None."""
-    versions = PlanVersion.objects.published().filter(Exists(Clause.objects.published().filter(version=OuterRef("pk"))))
-    if as_of:
-        versions = versions.filter(released_on__lte=as_of)
-    return versions.select_related("plan").order_by("-released_on", "-pk").first()
-
-
-def biggest_gaps(versions, as_of=None, limit=HOME_GAPS):
-    """Each published target of the versions against its indicator's most recently reported figure,
-    widest misses first, with how many figures the indicator has.
-
-    One row per target, so a much-reported indicator does not crowd out the others; the
-    clause page shows every figure side by side. The newest figure and the count are chosen
-    in the database, so only one figure per indicator is fetched however many are reported.
-    """
-    figures = Figure.objects.published()
-    if as_of:
-        figures = figures.as_of(as_of)
-    of_indicator = figures.filter(indicator=OuterRef("indicator")).order_by()
-    newest = of_indicator.order_by("-reported_on", "-pk").values("pk")[:1]
-    count = of_indicator.values("indicator").annotate(n=Count("pk")).values("n")
-    targets = list(
-        ClauseTarget.objects.published()
-        .filter(clause__version__in=[v.pk for v in versions])
-        .annotate(newest_figure=Subquery(newest), figure_count=Subquery(count, output_field=IntegerField()))
-        .filter(newest_figure__isnull=False)
-        .order_by("pk")
-    )
-    # Every target is ranked by its bare term; only the few shown are loaded with their point and indicator.
-    newest_figures = Figure.objects.select_related("source").in_bulk({t.newest_figure for t in targets})
-    gaps = [target.gap(newest_figures[target.newest_figure]) for target in targets]
-    misses = [gap for gap in gaps if gap.status != GapStatus.MEETS]
-    misses.sort(key=lambda gap: (-abs(_widest(gap)), gap.target.pk))
-    shown = misses[:limit]
-    described = ClauseTarget.objects.select_related("indicator", "clause__version__plan").in_bulk(
-        [gap.target.pk for gap in shown]
-    )
-    return [(described[gap.target.pk].gap(gap.figure), gap.target.figure_count) for gap in shown]
-
-
-def _widest(gap):
-    """How far the figure is from the term, as a share of it (a range by its farther end)."""
-    if gap.percent is not None:
-        return gap.percent
-    ends = [d for d in (gap.difference_low, gap.difference_high) if d is not None]
-    if not ends or not gap.target.value:
-        return 0
-    return max(abs(d) for d in ends) * 100 / gap.target.value
-
-
-# Pages ---------------------------------------------------------------------------------------
+def get_clause(version, number, queryset=None):
+    """The version's published point by its number, or the 404 page."""
+    clauses = queryset if queryset is not None else Clause.objects.published()
+    return get_object_or_404(clauses, version=version, number=number)
 
 
 def home(request):
     as_of = read_as_of(request)
-    plans, plan_total = recently_revised_plans(as_of)
-    # The matrix needs points: take the newest version whose points are recorded.
-    latest = newest_version_with_points(as_of)
-    matrix = None
-    if latest:
-        matrix = StanceMatrix.build(
-            Clause.objects.published().filter(version=latest).with_version().order_by("sort_order", "pk"), as_of
-        )
-
-    gaps = biggest_gaps([version for plan in plans for version in plan.shown], as_of)
-
-    positions = Position.objects.published().with_related()
-    events = Event.objects.published().prefetch_related(Prefetch("sources", queryset=_sources()))
-    if as_of:
-        positions, events = positions.as_of(as_of), events.as_of(as_of)
-    context = {
-        "whats_new": changes(until=as_of, limit=HOME_CHANGES).entries,
-        "plans": plans,
-        "plan_total": plan_total,
-        "latest": latest,
-        "matrix": matrix,
-        "gaps": gaps,
-        "latest_positions": first_rows(positions.order_by("-stated_on", "-pk"), HOME_LATEST),
-        "events": events.order_by("-happened_on", "-pk")[:HOME_LATEST],
-        **as_of_context(as_of),
-    }
-    return render(request, "tracker/home.html", context)
+    return render(request, "tracker/home.html", {**selectors.home(as_of), **as_of_context(as_of)})
 
 
 @stored_download("plans.csv", "tracker:plan-list")
 def plan_list(request):
-    plans = Plan.objects.published().annotate(
-        version_total=Count("versions", filter=Q(versions__is_published=True)),
-        first_release=Min("versions__released_on", filter=Q(versions__is_published=True)),
-        newest_release=Max("versions__released_on", filter=Q(versions__is_published=True)),
-    )
-    plans = plans.order_by(F("newest_release").desc(nulls_last=True), "title", "pk")
+    plans = selectors.plan_list()
     if wants_csv(request):
         return csv_download(
             "plans",
@@ -316,13 +67,7 @@ def plan_list(request):
 
 def plan_detail(request, plan):
     plan = get_object_or_404(Plan.objects.published(), slug=plan)
-    versions = list(
-        published_versions()
-        .filter(plan=plan)
-        .select_related("based_on", "based_on__plan")
-        .prefetch_related(proponents(), Prefetch("sources", queryset=_sources()))
-    )
-    return render(request, "tracker/plan_detail.html", {"plan": plan, "versions": versions})
+    return render(request, "tracker/plan_detail.html", {"plan": plan, "versions": selectors.plan_versions(plan)})
 
 
 VERSION_CSV_COLUMNS = [
@@ -339,9 +84,8 @@ VERSION_CSV_COLUMNS = [
 def version_detail(request, plan, version):
     as_of = read_as_of(request)
     version = get_version(plan, version)
-    clauses = Clause.objects.published().filter(version=version).order_by("sort_order", "pk")
-    filterset = ClauseFilter(request.GET, queryset=clauses, as_of=as_of, request=request)
-    clauses = filtered(filterset).prefetch_related(Prefetch("topics", Topic.objects.all(), to_attr="topic_list"))
+    filterset = ClauseFilter(request.GET, queryset=selectors.version_clauses(version), as_of=as_of, request=request)
+    clauses = selectors.with_topics(filtered(filterset))
     if wants_csv(request):
         return csv_download(
             f"{version.plan.slug}-{version.slug}-clauses",
@@ -349,16 +93,9 @@ def version_detail(request, plan, version):
             VERSION_CSV_COLUMNS,
         )
     page = paginate(request, clauses)
-    # Every point is of this version: share the one already loaded rather than a copy per point.
     page.object_list = list(page.object_list)
-    for clause in page.object_list:
-        clause.version = version
-    matrix = StanceMatrix.build(page.object_list, as_of)
-    histories = spread_histories(page.object_list, as_of)
-    whole_version = latest_positions(as_of, clause__isnull=True, version=version).select_related(
-        "party", "actor", "source"
-    )
-    others = [v for v in published_versions().filter(plan=version.plan) if v.pk != version.pk]
+    data = selectors.version_page(version, page.object_list, as_of)
+    matrix, histories = data.pop("matrix"), data.pop("histories")
     context = {
         "plan": version.plan,
         "version": version,
@@ -378,161 +115,25 @@ def version_detail(request, plan, version):
             for clause, positions in ((clause, matrix.for_clause(clause)) for clause in page.object_list)
         ],
         "closeness_top": SCALE_TOP,
-        "version_positions": sorted(whole_version, key=lambda p: (p.party.display_order, p.party.name, p.pk)),
-        "other_versions": others,
-        "compare_default": compare_default(version, others),
+        **data,
         **as_of_context(as_of),
     }
     return render(request, "tracker/version_detail.html", context)
 
 
-def compare_default(version, others):
-    """The version readers most likely want to compare with: the one it revises, else its first revision."""
-    for other in others:
-        if other.pk == version.based_on_id:
-            return other
-    for other in others:
-        if other.based_on_id == version.pk:
-            return other
-    later = [v for v in others if (v.released_on, v.pk) > (version.released_on, version.pk)]
-    return later[0] if later else (others[-1] if others else None)
-
-
-@dataclass
-class LineageStep:
-    """What became of the clause in one other version of the plan."""
-
-    version: object
-    change: str
-    label: str
-    counterparts: list
-    links: list
-    indirect: bool
-    diffs: list = field(default_factory=list)  # (earlier clause, later clause, html)
-    is_earlier: bool = False
-
-
-def _diffs(earlier, later):
-    return [(old, new, word_diff(old.text, new.text)) for old in earlier for new in later if old.text and new.text][:4]
-
-
-def clause_lineage(clause, versions, clauses=None):
-    """The clause's fate in every other version of its plan, from two queries (one if given the plan's clauses)."""
-    if clauses is None:
-        clauses = plan_clauses(clause.version.plan, versions)
-    links = plan_links(versions)
-    steps = []
-    for other in versions:
-        if other.pk == clause.version_id:
-            continue
-        comparison = compare_versions(clause.version, other, clauses=clauses, links=links)
-        row = _row_for(comparison, clause)
-        if row is None:
-            continue
-        is_earlier = comparison.reversed  # the other version came first
-        counterparts = row.earlier if is_earlier else row.later
-        step = LineageStep(
-            version=other,
-            change=row.change,
-            label=_fate_label(row.change, is_earlier),
-            counterparts=counterparts,
-            links=row.links,
-            indirect=row.indirect,
-            is_earlier=is_earlier,
-        )
-        if row.earlier and row.later:
-            step.diffs = _diffs(row.earlier, row.later)
-        steps.append(step)
-    return steps
-
-
-def _row_for(comparison, clause):
-    for row in comparison.rows:
-        if any(c.pk == clause.pk for c in row.earlier + row.later):
-            return row
-    return None
-
-
-def _fate_label(change, other_is_earlier):
-    """Words for a lineage row, read from the clause being viewed."""
-    if other_is_earlier:
-        return {
-            Change.NEW: "Not in this earlier version (new later)",
-            Change.ORIGIN_NOT_REPORTED: "Origin not reported",
-            Change.SPLIT: "Split from one point here",
-            Change.MERGED: "Merged from several points here",
-        }.get(change, Change(change).label)
-    return {
-        Change.DROPPED: "Dropped",
-        Change.FATE_NOT_REPORTED: "Fate not reported",
-    }.get(change, Change(change).label)
-
-
-@dataclass
-class TargetEvidence:
-    target: object
-    gaps: list
-
-
 def clause_detail(request, plan, version, number):
     as_of = read_as_of(request)
     version = get_version(plan, version, with_details=False)
-    clause = get_object_or_404(
-        Clause.objects.published().prefetch_related(
-            "topics", Prefetch("sources", queryset=_sources()), "context_indicators"
-        ),
-        version=version,
-        number=number,
-    )
-    clause.version = version
-    versions = list(published_versions().filter(plan=version.plan))
-    clauses = plan_clauses(version.plan, versions)
-    lineage = clause_lineage(clause, versions, clauses)
-    # The points of this version in order, for the previous and next links.
-    siblings = [c for c in clauses if c.version_id == version.pk]
-    index = next((i for i, c in enumerate(siblings) if c.pk == clause.pk), None)
-    previous_point = siblings[index - 1] if index else None
-    next_point = siblings[index + 1] if index is not None and index + 1 < len(siblings) else None
-
-    targets = list(clause.targets.select_related("indicator").order_by("pk"))
-    context_indicators = list(clause.context_indicators.all())
-    indicator_ids = {t.indicator_id for t in targets} | {i.pk for i in context_indicators}
-    figures_by_indicator = defaultdict(list)
-    for figure in published_figures(as_of).filter(indicator__in=indicator_ids):
-        figures_by_indicator[figure.indicator_id].append(figure)
-    evidence = [TargetEvidence(t, [t.gap(f) for f in figures_by_indicator[t.indicator_id]]) for t in targets]
-    context_evidence = [(indicator, figures_by_indicator[indicator.pk]) for indicator in context_indicators]
-
-    positions = Position.objects.published().filter(clause=clause).select_related("party", "actor", "source")
-    if as_of:
-        positions = positions.as_of(as_of)
-    positions = list(positions.track())
-    for position in positions:
-        position.clause = clause  # every position here is on this point: share it rather than load a copy each
-    tracks = {}
-    for position in positions:
-        tracks.setdefault(position.party_id, {"party": position.party, "positions": []})["positions"].append(position)
-    tracks = sorted(tracks.values(), key=lambda t: (t["party"].display_order, t["party"].name, t["party"].pk))
-    for track in tracks:
-        track["current"] = track["positions"][-1]
-    spread = spread_steps(positions)
-
+    clause = get_clause(version, number, selectors.clause_detail_queryset())
+    data = selectors.clause_page(version, clause, as_of)
     context = {
-        "convergence_line": clause_line(clause, [c for step in lineage for c in step.counterparts], as_of),
-        "spread_chart": spread_chart(f"How far apart: {version.name}, {clause.point_name}", spread),
-        "spread_steps": spread,
+        "spread_chart": spread_chart(f"How far apart: {version.name}, {clause.point_name}", data["spread_steps"]),
         "plan": version.plan,
         "version": version,
         "clause": clause,
-        "lineage": lineage,
-        "previous_point": previous_point,
-        "next_point": next_point,
         "permalink": request.build_absolute_uri(clause.get_absolute_url()),
         "card_url": request.build_absolute_uri(reverse("tracker:clause-card", args=[plan, version.slug, number])),
-        "evidence": evidence,
-        "context_evidence": context_evidence,
-        "tracks": tracks,
-        "positions": positions,
+        **data,
         **as_of_context(as_of),
     }
     return render(request, "tracker/clause_detail.html", context)
@@ -552,31 +153,26 @@ class CompareForm(forms.Form):
 
 def compare(request, plan):
     plan = get_object_or_404(Plan.objects.published(), slug=plan)
-    versions = list(published_versions().filter(plan=plan))
+    versions = list(selectors.published_versions().filter(plan=plan))
     form = CompareForm(request.GET, versions=versions)
     if not form.is_valid():
         raise InvalidQuery({name: list(errors) for name, errors in form.errors.items()})
     by_slug = {v.slug: v for v in versions}
-    a, b = default_pair(versions, by_slug.get(form.cleaned_data["a"]), by_slug.get(form.cleaned_data["b"]))
+    a, b = selectors.default_pair(versions, by_slug.get(form.cleaned_data["a"]), by_slug.get(form.cleaned_data["b"]))
     form = CompareForm(initial={"a": a and a.slug, "b": b and b.slug}, versions=versions)
-    comparison, rows = None, []
+    comparison, rows, counts = None, [], []
     if a and b:
         if a.pk == b.pk:
             raise InvalidQuery({"b": ["Choose two different versions to compare."]})
-        comparison = compare_versions(a, b, clauses=plan_clauses(plan, versions), links=plan_links(versions))
+        comparison = selectors.comparison(plan, versions, a, b)
         if wants_csv(request):
             return stream_csv(
                 f"{plan.slug}-{comparison.earlier.slug}-to-{comparison.later.slug}",
                 COMPARE_CSV_HEADER,
                 (comparison_csv_row(row) for row in comparison.rows),
             )
-        anchored = set()
-        for row in comparison.rows:
-            rows.append({"row": row, "diffs": _diffs(row.earlier, row.later), "anchor": row.change not in anchored})
-            anchored.add(row.change)
-    counts = []
-    if comparison:
-        counts = [(Change(change).label, change, n) for change, n in comparison.counts().items() if n]
+        rows = selectors.comparison_rows(comparison)
+        counts = selectors.comparison_counts(comparison)
     context = {
         "plan": plan,
         "form": form,
@@ -620,42 +216,18 @@ def comparison_csv_row(row):
     ]
 
 
-def default_pair(versions, a, b):
-    """Fill in whichever side is missing: a version is compared with the one it revises, or its neighbour."""
-
-    def neighbour(version):
-        if version.based_on_id and any(v.pk == version.based_on_id for v in versions):
-            return next(v for v in versions if v.pk == version.based_on_id)
-        index = versions.index(version)
-        if index > 0:
-            return versions[index - 1]
-        return versions[1] if len(versions) > 1 else None
-
-    if a and b:
-        return a, b
-    if a:
-        return a, neighbour(a)
-    if b:
-        return neighbour(b), b
-    if len(versions) < 2:
-        return (versions[0] if versions else None), None
-    latest = versions[-1]
-    return neighbour(latest), latest
-
-
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 def clause_card(request, plan, version, number):
     """A point as a card other sites can frame: its summary, each party's latest stance with its source."""
     as_of = read_as_of(request)
     version = get_version(plan, version, with_details=False)
-    clause = get_object_or_404(Clause.objects.published(), version=version, number=number)
+    clause = get_clause(version, number)
     clause.version = version
-    matrix = StanceMatrix.build([clause], as_of)
     context = {
         "clause": clause,
         "version": version,
-        "positions": matrix.for_clause(clause),
+        "positions": selectors.clause_card(clause, as_of),
         "page_url": request.build_absolute_uri(clause.get_absolute_url()),
         **as_of_context(as_of),
     }

@@ -1,0 +1,28 @@
+"""Rebuild the stale cached pages the app servers queue, in a process of its own (gunicorn.conf.py starts it)."""
+
+import os
+import signal
+
+from django.core.management.base import BaseCommand
+
+from tracker.cache import run_rebuilder
+
+
+class Command(BaseCommand):
+    help = (
+        "Rebuild the stale pages readers found in the page cache, queued in Redis by the app servers, at a lower "
+        "CPU priority than theirs. Runs until stopped (SIGTERM or SIGINT)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--nice", type=int, default=10, help="How much to lower this process's CPU priority (default 10)."
+        )
+
+    def handle(self, *args, nice, **options):
+        if nice:
+            os.nice(nice)
+        stopping = []
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, lambda *_: stopping.append(True))
+        run_rebuilder(stop=lambda: bool(stopping))
