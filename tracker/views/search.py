@@ -15,6 +15,7 @@ from operator import and_, or_
 from django import forms
 from django.db.models import Count, Q, Window
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Actor, Clause, Event, Figure, Indicator, Party, Position, Source, Topic
 from tracker.views.common import csv_download, paginate, wants_csv
@@ -113,7 +114,7 @@ _QUERYSETS = {
 KINDS = [
     Kind(
         "points",
-        "Points of plans",
+        _("Points of plans"),
         ("number", "heading", "summary", "text", "targets__label", "targets__indicator__name"),
         ("version__plan__title", "version__released_on", "sort_order", "pk"),
         (
@@ -128,7 +129,7 @@ KINDS = [
     ),
     Kind(
         "positions",
-        "Positions and quotes",
+        _("Positions and quotes"),
         ("quote", "note", "party__name", "actor__name"),
         ("-stated_on", "-pk"),
         (
@@ -143,7 +144,7 @@ KINDS = [
     ),
     Kind(
         "figures",
-        "Figures",
+        _("Figures"),
         ("claimed_by", "caveat", "period_label", "indicator__name"),
         ("-reported_on", "-pk"),
         (
@@ -161,14 +162,14 @@ KINDS = [
     ),
     Kind(
         "indicators",
-        "Indicators",
+        _("Indicators"),
         ("name", "unit", "description", "caveat"),
         ("name", "pk"),
         (("slug", "slug"), ("name", "name"), ("unit", "unit")),
     ),
     Kind(
         "sources",
-        "Sources",
+        _("Sources"),
         ("key", "title", "publisher", "notes"),
         ("key", "pk"),
         (
@@ -181,7 +182,7 @@ KINDS = [
     ),
     Kind(
         "events",
-        "Events",
+        _("Events"),
         ("title", "description"),
         ("-happened_on", "-pk"),
         (("happened_on", "happened_on"), ("ends_on", "ends_on"), ("title", "title"), ("description", "description")),
@@ -192,16 +193,16 @@ KINDS_BY_SLUG = {kind.slug: kind for kind in KINDS}
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label="Search for",
+        label=_("Search for"),
         required=False,
         max_length=MAX_QUERY_LENGTH,
-        error_messages={"max_length": f"Search for at most {MAX_QUERY_LENGTH} characters."},
+        error_messages={"max_length": _("Search for at most %(limit_value)s characters.")},
     )
     kind = forms.ChoiceField(
-        label="In",
+        label=_("In"),
         required=False,
-        choices=[("", "Everything")] + [(kind.slug, kind.label) for kind in KINDS],
-        error_messages={"invalid_choice": "Choose one of the listed kinds of content."},
+        choices=[("", _("Everything"))] + [(kind.slug, kind.label) for kind in KINDS],
+        error_messages={"invalid_choice": _("Choose one of the listed kinds of content.")},
     )
 
 
@@ -213,7 +214,7 @@ def search(request):
     words = _SPACED_GROUPS.sub(",", form.cleaned_data["q"]).split()[:MAX_WORDS]
     context["query"] = " ".join(words)
     if not words:
-        context["message"] = "Type one or more words to search the points, positions, figures, sources and events."
+        context["message"] = _("Type one or more words to search the points, positions, figures, sources and events.")
         return render(request, "tracker/search.html", context)
     kind = KINDS_BY_SLUG.get(form.cleaned_data["kind"])
     if kind:
