@@ -377,9 +377,11 @@ class Stack:
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
+                # Not the page rebuilder gunicorn.conf.py starts beside the workers.
+                rebuilder = b"rebuild_pages" in (stat.parent / "cmdline").read_bytes()
             except OSError:
                 continue
-            if int(fields[1]) == master:
+            if int(fields[1]) == master and not rebuilder:
                 children.append(int(stat.parent.name))
         return children
 

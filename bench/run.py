@@ -9,7 +9,8 @@ For SQLite and PostgreSQL at each scale it builds a fresh database with generate
    pyinstrument profile of every page that misses a target.
 
 Then the edit-storm run and the cache misses of every page, CSV and feed (bench/storm.py); BENCH_ONLY=storm
-runs only that part.
+runs only that part. BENCH_ONLY=checks runs only the convergence and flags pages' cold-cache times
+(bench/checks.py).
 
 Environment: BENCH_QUICK=1 (scales 1 and 10, short runs), BENCH_SCALES, BENCH_WRK_SECONDS,
 BENCH_LOAD_SECONDS, BENCH_PORT, BENCH_PG_URL (server, no database), BENCH_DB_PREFIX, BENCH_REDIS_URL.
@@ -106,6 +107,14 @@ def drop_database(backend, scale):
         conn.execute(f'DROP DATABASE IF EXISTS "{DB_PREFIX}_s{scale}" WITH (FORCE)')
 
 
+def is_page_rebuilder(pid):
+    """The process gunicorn.conf.py starts beside the workers to rebuild stale pages: not a worker."""
+    try:
+        return b"rebuild_pages" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 class Gunicorn:
     """Two sync workers from gunicorn.conf.py; samples each worker's peak RSS while it runs."""
 
@@ -148,7 +157,7 @@ class Gunicorn:
             children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
         except OSError:
             return []
-        return [int(pid) for pid in children]
+        return [int(pid) for pid in children if not is_page_rebuilder(pid)]
 
     def _sample(self):
         while not self.stop.is_set():
@@ -357,6 +366,10 @@ def main():
         import storm
 
         return storm.main()
+    if os.environ.get("BENCH_ONLY") == "checks":
+        import checks
+
+        return checks.main()
     OUT.mkdir(parents=True, exist_ok=True)
     ensure_services()
     if not port_is_free():

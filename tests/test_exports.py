@@ -26,7 +26,7 @@ def stored(settings, tmp_path, monkeypatch):
     pending = []
     monkeypatch.setattr(exports, "start_rebuild", pending.append)
     # A rebuild lock an earlier test left behind (its rows rolled back) would hold this test's rebuilds.
-    cache.delete_many([exports._lock_key(name) for name in exports.REGISTRY])
+    cache.delete_many([exports._lock_key(name) for name in exports.stored_names()])
     return pending
 
 
@@ -115,5 +115,5 @@ def test_build_exports_builds_every_stored_download(stored, tmp_path):
     make_world(2)
     call_command("build_exports", verbosity=0)
     built = {path.name for path in tmp_path.iterdir() if path.suffix == ".json"}
-    assert built == {f"{name}.json" for name in exports.REGISTRY}
+    assert built == {f"{name}.json" for name in exports.stored_names()}
     assert "tracker-dataset.zip.json" in built

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from tests import factories as f
-from tracker.views.search import number_spellings, parse_number
+from tracker.selectors.search import number_spellings, parse_number
 
 pytestmark = pytest.mark.django_db
 

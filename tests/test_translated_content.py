@@ -6,7 +6,7 @@ import zipfile
 from django.db.models import CharField, F, Value
 from django.utils import translation
 
-from tests.factories import ClauseFactory, EventFactory, PlanVersionFactory, PositionFactory
+from tests.factories import ClauseFactory, EventFactory, PlanVersionFactory, PositionFactory, SourceFactory
 from tracker import dataset_zip
 from tracker.models import Clause, Event, Position
 from tracker.services.paste import import_points, parse_points
@@ -82,8 +82,12 @@ def test_the_dataset_download_keeps_english_under_the_stable_names_and_adds_the_
     assert columns[-6:] == ["heading_uk", "heading_ru", "summary_uk", "summary_ru", "text_uk", "text_ru"]
     cells = dict(zip(columns, row.split(","), strict=True))
     assert cells["heading"] == "Amnesty" and cells["heading_uk"] == "Амністія" and cells["heading_ru"] == ""
-    codebook = export.files["codebook.csv"].decode()
-    assert "clauses.csv,heading_uk,text,yes,The heading column in Ukrainian" in codebook
+    # The codebook speaks the language of the download; its column names and yes/no stay as they are.
+    codebook = export.files["codebook.csv"].decode("utf-8-sig")
+    assert 'clauses.csv,heading_uk,текст,yes,"Стовпець heading українською:' in codebook
+    assert "clauses.csv,heading_uk,text,yes,The heading column in Ukrainian" in dataset_zip.build_export().files[
+        "codebook.csv"
+    ].decode("utf-8-sig")
 
 
 def test_the_dataset_download_imports_back_with_its_translations(db, django_db_blocker):
@@ -99,3 +103,50 @@ def test_the_dataset_download_imports_back_with_its_translations(db, django_db_b
     again = Clause.objects.get(pk=clause.pk)
     assert (again.heading_en, again.heading_ru, again.heading_uk) == ("Amnesty", "Амнистия", None)
     assert zipfile.ZipFile(io.BytesIO(archive)).read("tracker-dataset/README.md").count(b"_uk") >= 1
+
+
+def _clause_with_a_ukrainian_translation():
+    clause = ClauseFactory(heading="Amnesty", summary="Full amnesty for all parties for acts in the war.")
+    clause.heading_uk = "Амністія"
+    clause.summary_uk = "Повна амністія всім сторонам за дії під час війни."
+    clause.save()
+    return clause
+
+
+def test_a_ukrainian_point_page_shows_the_ukrainian_text_marked_as_the_projects_translation(client, db):
+    clause = _clause_with_a_ukrainian_translation()
+    body = client.get("/uk" + clause.get_absolute_url()).content.decode()
+    assert '<html lang="uk"' in body
+    assert "Амністія" in body and "Повна амністія всім сторонам за дії під час війни." in body
+    assert "Full amnesty for all parties" not in body
+    assert "ще не перекладено" not in body
+    assert "Переклад з англійської зроблено проєктом" in body
+
+
+def test_an_untranslated_point_falls_back_to_english_marked_as_english_and_says_so(client, db):
+    clause = _clause_with_a_ukrainian_translation()  # Ukrainian only: the Russian page falls back
+    body = client.get("/ru" + clause.get_absolute_url()).content.decode()
+    assert '<html lang="ru"' in body
+    assert '<span lang="en">Amnesty</span> <span class="untranslated">(ещё не переведено)</span>' in body
+    assert '<div lang="en"><p>Full amnesty for all parties for acts in the war.</p></div>' in body
+    assert "Амністія" not in body
+    assert "Перевод с английского выполнен проектом" not in body  # nothing here is translated
+    english = client.get(clause.get_absolute_url()).content.decode()
+    assert "not yet translated" not in english and 'lang="en">Amnesty' not in english
+
+
+def test_quotes_and_source_titles_keep_their_language_marked_on_a_page_in_another(client, db):
+    source = SourceFactory(title="Cosa prevede il piano USA (28 punti)", language="it")
+    position = PositionFactory(quote="We are ready", source=source)
+    assert position.quote_language == "it"  # from its source, unless the editor says otherwise
+    english_source = SourceFactory(title="Axios report")
+    english_quote = PositionFactory(clause=position.clause, quote="Not a final offer", source=english_source)
+    assert english_quote.quote_language == "en"
+    page = client.get("/uk" + position.clause.get_absolute_url()).content.decode()
+    assert '<q lang="it">We are ready</q>' in page
+    assert '<q lang="en">Not a final offer</q>' in page
+    source_page = client.get("/uk" + source.get_absolute_url()).content.decode()
+    assert '<h1><span lang="it">Cosa prevede il piano USA (28 punti)</span></h1>' in source_page
+    # On an English page the English quote needs no mark of its own; the Italian one keeps it.
+    english_page = client.get(position.clause.get_absolute_url()).content.decode()
+    assert "<q>Not a final offer</q>" in english_page and '<q lang="it">We are ready</q>' in english_page

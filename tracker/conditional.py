@@ -17,6 +17,7 @@ import hashlib
 
 from django.apps import apps
 from django.db import connection
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 from django.views.decorators.http import condition
@@ -131,7 +132,8 @@ def _etag(request, *args, **kwargs):
     stamp = _last_modified(request)
     if stamp is None:
         return None
-    key = f"{stamp.isoformat()} {request.get_full_path()}"
+    # The language too: the API answers one address in the language the request asks for.
+    key = f"{stamp.isoformat()} {translation.get_language()} {request.get_full_path()}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 

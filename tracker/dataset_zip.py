@@ -6,6 +6,10 @@ database ids, so ``import_zip`` can rebuild the same published content in an emp
 
 Drafts never leave: each table starts from its ``published()`` QuerySet, link tables keep only
 rows whose both ends are exported, and a reference to an unpublished row is left empty.
+
+Languages: the data files are the same in every language (English column names and the texts as
+stored), so a version names the same data whichever address it was downloaded from; the codebook's
+words (types, meanings, allowed values' labels) and the README are in the language of the request.
 """
 
 import csv
@@ -17,7 +21,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, connection, models, transaction
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from modeltranslation.fields import TranslationField
 from simple_history.utils import bulk_create_with_history
 
@@ -38,7 +45,7 @@ from tracker.models import (
     Topic,
     VersionClaim,
 )
-from tracker.translation import LANGUAGE_NAMES, RECORD_LANGUAGE, in_english
+from tracker.translation import RECORD_LANGUAGE, in_english
 
 ZIP_NAME = "tracker-dataset.zip"
 LICENCE = "CC BY 4.0"
@@ -50,7 +57,7 @@ class Table:
     name: str
     model: type
     rows: object  # callable returning the exported queryset
-    description: str
+    description: str  # in the language of the request (gettext_lazy)
     exclude: tuple = ("is_published", "edit_version")
     through: bool = False
     parents: dict = field(default_factory=dict)  # column -> table whose exported ids it must be among
@@ -81,24 +88,34 @@ def _through(model, name):
 
 
 TABLES = [
-    Table("sources", Source, lambda: Source.objects.public(), "Documents the facts are taken from."),
-    Table("topics", Topic, lambda: Topic.objects.public(), "Subject headings clauses are filed under."),
-    Table("parties", Party, lambda: Party.objects.all(), "Sides in the negotiation."),
-    Table("actors", Actor, lambda: Actor.objects.public(), "People and offices speaking for a party."),
-    Table("indicators", Indicator, lambda: Indicator.objects.public(), "Measured quantities with a unit."),
-    Table("plans", Plan, lambda: Plan.objects.published(), "Negotiated frameworks that go through versions."),
+    Table("sources", Source, lambda: Source.objects.public(), gettext_lazy("Documents the facts are taken from.")),
+    Table("topics", Topic, lambda: Topic.objects.public(), gettext_lazy("Subject headings clauses are filed under.")),
+    Table("parties", Party, lambda: Party.objects.all(), gettext_lazy("Sides in the negotiation.")),
+    Table("actors", Actor, lambda: Actor.objects.public(), gettext_lazy("People and offices speaking for a party.")),
+    Table(
+        "indicators",
+        Indicator,
+        lambda: Indicator.objects.public(),
+        gettext_lazy("Measured quantities with a unit."),
+    ),
+    Table(
+        "plans",
+        Plan,
+        lambda: Plan.objects.published(),
+        gettext_lazy("Negotiated frameworks that go through versions."),
+    ),
     Table(
         "versions",
         PlanVersion,
         lambda: PlanVersion.objects.published(),
-        "Texts of a plan: who proposed each, when, and how completely it is known.",
+        gettext_lazy("Texts of a plan: who proposed each, when, and how completely it is known."),
         parents={"based_on_id": "versions"},
     ),
     Table(
         "version_proposers",
         _through(PlanVersion, "proposed_by"),
         lambda: _through(PlanVersion, "proposed_by").objects.filter(planversion__in=PlanVersion.objects.published()),
-        "Which parties proposed which version.",
+        gettext_lazy("Which parties proposed which version."),
         exclude=("id",),
         through=True,
     ),
@@ -106,7 +123,7 @@ TABLES = [
         "version_sources",
         _through(PlanVersion, "sources"),
         lambda: _through(PlanVersion, "sources").objects.filter(planversion__in=PlanVersion.objects.published()),
-        "The sources for each version's text and metadata.",
+        gettext_lazy("The sources for each version's text and metadata."),
         exclude=("id",),
         through=True,
     ),
@@ -114,14 +131,14 @@ TABLES = [
         "version_claims",
         VersionClaim,
         lambda: VersionClaim.objects.filter(version__in=PlanVersion.objects.published()),
-        "Sourced, disputed claims about a version's metadata (such as its number of points).",
+        gettext_lazy("Sourced, disputed claims about a version's metadata (such as its number of points)."),
     ),
-    Table("clauses", Clause, lambda: Clause.objects.published(), "Points of a version, in order."),
+    Table("clauses", Clause, lambda: Clause.objects.published(), gettext_lazy("Points of a version, in order.")),
     Table(
         "clause_topics",
         _through(Clause, "topics"),
         lambda: _through(Clause, "topics").objects.filter(clause__in=Clause.objects.published()),
-        "Topics of each clause.",
+        gettext_lazy("Topics of each clause."),
         exclude=("id",),
         through=True,
     ),
@@ -129,7 +146,7 @@ TABLES = [
         "clause_sources",
         _through(Clause, "sources"),
         lambda: _through(Clause, "sources").objects.filter(clause__in=Clause.objects.published()),
-        "Sources for each clause's text and summary.",
+        gettext_lazy("Sources for each clause's text and summary."),
         exclude=("id",),
         through=True,
     ),
@@ -137,7 +154,7 @@ TABLES = [
         "clause_context_indicators",
         _through(Clause, "context_indicators"),
         lambda: _through(Clause, "context_indicators").objects.filter(clause__in=Clause.objects.published()),
-        "Indicators that bear on a clause without being one of its numeric terms.",
+        gettext_lazy("Indicators that bear on a clause without being one of its numeric terms."),
         exclude=("id",),
         through=True,
     ),
@@ -145,43 +162,48 @@ TABLES = [
         "clause_links",
         ClauseLink,
         lambda: ClauseLink.objects.published(),
-        "Lineage: an earlier clause carried into a later version, or reported removed from it.",
+        gettext_lazy("Lineage: an earlier clause carried into a later version, or reported removed from it."),
     ),
     Table(
         "clause_targets",
         ClauseTarget,
         lambda: ClauseTarget.objects.published(),
-        "A clause's numeric terms, each tied to an indicator.",
+        gettext_lazy("A clause's numeric terms, each tied to an indicator."),
     ),
     Table(
         "positions",
         Position,
         lambda: Position.objects.published(),
-        "A party's stance on a clause or a whole version, stated on a date.",
+        gettext_lazy("A party's stance on a clause or a whole version, stated on a date."),
     ),
     Table(
         "position_other_sources",
         _through(Position, "other_sources"),
         lambda: _through(Position, "other_sources").objects.filter(position__in=Position.objects.published()),
-        "Further sources that agree with a position.",
+        gettext_lazy("Further sources that agree with a position."),
         exclude=("id",),
         through=True,
     ),
-    Table("figures", Figure, lambda: Figure.objects.published(), "Sourced values of indicators."),
+    Table("figures", Figure, lambda: Figure.objects.published(), gettext_lazy("Sourced values of indicators.")),
     Table(
         "figure_other_sources",
         _through(Figure, "other_sources"),
         lambda: _through(Figure, "other_sources").objects.filter(figure__in=Figure.objects.published()),
-        "Further sources that corroborate a figure.",
+        gettext_lazy("Further sources that corroborate a figure."),
         exclude=("id",),
         through=True,
     ),
-    Table("events", Event, lambda: Event.objects.published(), "Dated happenings: summits, talks, publications."),
+    Table(
+        "events",
+        Event,
+        lambda: Event.objects.published(),
+        gettext_lazy("Dated happenings: summits, talks, publications."),
+    ),
     Table(
         "event_parties",
         _through(Event, "parties"),
         lambda: _through(Event, "parties").objects.filter(event__in=Event.objects.published()),
-        "Parties taking part in each event.",
+        gettext_lazy("Parties taking part in each event."),
         exclude=("id",),
         through=True,
     ),
@@ -189,7 +211,7 @@ TABLES = [
         "event_sources",
         _through(Event, "sources"),
         lambda: _through(Event, "sources").objects.filter(event__in=Event.objects.published()),
-        "Sources for each event.",
+        gettext_lazy("Sources for each event."),
         exclude=("id",),
         through=True,
     ),
@@ -198,26 +220,26 @@ TABLES = [
 TABLE_OF_MODEL = {table.model: table.name for table in TABLES}
 
 _TYPES = [
-    (models.BooleanField, "boolean (true/false)"),
-    (models.DecimalField, "decimal number"),
-    (models.DateTimeField, "date and time (ISO 8601, UTC)"),
-    (models.DateField, "date (YYYY-MM-DD)"),
-    (models.ForeignKey, "integer id"),
-    (models.AutoField, "integer id"),
-    (models.BigAutoField, "integer id"),
-    (models.IntegerField, "integer"),
-    (models.URLField, "URL"),
-    (models.SlugField, "text (slug)"),
-    (models.CharField, "text"),
-    (models.TextField, "text"),
+    (models.BooleanField, gettext_lazy("boolean (true/false)")),
+    (models.DecimalField, gettext_lazy("decimal number")),
+    (models.DateTimeField, gettext_lazy("date and time (ISO 8601, UTC)")),
+    (models.DateField, gettext_lazy("date (YYYY-MM-DD)")),
+    (models.ForeignKey, gettext_lazy("integer id")),
+    (models.AutoField, gettext_lazy("integer id")),
+    (models.BigAutoField, gettext_lazy("integer id")),
+    (models.IntegerField, gettext_lazy("integer")),
+    (models.URLField, gettext_lazy("URL")),
+    (models.SlugField, gettext_lazy("text (slug)")),
+    (models.CharField, gettext_lazy("text")),
+    (models.TextField, gettext_lazy("text")),
 ]
 
 
 def _type(model_field):
     for cls, label in _TYPES:
         if isinstance(model_field, cls):
-            return label
-    return "text"
+            return str(label)
+    return _("text")
 
 
 def _is_text(model_field):
@@ -229,26 +251,38 @@ def _sentence(text):
     return text[:1].upper() + text[1:] if text else ""
 
 
+# A translated text's column in each language, described in the codebook's language.
+_TRANSLATION_COLUMN = {
+    "uk": gettext_lazy(
+        "The %(column)s column in Ukrainian: the project's own translation of the English text. Empty while "
+        "not translated (readers then see the English)."
+    ),
+    "ru": gettext_lazy(
+        "The %(column)s column in Russian: the project's own translation of the English text. Empty while "
+        "not translated (readers then see the English)."
+    ),
+}
+
+
 def _describe(table, model_field):
     if isinstance(model_field, TranslationField):
-        language = LANGUAGE_NAMES[model_field.language]
-        return (
-            f"The {model_field.translated_field.name} column in {language}: the project's own translation of "
-            f"the English text. Empty while not translated (readers then see the English)."
-        )
+        return _TRANSLATION_COLUMN[model_field.language] % {"column": model_field.translated_field.name}
     if model_field.primary_key:
-        return "The row's id, stable across downloads; other tables refer to it."
+        return _("The row's id, stable across downloads; other tables refer to it.")
     if model_field.name == "updated_at":
-        return "When the row last changed."
+        return _("When the row last changed.")
     if isinstance(model_field, models.ForeignKey):
         target = TABLE_OF_MODEL.get(model_field.related_model, model_field.related_model._meta.db_table)
-        text = model_field.help_text or f"The {model_field.verbose_name}."
-        return f"{_sentence(text)} Refers to {target}.id."
+        text = model_field.help_text or _("The %(name)s.") % {"name": model_field.verbose_name}
+        return _sentence(text) + " " + _("Refers to %(table)s.id.") % {"table": target}
     return _sentence(model_field.help_text or f"{model_field.verbose_name}.")
 
 
 def codebook_rows():
-    """One row per column of every table: what it holds and which values it takes."""
+    """One row per column of every table: what it holds and which values it takes, in the active language.
+
+    The codebook's own column names and the yes/no of ``may_be_empty`` stay the same in every language,
+    like the data's columns, so a script reads any language's codebook alike."""
     rows = []
     for table in TABLES:
         for model_field in table.fields:
@@ -313,15 +347,18 @@ class Export:
     stamp: object
 
 
-@in_english
 def build_export(stamp=None):
-    """Every table as CSV bytes, and the dataset's version: the date of its newest change plus a hash."""
+    """Every table as CSV bytes, and the dataset's version: the date of its newest change plus a hash.
+
+    The tables are read in the default language whatever the request's, so they are the same bytes
+    from every address; the codebook is in the active language."""
     exported_ids = {}
     files, counts = {}, {}
-    for table in TABLES:
-        rows = table_rows(table, exported_ids)
-        files[f"{table.name}.csv"] = _csv_bytes(table.columns, rows)
-        counts[table.name] = len(rows)
+    with translation.override(RECORD_LANGUAGE):
+        for table in TABLES:
+            rows = table_rows(table, exported_ids)
+            files[f"{table.name}.csv"] = _csv_bytes(table.columns, rows)
+            counts[table.name] = len(rows)
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name] + b"\0")
@@ -332,65 +369,71 @@ def build_export(stamp=None):
     return Export(files=files, counts=counts, version=f"{date}+{content_hash}", content_hash=content_hash, stamp=stamp)
 
 
-def readme(export, site_url=""):
+def readme(export, site_url="", data_path="/data/"):
+    """The zip's README.md in the active language; ``data_path`` is the open-data page in that language."""
     tables = "\n".join(
         f"| `{table.name}.csv` | {export.counts[table.name]} | {table.description} |" for table in TABLES
     )
-    return f"""# Peace-plan clause tracker: dataset
+    values = {"version": export.version, "licence": LICENCE, "zip_name": ZIP_NAME}
+    sections = [
+        "# " + _("Peace-plan clause tracker: dataset"),
+        _(
+            "Version **%(version)s** (the date of the newest change in the data, then the first 12 hex "
+            "digits of a SHA-256 hash over every CSV file: the same version always means the same data)."
+        ),
+        _(
+            "Peace plans clause by clause: versions of each plan, their clauses and lineage, numeric terms tied "
+            "to sourced figures, and every party's stated positions over time. Only published content is here; "
+            "drafts never are."
+        ),
+        "## " + _("Files"),
+        "| {} | {} | {} |\n|---|---|---|\n{}".format(_("file"), _("rows"), _("what it holds"), tables),
+        _(
+            "`codebook.csv` describes every column of every file: its type, whether it may be empty, what it "
+            "means, the values it takes, and which table an id refers to. Rows keep their ids across downloads, "
+            "so files join on `*_id` columns. Text columns keep their English names and hold the English text; "
+            "where the site shows a text in Ukrainian or Russian too, the translation follows at the end of the "
+            "row in a column named after it with `_uk` or `_ru` (`heading_uk`, `heading_ru`), empty while not "
+            "yet translated. The translations are the project's own unless `codebook.csv` says otherwise. "
+            "Text cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage "
+            "return are written with a leading apostrophe (`'`) so spreadsheet programs do not run them as "
+            "formulas, and so are cells whose text itself begins with an apostrophe followed by one of those (or "
+            "by another apostrophe); remove that one apostrophe to get the original text. Rows end in CRLF, and "
+            "a cell holding a line break is quoted. Every CSV file is UTF-8 and starts with a byte-order mark, "
+            "so spreadsheet programs show Cyrillic and typographic quotes as written."
+        ),
+        _(
+            "The data files are the same whichever language the download was made in: their column names are "
+            "English and their texts are as the tracker stores them. This README and the descriptions in "
+            "`codebook.csv` are in the language of the page the download came from."
+        ),
+        "## " + _("Licence"),
+        _(
+            "The curation (selection, structure, summaries, lineage and coding) is published under the "
+            "Creative Commons Attribution 4.0 International licence (%(licence)s):"
+        )
+        + "\nhttps://creativecommons.org/licenses/by/4.0/",
+        _(
+            "Quotations and figures remain the work of their sources, credited in `sources.csv`; their own "
+            "rights and terms apply to them."
+        ),
+        "## " + _("How to cite"),
+        _("Peace-plan clause tracker. *Peace plans clause by clause: dataset*, version %(version)s.")
+        + "\n"
+        + (site_url + data_path if site_url else _("(the site's address)") + data_path),
+        "## " + _("Re-import"),
+        _("`python manage.py import_dataset_zip %(zip_name)s` rebuilds this content in an empty database."),
+    ]
+    return "\n\n".join(section % values if "%(" in section else section for section in sections) + "\n"
 
-Version **{export.version}** (the date of the newest change in the data, then the first 12 hex
-digits of a SHA-256 hash over every CSV file: the same version always means the same data).
 
-Peace plans clause by clause: versions of each plan, their clauses and lineage, numeric terms tied
-to sourced figures, and every party's stated positions over time. Only published content is here;
-drafts never are.
-
-## Files
-
-| file | rows | what it holds |
-|---|---|---|
-{tables}
-
-`codebook.csv` describes every column of every file: its type, whether it may be empty, what it
-means, the values it takes, and which table an id refers to. Rows keep their ids across downloads,
-so files join on `*_id` columns. Text columns keep their English names and hold the English text;
-where the site shows a text in Ukrainian or Russian too, the translation follows at the end of the
-row in a column named after it with `_uk` or `_ru` (`heading_uk`, `heading_ru`), empty while not yet
-translated. The translations are the project's own unless `codebook.csv` says otherwise. Text cells
-that begin with `=`, `+`, `-`, `@`, a tab or a carriage return are written with a leading apostrophe
-(`'`) so spreadsheet programs do not run them as formulas, and so are cells whose text itself begins
-with an apostrophe followed by one of those (or by another apostrophe); remove that one apostrophe to
-get the original text. Rows end in CRLF, and a cell holding a line break is quoted. Every CSV file is
-UTF-8 and starts with a byte-order mark, so spreadsheet programs show Cyrillic and typographic quotes
-as written.
-
-## Licence
-
-The curation (selection, structure, summaries, lineage and coding) is published under the
-Creative Commons Attribution 4.0 International licence ({LICENCE}):
-https://creativecommons.org/licenses/by/4.0/
-
-Quotations and figures remain the work of their sources, credited in `sources.csv`; their own
-rights and terms apply to them.
-
-## How to cite
-
-Peace-plan clause tracker. *Peace plans clause by clause: dataset*, version {export.version}.
-{site_url or "(the site's address)"}/data/
-
-## Re-import
-
-`python manage.py import_dataset_zip {ZIP_NAME}` rebuilds this content in an empty database.
-"""
-
-
-def build_zip(export, site_url=""):
+def build_zip(export, site_url="", data_path="/data/"):
     """The zip's bytes; entries carry the data's date, so the same data gives the same file."""
     stamp = export.stamp or datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
     date_time = stamp.astimezone(datetime.UTC).timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        entries = {"README.md": readme(export, site_url).encode("utf-8"), **export.files}
+        entries = {"README.md": readme(export, site_url, data_path).encode("utf-8"), **export.files}
         for name, content in entries.items():
             info = zipfile.ZipInfo(f"tracker-dataset/{name}", date_time=date_time)
             info.compress_type = zipfile.ZIP_DEFLATED

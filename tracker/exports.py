@@ -18,6 +18,9 @@ itself, so the file holds exactly what the view would send: published rows only,
 Each build is written to a new file and then named in a small JSON index with an atomic rename, so a
 reader never gets half a file; older files are removed a build later. ``manage.py build_exports``
 builds every download (after a deploy, or from cron).
+
+Each language keeps its own file of a download (``stored_name``): a Ukrainian reader's ``/uk/data/``
+zip carries a Ukrainian codebook, and the rows of a list may carry translated wording.
 """
 
 import hashlib
@@ -36,6 +39,7 @@ from django.db import close_old_connections, connection
 from django.http import FileResponse
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -48,6 +52,20 @@ logger = logging.getLogger(__name__)
 _KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Dataset-Version")
 # Every download registered with stored_download: name -> (view, URL name, query string), for build_exports.
 REGISTRY = {}
+
+
+def stored_name(name, language):
+    """The name a download is stored under in a language; the default language's keeps the plain name."""
+    return name if language == settings.LANGUAGE_CODE else f"{language}-{name}"
+
+
+def stored_names():
+    """Every download in every language."""
+    return [stored_name(name, code) for name in sorted(REGISTRY) for code, _ in settings.LANGUAGES]
+
+
+def _language():
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 def _directory():
@@ -77,27 +95,32 @@ def current_stamp():
         return _stamp_text(content_stamp())
 
 
-def build(name, request_factory):
-    """Build a download now by calling its view; returns the index written."""
+def build(name, request_factory, language=None):
+    """Build a download now, in a language (the default one unless given), by calling its view; returns the
+    index written."""
     view, url_name, query = REGISTRY[name]
+    language = language or settings.LANGUAGE_CODE
     stamp = current_stamp()
-    request = request_factory(reverse(url_name) + (f"?{query}" if query else ""))
-    request.building_export = True
-    response = view(request)
-    if response.status_code != 200:
-        raise RuntimeError(f"Building {name} answered {response.status_code}.")
     directory = _directory()
-    file_name = f"{name}.{uuid.uuid4().hex[:12]}"
-    digest = hashlib.sha256()
-    try:
-        with open(directory / file_name, "wb") as out:
-            for chunk in response.streaming_content if response.streaming else [response.content]:
-                chunk = chunk.encode() if isinstance(chunk, str) else chunk
-                digest.update(chunk)
-                out.write(chunk)
-    except BaseException:
-        (directory / file_name).unlink(missing_ok=True)
-        raise
+    with translation.override(language):
+        request = request_factory(reverse(url_name) + (f"?{query}" if query else ""))
+        request.building_export = True
+        request.LANGUAGE_CODE = language
+        response = view(request)
+        if response.status_code != 200:
+            raise RuntimeError(f"Building {name} in {language} answered {response.status_code}.")
+        stored = stored_name(name, language)
+        file_name = f"{stored}.{uuid.uuid4().hex[:12]}"
+        digest = hashlib.sha256()
+        try:
+            with open(directory / file_name, "wb") as out:
+                for chunk in response.streaming_content if response.streaming else [response.content]:
+                    chunk = chunk.encode() if isinstance(chunk, str) else chunk
+                    digest.update(chunk)
+                    out.write(chunk)
+        except BaseException:
+            (directory / file_name).unlink(missing_ok=True)
+            raise
     index = {
         "file": file_name,
         "stamp": stamp,
@@ -105,14 +128,14 @@ def build(name, request_factory):
         "etag": f'"{digest.hexdigest()[:32]}"',
         "headers": {header: response[header] for header in _KEPT_HEADERS if response.has_header(header)},
     }
-    temporary = directory / f"{name}.json.{uuid.uuid4().hex[:8]}"
+    temporary = directory / f"{stored}.json.{uuid.uuid4().hex[:8]}"
     temporary.write_text(json.dumps(index))
-    previous = _read_index(name)
-    os.replace(temporary, _index_path(name))
+    previous = _read_index(stored)
+    os.replace(temporary, _index_path(stored))
     # The file before the previous one: any reader still sending it opened it a whole build ago.
-    for old in directory.glob(f"{name}.*"):
-        if old.name not in {file_name, f"{name}.json", previous and previous["file"]} and not old.name.startswith(
-            f"{name}.json."
+    for old in directory.glob(f"{stored}.*"):
+        if old.name not in {file_name, f"{stored}.json", previous and previous["file"]} and not old.name.startswith(
+            f"{stored}.json."
         ):
             old.unlink(missing_ok=True)
     return index
@@ -122,19 +145,20 @@ def _lock_key(name):
     return f"exports:{name}:lock"
 
 
-def _rebuild_in_background(name, request_factory):
+def _rebuild_in_background(name, request_factory, language):
     token = uuid.uuid4().hex
-    if not cache.add(_lock_key(name), token, settings.EXPORT_LOCK_SECONDS):
+    lock = _lock_key(stored_name(name, language))
+    if not cache.add(lock, token, settings.EXPORT_LOCK_SECONDS):
         return  # another request is rebuilding it
 
     def run():
         try:
-            build(name, request_factory)
+            build(name, request_factory, language)
         except Exception:
-            logger.exception("Rebuilding the download %s failed; the previous file is still served.", name)
+            logger.exception("Rebuilding %s (%s) failed; the previous file is still served.", name, language)
         finally:
-            if cache.get(_lock_key(name)) == token:
-                cache.delete(_lock_key(name))
+            if cache.get(lock) == token:
+                cache.delete(lock)
             if threading.current_thread() is not threading.main_thread():
                 connection.close()
 
@@ -158,11 +182,12 @@ def _factory_like(request):
 
 
 def serve(name, request):
-    index = _read_index(name)
+    language = _language()
+    index = _read_index(stored_name(name, language))
     if index is None or not (_directory() / index["file"]).exists():
-        index = build(name, _factory_like(request))
+        index = build(name, _factory_like(request), language)
     elif index["stamp"] != current_stamp() and time.time() - index["built_at"] >= settings.EXPORT_REBUILD_SECONDS:
-        _rebuild_in_background(name, _factory_like(request))
+        _rebuild_in_background(name, _factory_like(request), language)
     last_modified = int(index["built_at"])
     not_modified = get_conditional_response(request, etag=index["etag"], last_modified=last_modified)
     if not_modified is not None:

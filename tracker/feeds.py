@@ -4,6 +4,10 @@ Each entry links to the position or version on its public page and, as a ``relat
 its source (the document itself, or its page on the site when it has no address). Entry ids are
 tag URIs that never change, and ``<updated>`` is the row's last change, so a reader shows an
 edited entry once, updated.
+
+Each feed speaks the language of its address (``/uk/feeds/...``, ``/ru/feeds/...``, English without a
+prefix): titles, subtitles, the words around each entry and its dates; links lead to the pages in
+that language. Entry ids are the same in every language.
 """
 
 import datetime
@@ -14,7 +18,10 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tracker.models import Clause, Event, Indicator, Party, PlanVersion, Position
 from tracker.selectors.changes import changes
@@ -31,6 +38,16 @@ def clean(text):
 
 def tag_uri(kind, pk):
     return f"tag:{settings.FEED_TAG_AUTHORITY}:{kind}/{pk}"
+
+
+def long_date(date):
+    """21 November 2025, 21 листопада 2025: the date in words in the active language."""
+    return date_format(date, "TRACKER_LONG_DATE")
+
+
+def _quote(item):
+    kind = _("Paraphrase") if item.quote_is_paraphrase else _("Quote")
+    return f"{kind}: \u201c{item.quote}\u201d"
 
 
 def _midnight(date):
@@ -84,8 +101,8 @@ class PositionFeed(TrackerFeed):
     def feed_guid(self, obj=None):
         return tag_uri("feed", "positions")
 
-    title = "Peace-plan tracker: positions"
-    subtitle = "Parties' stances on clauses and versions, each with its date and source."
+    title = gettext_lazy("Peace-plan tracker: positions")
+    subtitle = gettext_lazy("Parties' stances on clauses and versions, each with its date and source.")
 
     def link(self, obj=None):
         return reverse("tracker:timeline")
@@ -101,13 +118,16 @@ class PositionFeed(TrackerFeed):
         return clean(f"{item.party.short_name}{voice} {item.get_stance_display().lower()} {item.subject_words()}")
 
     def description_text(self, item):
-        parts = [f"Stated on {item.stated_on.isoformat()}{' (approximate date)' if item.date_is_approximate else ''}."]
+        if item.date_is_approximate:
+            stated = _("Stated on %(date)s (approximate date).")
+        else:
+            stated = _("Stated on %(date)s.")
+        parts = [stated % {"date": item.stated_on.isoformat()}]
         if item.quote:
-            kind = "Paraphrase" if item.quote_is_paraphrase else "Quote"
-            parts.append(f"{kind}: \u201c{item.quote}\u201d")
+            parts.append(_quote(item))
         if item.note:
             parts.append(item.note)
-        parts.append(f"Source: {item.source.title} ({item.source.publisher}).")
+        parts.append(_("Source: %(source)s.") % {"source": f"{item.source.title} ({item.source.publisher})"})
         return " ".join(parts)
 
     def item_link(self, item):
@@ -127,7 +147,7 @@ class PartyPositionFeed(PositionFeed):
         return get_object_or_404(Party, slug=slug)
 
     def title(self, obj):
-        return clean(f"Peace-plan tracker: positions of {obj.name}")
+        return clean(_("Peace-plan tracker: positions of %(party)s") % {"party": obj.name})
 
     def feed_guid(self, obj):
         return tag_uri("feed", f"positions/party/{obj.pk}")
@@ -147,7 +167,8 @@ class ClausePositionFeed(PositionFeed):
         return get_object_or_404(clauses, version__plan__slug=plan, version__slug=version, number=number)
 
     def title(self, obj):
-        return clean(f"Peace-plan tracker: positions on {obj.point_name} of {obj.version.name}")
+        title = _("Peace-plan tracker: positions on %(point)s of %(version)s")
+        return clean(title % {"point": obj.point_name, "version": obj.version.name})
 
     def feed_guid(self, obj):
         return tag_uri("feed", f"positions/clause/{obj.pk}")
@@ -163,8 +184,8 @@ class VersionFeed(TrackerFeed):
     """New or changed versions of every plan, newest change first."""
 
     entry_kind = "version"
-    title = "Peace-plan tracker: plan versions"
-    subtitle = "New texts of the plans, and changes to what is known about them."
+    title = gettext_lazy("Peace-plan tracker: plan versions")
+    subtitle = gettext_lazy("New texts of the plans, and changes to what is known about them.")
 
     def feed_guid(self):
         return tag_uri("feed", "versions")
@@ -184,16 +205,18 @@ class VersionFeed(TrackerFeed):
         return clean(f"{item.plan.title}: {item.name} ({item.get_status_display().lower()})")
 
     def description_text(self, item):
+        released = item.released_on.isoformat() + (f" ({item.released_on_note})" if item.released_on_note else "")
         parts = [
-            f"Released on {item.released_on.isoformat()}"
-            + (f" ({item.released_on_note})" if item.released_on_note else "")
-            + f". Text known from: {item.get_text_basis_display().lower()}."
+            _("Released on %(date)s.") % {"date": released},
+            _("Text known from: %(basis)s.") % {"basis": item.get_text_basis_display().lower()},
         ]
         if item.summary:
             parts.append(item.summary)
         sources = self._sources(item)
         if sources:
-            parts.append("Sources: " + "; ".join(f"{s.title} ({s.publisher})" for s in sources) + ".")
+            parts.append(
+                _("Sources: %(sources)s.") % {"sources": "; ".join(f"{s.title} ({s.publisher})" for s in sources)}
+            )
         return " ".join(parts)
 
     def item_link(self, item):
@@ -213,8 +236,10 @@ class VersionFeed(TrackerFeed):
 class ChangesFeed(TrackerFeed):
     """Everything the "What changed" page lists: versions, stance changes, figures and events."""
 
-    title = "Peace-plan tracker: what changed"
-    subtitle = "New and revised plan versions, changes of stance, new figures and events, each with its source."
+    title = gettext_lazy("Peace-plan tracker: what changed")
+    subtitle = gettext_lazy(
+        "New and revised plan versions, changes of stance, new figures and events, each with its source."
+    )
 
     def feed_guid(self):
         return tag_uri("feed", "changes")
@@ -250,20 +275,19 @@ class ChangesFeed(TrackerFeed):
 def change_description(entry):
     """A change in plain words, with the date and the sources named by publisher and date."""
     item = entry.item
-    parts = [f"{entry.date:%-d %B %Y}."]
+    parts = [f"{long_date(entry.date)}."]
     if entry.kind == "stance" and item.quote:
-        kind = "Paraphrase" if item.quote_is_paraphrase else "Quote"
-        parts.append(f"{kind}: \u201c{item.quote}\u201d")
+        parts.append(_quote(item))
     summary = getattr(item, "summary", "") or getattr(item, "description", "") or getattr(item, "caveat", "")
     if summary:
         parts.append(summary)
     if entry.sources:
-        parts.append("Source: " + "; ".join(source_name(s) for s in entry.sources) + ".")
+        parts.append(_("Source: %(source)s.") % {"source": "; ".join(source_name(s) for s in entry.sources)})
     return " ".join(parts)
 
 
 def source_name(source):
-    when = f", {source.published_on:%-d %b %Y}" if source.published_on else ""
+    when = f", {date_format(source.published_on, 'TRACKER_SHORT_DATE')}" if source.published_on else ""
     return f"{source.title} ({source.publisher}{when})"
 
 
@@ -271,8 +295,8 @@ class EventFeed(TrackerFeed):
     """Dated events (summits, talks, publications), newest first."""
 
     entry_kind = "event"
-    title = "Peace-plan tracker: events"
-    subtitle = "Summits, talks and publications, each with its sources."
+    title = gettext_lazy("Peace-plan tracker: events")
+    subtitle = gettext_lazy("Summits, talks and publications, each with its sources.")
 
     def feed_guid(self):
         return tag_uri("feed", "events")
@@ -287,12 +311,12 @@ class EventFeed(TrackerFeed):
         return clean(item.title)
 
     def item_description(self, item):
-        parts = [f"{item.happened_on:%-d %B %Y}."]
+        parts = [f"{long_date(item.happened_on)}."]
         if item.description:
             parts.append(item.description)
         sources = self._sources(item)
         if sources:
-            parts.append("Sources: " + "; ".join(source_name(s) for s in sources) + ".")
+            parts.append(_("Sources: %(sources)s.") % {"sources": "; ".join(source_name(s) for s in sources)})
         return clean(" ".join(parts))
 
     def item_link(self, item):
@@ -318,7 +342,7 @@ class IndicatorFigureFeed(TrackerFeed):
         return get_object_or_404(Indicator.objects.public(), slug=slug)
 
     def title(self, obj):
-        return clean(f"Peace-plan tracker: figures for {obj.name}")
+        return clean(_("Peace-plan tracker: figures for %(indicator)s") % {"indicator": obj.name})
 
     def feed_guid(self, obj):
         return tag_uri("feed", f"figures/indicator/{obj.pk}")
@@ -336,10 +360,10 @@ class IndicatorFigureFeed(TrackerFeed):
 
     def item_description(self, item):
         grade = f"{item.get_kind_display()}, {item.get_confidence_display().lower()}"
-        parts = [f"Reported on {item.reported_on:%-d %B %Y}. {grade}."]
+        parts = [_("Reported on %(date)s.") % {"date": long_date(item.reported_on)}, f"{grade}."]
         if item.caveat:
             parts.append(item.caveat)
-        parts.append(f"Source: {source_name(item.source)}.")
+        parts.append(_("Source: %(source)s.") % {"source": source_name(item.source)})
         return clean(" ".join(parts))
 
     def item_link(self, item):

@@ -3,6 +3,9 @@ from django.core.signals import request_finished
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+from tracker import languages
 
 
 class RejectNulBytesMiddleware:
@@ -72,7 +75,8 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     reader always gets the language of the link they followed and the page cache keys a copy by its path).
 
     The admin has no language prefix: it follows the editor's browser (Accept-Language), falling back to
-    English. Everything else without a prefix (the API, health checks) answers in English here.
+    English. Everything else without a prefix (health checks) answers in English here; the API then picks
+    its own (ApiLanguageMiddleware).
     """
 
     def process_request(self, request):
@@ -89,3 +93,31 @@ def _forget_language(**kwargs):
 
 
 request_finished.connect(_forget_language, dispatch_uid="tracker.middleware.forget_language")
+
+
+class ApiLanguageMiddleware:
+    """The API's language: ``?lang=`` (en, uk, ru), else Accept-Language, else English (tracker.languages).
+
+    The answer says which it is in Content-Language, and varies by Accept-Language; a ``?lang=`` the site
+    does not offer is a 400 naming the choices. Pages keep the language of their address.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not languages.is_negotiated(request.path_info):
+            return self.get_response(request)
+        try:
+            meta = request.META
+            language = languages.negotiate(meta.get("QUERY_STRING", ""), meta.get("HTTP_ACCEPT_LANGUAGE"))
+        except languages.UnknownLanguage as error:
+            response = JsonResponse({languages.LANG_PARAMETER: [error.message]}, status=400)
+            patch_vary_headers(response, ["Accept-Language"])
+            return response
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+        response["Content-Language"] = language
+        patch_vary_headers(response, ["Accept-Language"])
+        return response

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     # The reader's language from the address (/uk/..., /ru/..., English unprefixed); the page cache keys
     # pages by their path, so each language's copy is stored apart. The admin follows the editor's browser.
     "tracker.middleware.LocaleMiddleware",
+    # The API's one address per object answers in the language asked for: ?lang= or Accept-Language.
+    "tracker.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

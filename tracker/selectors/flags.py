@@ -32,6 +32,7 @@ from tracker.models import (
     Indicator,
     flag_key,
 )
+from tracker.models.plans import point_name
 from tracker.numbers import grouped
 
 SHARE_THRESHOLD = Decimal("10")  # percent of the official figure
@@ -102,7 +103,8 @@ def _who(figure):
 
 
 def official_reference(figure, figures):
-    """The best-sourced official figure with a value for the same indicator and period, or None.
+    """The best-sourced official figure with a value among ``figures`` (those of the same indicator and
+    period, see ``same_period``), or None.
 
     Confirmed before unverified, a stated end of period before none, an original outlet before a
     reprint, then the nearest in date, then the most recently reported.
@@ -111,7 +113,6 @@ def official_reference(figure, figures):
         other
         for other in figures
         if other.pk != figure.pk and other.kind == FigureKind.OFFICIAL and other.value is not None
-        if same_period(figure, other)
     ]
     if not candidates:
         return None
@@ -178,11 +179,12 @@ def implied_rate(figure, counts=None):
 
 
 def outside_range(figure, figures):
+    """``figures``: those of the same indicator and period (see ``same_period``)."""
     if figure.value is None or figure.is_range:
         return []
     flags = []
     for other in figures:
-        if other.pk == figure.pk or not other.is_range or not same_period(figure, other):
+        if other.pk == figure.pk or not other.is_range:
             continue
         if figure.value < other.low:
             where = f"below the low end: {_n(other.low)} − {_n(figure.value)} = {_n(other.low - figure.value)} short"
@@ -197,6 +199,12 @@ def outside_range(figure, figures):
     return flags
 
 
+def _place(target):
+    """Where a term is: its version and point ("US 28-point draft, point 6")."""
+    place = getattr(target, "place", None)  # given by _targets, without loading the point
+    return place or f"{target.clause.version.name}, {target.clause.point_name}"
+
+
 def flips_gap(figure, reference, targets):
     if reference is None or figure.kind == FigureKind.OFFICIAL or figure.value is None:
         return []
@@ -208,7 +216,7 @@ def flips_gap(figure, reference, targets):
         term = f"{target.get_comparator_display()} {_n(target.value)}"
         verdict = {GapStatus.MEETS: "meets", GapStatus.MISSES: "misses"}
         arithmetic = (
-            f"Against the term “{term}” ({target.clause.version.name}, {target.clause.point_name}): "
+            f"Against the term “{term}” ({_place(target)}): "
             f"{_n(figure.value)} {verdict[mine]} it, while the official {_n(reference.value)} ({_who(reference)}) "
             f"{verdict[theirs]} it."
         )
@@ -225,14 +233,19 @@ def flags_among(figures, targets=(), case_indicators=None):
     figures = list(figures)
     by_group = defaultdict(list)
     for figure in figures:
-        by_group[figure.indicator_id, figure.period_start].append(figure)
+        # Only figures that start on the same day can describe the same period.
+        by_group[figure.indicator_id, figure.period_start].append((figure_date(figure), figure))
     targets_by_indicator = defaultdict(list)
     for target in targets:
         targets_by_indicator[target.indicator_id].append(target)
     flags = []
     for figure in figures:
-        # Only figures that start on the same day can describe the same period.
-        group = [o for o in by_group[figure.indicator_id, figure.period_start] if same_period(figure, o)]
+        members = by_group[figure.indicator_id, figure.period_start]
+        if len(members) == 1:
+            group = [figure]
+        else:  # as same_period, with each figure's date worked out once
+            day = figure_date(figure)
+            group = [other for when, other in members if abs((when - day).days) <= SAME_PERIOD_DAYS]
         reference = official_reference(figure, group)
         counts = None if case_indicators is None else figure.indicator_id in case_indicators
         raised = [far_from_official(figure, reference), implied_rate(figure, counts)]
@@ -282,14 +295,20 @@ def _figure_facts(figures):
     return list(map(FigureFacts._make, figures.values_list(*_FACT_FIELDS)))
 
 
-def _targets():
-    # Only what the rule and its arithmetic read: the term, and the name of the point and version it is in.
-    return (
-        ClauseTarget.objects.published()
-        .select_related("clause__version")
-        .only("indicator_id", "comparator", "value", "clause__number", "clause__version__name")
-        .order_by("pk")
+def _targets(indicator=None):
+    """The published terms, with only what the rule and its arithmetic read (one query, no joined rows built)."""
+    terms = ClauseTarget.objects.published()
+    if indicator is not None:
+        terms = terms.filter(indicator=indicator)
+    rows = terms.order_by("pk").values_list(
+        "pk", "indicator_id", "comparator", "value", "clause_id", "clause__number", "clause__version__name"
     )
+    targets = []
+    for pk, indicator_id, comparator, value, clause_id, number, version_name in rows:
+        target = ClauseTarget(pk=pk, indicator_id=indicator_id, comparator=comparator, value=value, clause_id=clause_id)
+        target.place = f"{version_name}, {point_name(number)}"
+        targets.append(target)
+    return targets
 
 
 def with_related(flags):
@@ -345,9 +364,9 @@ def consistency_flags(*, indicator=None, rule=None, as_of=None, related=True):
     them gives those their figures and reviews with ``with_related``.
     """
     figures = _figures(as_of)
-    targets = _targets()
+    targets = _targets(indicator)
     if indicator is not None:
-        figures, targets = figures.filter(indicator=indicator), targets.filter(indicator=indicator)
+        figures = figures.filter(indicator=indicator)
     flags = flags_among(_figure_facts(figures), targets, _case_indicators(indicator))
     if rule:
         flags = [flag for flag in flags if flag.rule == rule]

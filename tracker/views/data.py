@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from tracker.conditional import conditional, content_stamp
 from tracker.dataset_zip import LICENCE, TABLES, ZIP_NAME, build_export, build_zip
@@ -35,7 +36,9 @@ def data_page(request):
 def dataset_zip(request):
     export = build_export(stamp=content_stamp())
     site_url = request.build_absolute_uri("/").rstrip("/")
-    response = HttpResponse(build_zip(export, site_url), content_type="application/zip")
+    # The README cites the open-data page in the language of the download.
+    data_path = reverse("tracker:data")
+    response = HttpResponse(build_zip(export, site_url, data_path), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{ZIP_NAME}"'
     response["X-Dataset-Version"] = export.version
     return response

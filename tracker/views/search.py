@@ -1,264 +1,55 @@
-"""Search across points, positions and their quotes, figures, indicators, sources and events.
+"""The search page: the reader's query, checked, and the matches from ``tracker.selectors.search``.
+
+Search across points, positions and their quotes, figures, indicators, sources and events.
 
 Each word must appear (in any of a kind's fields); only published content is searched.
 Without a kind, each kind shows its first few matches and a count; with one, its matches
 are paginated.
 """
 
-import difflib
-import re
-from dataclasses import dataclass
-from decimal import Decimal
-from functools import reduce
-from operator import and_, or_
-
 from django import forms
-from django.db.models import Count, Q, Window
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from tracker.models import Actor, Clause, Event, Figure, Indicator, Party, Position, Source, Topic
+from tracker.selectors import search as selectors
 from tracker.views.common import csv_download, paginate, wants_csv
-
-_NUMBER = re.compile(
-    r"^(\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+|\d+)(?:[.](\d+))?\s*([km]|bn|mn|million|billion|thousand)?$", re.I
-)
-# "800 000": a number's digit groups are one word, not two.
-_SPACED_GROUPS = re.compile(r"(?<=\d)[ \u202f\u00a0](?=\d{3}\b)")
-_SCALES = {"k": 1000, "thousand": 1000, "m": 10**6, "mn": 10**6, "million": 10**6, "bn": 10**9, "billion": 10**9}
-
-
-def parse_number(word):
-    """The number a search word stands for, however written (600000, 600,000, 600k, 1.2m), or None."""
-    match = _NUMBER.match(word.strip())
-    if not match:
-        return None
-    whole, fraction, scale = match.groups()
-    digits = re.sub(r"\D", "", whole)
-    if len(digits) > 15:
-        return None
-    number = Decimal(digits + (f".{fraction}" if fraction else ""))
-    if scale:
-        number *= _SCALES[scale.lower()]
-    elif fraction and len(fraction) == 3 and "," not in whole:
-        return None  # "600.000" may be a European grouping or a decimal: too ambiguous to widen
-    return number.normalize() if number == number.to_integral_value() else number
-
-
-def number_spellings(number):
-    """The ways a number is written in running text, to find it in summaries, quotes and captions."""
-    if number != number.to_integral_value():
-        return [f"{number:f}"]
-    n = int(number)
-    spellings = {str(n), f"{n:,}", f"{n:,}".replace(",", " "), f"{n:,}".replace(",", "\u202f")}
-    for size, suffixes in ((10**9, ("bn", " billion")), (10**6, ("m", " million")), (1000, ("k", " thousand"))):
-        if n >= size and n % (size // 10) == 0:
-            short = f"{n / size:.1f}".rstrip("0").rstrip(".")
-            spellings.update(short + suffix for suffix in suffixes)
-            break
-    return sorted(spellings)
-
-
-MAX_QUERY_LENGTH = 200
-MAX_WORDS = 10
-PREVIEW = 5
-
-
-@dataclass(frozen=True)
-class Kind:
-    slug: str
-    label: str
-    fields: tuple
-    ordering: tuple
-    columns: tuple = ()
-
-    def queryset(self):
-        return _QUERYSETS[self.slug]()
-
-    numeric_fields: tuple = ()  # number fields a number in the query may equal exactly
-
-    def word_condition(self, word):
-        """Any of the kind's fields holds the word; a number matches however it is written (600000, 600,000, 600k)."""
-        number = parse_number(word)
-        variants = number_spellings(number) if number is not None else [word]
-        condition = reduce(or_, (Q(**{f"{field}__icontains": v}) for field in self.fields for v in variants))
-        if number is not None:
-            for field in self.numeric_fields:
-                condition |= Q(**{field: number})
-        return condition
-
-    def matching(self, words):
-        condition = reduce(and_, (self.word_condition(word) for word in words))
-        queryset = self.queryset()
-        if self.numeric_fields:
-            # A number can match a point through several of its terms: keep each row once.
-            condition = Q(pk__in=queryset.model._default_manager.filter(condition).values("pk"))
-        return queryset.filter(condition).order_by(*self.ordering)
-
-    def preview(self, words, size=PREVIEW):
-        """The first ``size`` matches and how many there are, from one query: the count is a window over the
-        same scan, where a separate COUNT read every matching row a second time."""
-        rows = list(self.matching(words).annotate(matches_in_all=Window(Count("pk")))[:size])
-        return rows, rows[0].matches_in_all if rows else 0
-
-
-_QUERYSETS = {
-    "points": lambda: Clause.objects.published().with_version(),
-    "positions": lambda: Position.objects.published().with_related(),
-    "figures": lambda: Figure.objects.published().select_related("indicator", "source"),
-    "indicators": lambda: Indicator.objects.public(),
-    "sources": lambda: Source.objects.public(),
-    "events": lambda: Event.objects.published(),
-}
-
-KINDS = [
-    Kind(
-        "points",
-        _("Points of plans"),
-        ("number", "heading", "summary", "text", "targets__label", "targets__indicator__name"),
-        ("version__plan__title", "version__released_on", "sort_order", "pk"),
-        (
-            ("plan", "version.plan.title"),
-            ("version", "version.name"),
-            ("number", "number"),
-            ("heading", "heading"),
-            ("summary", "summary"),
-            ("text_basis", "text_basis"),
-        ),
-        numeric_fields=("targets__value",),
-    ),
-    Kind(
-        "positions",
-        _("Positions and quotes"),
-        ("quote", "note", "party__name", "actor__name"),
-        ("-stated_on", "-pk"),
-        (
-            ("stated_on", "stated_on"),
-            ("party", "party.name"),
-            ("actor", lambda p: p.actor.name if p.actor_id else ""),
-            ("subject", lambda p: str(p.subject)),
-            ("stance", "stance"),
-            ("quote", "quote"),
-            ("source_key", "source.key"),
-        ),
-    ),
-    Kind(
-        "figures",
-        _("Figures"),
-        ("claimed_by", "caveat", "period_label", "indicator__name"),
-        ("-reported_on", "-pk"),
-        (
-            ("indicator", "indicator.name"),
-            ("value", "value"),
-            ("low", "low"),
-            ("high", "high"),
-            ("period_label", "period_label"),
-            ("reported_on", "reported_on"),
-            ("claimed_by", "claimed_by"),
-            ("kind", "kind"),
-            ("source_key", "source.key"),
-        ),
-        numeric_fields=("value", "low", "high"),
-    ),
-    Kind(
-        "indicators",
-        _("Indicators"),
-        ("name", "unit", "description", "caveat"),
-        ("name", "pk"),
-        (("slug", "slug"), ("name", "name"), ("unit", "unit")),
-    ),
-    Kind(
-        "sources",
-        _("Sources"),
-        ("key", "title", "publisher", "notes"),
-        ("key", "pk"),
-        (
-            ("key", "key"),
-            ("title", "title"),
-            ("publisher", "publisher"),
-            ("url", "url"),
-            ("published_on", "published_on"),
-        ),
-    ),
-    Kind(
-        "events",
-        _("Events"),
-        ("title", "description"),
-        ("-happened_on", "-pk"),
-        (("happened_on", "happened_on"), ("ends_on", "ends_on"), ("title", "title"), ("description", "description")),
-    ),
-]
-KINDS_BY_SLUG = {kind.slug: kind for kind in KINDS}
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search for"),
         required=False,
-        max_length=MAX_QUERY_LENGTH,
+        max_length=selectors.MAX_QUERY_LENGTH,
         error_messages={"max_length": _("Search for at most %(limit_value)s characters.")},
     )
     kind = forms.ChoiceField(
         label=_("In"),
         required=False,
-        choices=[("", _("Everything"))] + [(kind.slug, kind.label) for kind in KINDS],
+        choices=[("", _("Everything"))] + [(kind.slug, kind.label) for kind in selectors.KINDS],
         error_messages={"invalid_choice": _("Choose one of the listed kinds of content.")},
     )
 
 
 def search(request):
     form = SearchForm(request.GET)
-    context = {"form": form, "kinds": KINDS}
+    context = {"form": form, "kinds": selectors.KINDS}
     if not form.is_valid():
         return render(request, "tracker/search.html", context, status=400)
-    words = _SPACED_GROUPS.sub(",", form.cleaned_data["q"]).split()[:MAX_WORDS]
+    words = selectors.split_words(form.cleaned_data["q"])
     context["query"] = " ".join(words)
     if not words:
         context["message"] = _("Type one or more words to search the points, positions, figures, sources and events.")
         return render(request, "tracker/search.html", context)
-    kind = KINDS_BY_SLUG.get(form.cleaned_data["kind"])
+    kind = selectors.KINDS_BY_SLUG.get(form.cleaned_data["kind"])
     if kind:
         if wants_csv(request):
             return csv_download(f"search-{kind.slug}", kind.matching(words), kind.columns)
         context["kind"] = kind
         context["page"] = paginate(request, kind.matching(words))
     else:
-        kinds = KINDS
-        if any(parse_number(word) is not None for word in words):
-            # A number is most likely a plan's term or a figure: show those first.
-            kinds = sorted(KINDS, key=lambda k: k.slug not in ("points", "figures"))
-        sections = []
-        for each in kinds:
-            items, count = each.preview(words)
-            sections.append({"kind": each, "count": count, "items": items})
+        sections = selectors.previews(words)
         context["sections"] = sections
         context["total"] = sum(section["count"] for section in sections)
         if not context["total"]:
-            context["suggestion"] = did_you_mean(words)
+            context["suggestion"] = selectors.did_you_mean(words)
     return render(request, "tracker/search.html", context)
-
-
-def _vocabulary():
-    """The words readers are likely to search for: names of parties, speakers, indicators, topics, points."""
-    names = [
-        *Party.objects.values_list("name", flat=True),
-        *Actor.objects.values_list("name", flat=True),
-        *Indicator.objects.values_list("name", flat=True),
-        *Topic.objects.values_list("name", flat=True),
-        *Clause.objects.published().values_list("heading", flat=True),
-    ]
-    return sorted({word for name in names for word in re.findall(r"[^\W\d_][\w'-]{2,}", name.lower())})
-
-
-def did_you_mean(words):
-    """A query spelt like the recorded names, when the reader's found nothing; None when no word is close."""
-    vocabulary = _vocabulary()
-    corrected, changed = [], False
-    for word in words:
-        close = difflib.get_close_matches(word.lower(), vocabulary, n=1, cutoff=0.75)
-        if close and close[0] != word.lower() and parse_number(word) is None:
-            corrected.append(close[0])
-            changed = True
-        else:
-            corrected.append(word)
-    return " ".join(corrected) if changed else None

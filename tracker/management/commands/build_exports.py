@@ -27,5 +27,6 @@ class Command(BaseCommand):
             return RequestFactory().get(path, HTTP_HOST=host, secure=not settings.DEBUG)
 
         for name in sorted(exports.REGISTRY):
-            index = exports.build(name, factory)
-            self.stdout.write(f"{name}: built ({index['file']})")
+            for language, _ in settings.LANGUAGES:
+                index = exports.build(name, factory, language)
+                self.stdout.write(f"{exports.stored_name(name, language)}: built ({index['file']})")

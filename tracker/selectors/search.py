@@ -1,0 +1,232 @@
+"""Search across points, positions and their quotes, figures, indicators, sources and events.
+
+Each word must appear (in any of a kind's fields); only published content is searched. Without
+a kind, each kind gives its first few matches and a count (one query each); with one, its
+matches are paged by the page.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
+from operator import and_, or_
+
+from django.db.models import Count, Q, Window
+from django.utils.translation import gettext_lazy as _
+
+from tracker.models import Actor, Clause, Event, Figure, Indicator, Party, Position, Source, Topic
+
+_NUMBER = re.compile(
+    r"^(\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+|\d+)(?:[.](\d+))?\s*([km]|bn|mn|million|billion|thousand)?$", re.I
+)
+# "800 000": a number's digit groups are one word, not two.
+_SPACED_GROUPS = re.compile(r"(?<=\d)[ \u202f\u00a0](?=\d{3}\b)")
+_SCALES = {"k": 1000, "thousand": 1000, "m": 10**6, "mn": 10**6, "million": 10**6, "bn": 10**9, "billion": 10**9}
+
+
+def parse_number(word):
+    """The number a search word stands for, however written (600000, 600,000, 600k, 1.2m), or None."""
+    match = _NUMBER.match(word.strip())
+    if not match:
+        return None
+    whole, fraction, scale = match.groups()
+    digits = re.sub(r"\D", "", whole)
+    if len(digits) > 15:
+        return None
+    number = Decimal(digits + (f".{fraction}" if fraction else ""))
+    if scale:
+        number *= _SCALES[scale.lower()]
+    elif fraction and len(fraction) == 3 and "," not in whole:
+        return None  # "600.000" may be a European grouping or a decimal: too ambiguous to widen
+    return number.normalize() if number == number.to_integral_value() else number
+
+
+def number_spellings(number):
+    """The ways a number is written in running text, to find it in summaries, quotes and captions."""
+    if number != number.to_integral_value():
+        return [f"{number:f}"]
+    n = int(number)
+    spellings = {str(n), f"{n:,}", f"{n:,}".replace(",", " "), f"{n:,}".replace(",", "\u202f")}
+    for size, suffixes in ((10**9, ("bn", " billion")), (10**6, ("m", " million")), (1000, ("k", " thousand"))):
+        if n >= size and n % (size // 10) == 0:
+            short = f"{n / size:.1f}".rstrip("0").rstrip(".")
+            spellings.update(short + suffix for suffix in suffixes)
+            break
+    return sorted(spellings)
+
+
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 10
+PREVIEW = 5
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str
+    label: str
+    fields: tuple
+    ordering: tuple
+    columns: tuple = ()
+
+    def queryset(self):
+        return _QUERYSETS[self.slug]()
+
+    numeric_fields: tuple = ()  # number fields a number in the query may equal exactly
+
+    def word_condition(self, word):
+        """Any of the kind's fields holds the word; a number matches however it is written (600000, 600,000, 600k)."""
+        number = parse_number(word)
+        variants = number_spellings(number) if number is not None else [word]
+        condition = reduce(or_, (Q(**{f"{field}__icontains": v}) for field in self.fields for v in variants))
+        if number is not None:
+            for field in self.numeric_fields:
+                condition |= Q(**{field: number})
+        return condition
+
+    def matching(self, words):
+        condition = reduce(and_, (self.word_condition(word) for word in words))
+        queryset = self.queryset()
+        if self.numeric_fields:
+            # A number can match a point through several of its terms: keep each row once.
+            condition = Q(pk__in=queryset.model._default_manager.filter(condition).values("pk"))
+        return queryset.filter(condition).order_by(*self.ordering)
+
+    def preview(self, words, size=PREVIEW):
+        """The first ``size`` matches and how many there are, from one query: the count is a window over the
+        same scan, where a separate COUNT read every matching row a second time."""
+        rows = list(self.matching(words).annotate(matches_in_all=Window(Count("pk")))[:size])
+        return rows, rows[0].matches_in_all if rows else 0
+
+
+_QUERYSETS = {
+    "points": lambda: Clause.objects.published().with_version(),
+    "positions": lambda: Position.objects.published().with_related(),
+    "figures": lambda: Figure.objects.published().select_related("indicator", "source"),
+    "indicators": lambda: Indicator.objects.public(),
+    "sources": lambda: Source.objects.public(),
+    "events": lambda: Event.objects.published(),
+}
+
+KINDS = [
+    Kind(
+        "points",
+        _("Points of plans"),
+        ("number", "heading", "summary", "text", "targets__label", "targets__indicator__name"),
+        ("version__plan__title", "version__released_on", "sort_order", "pk"),
+        (
+            ("plan", "version.plan.title"),
+            ("version", "version.name"),
+            ("number", "number"),
+            ("heading", "heading"),
+            ("summary", "summary"),
+            ("text_basis", "text_basis"),
+        ),
+        numeric_fields=("targets__value",),
+    ),
+    Kind(
+        "positions",
+        _("Positions and quotes"),
+        ("quote", "note", "party__name", "actor__name"),
+        ("-stated_on", "-pk"),
+        (
+            ("stated_on", "stated_on"),
+            ("party", "party.name"),
+            ("actor", lambda p: p.actor.name if p.actor_id else ""),
+            ("subject", "subject_label"),
+            ("stance", "stance"),
+            ("quote", "quote"),
+            ("source_key", "source.key"),
+        ),
+    ),
+    Kind(
+        "figures",
+        _("Figures"),
+        ("claimed_by", "caveat", "period_label", "indicator__name"),
+        ("-reported_on", "-pk"),
+        (
+            ("indicator", "indicator.name"),
+            ("value", "value"),
+            ("low", "low"),
+            ("high", "high"),
+            ("period_label", "period_label"),
+            ("reported_on", "reported_on"),
+            ("claimed_by", "claimed_by"),
+            ("kind", "kind"),
+            ("source_key", "source.key"),
+        ),
+        numeric_fields=("value", "low", "high"),
+    ),
+    Kind(
+        "indicators",
+        _("Indicators"),
+        ("name", "unit", "description", "caveat"),
+        ("name", "pk"),
+        (("slug", "slug"), ("name", "name"), ("unit", "unit")),
+    ),
+    Kind(
+        "sources",
+        _("Sources"),
+        ("key", "title", "publisher", "notes"),
+        ("key", "pk"),
+        (
+            ("key", "key"),
+            ("title", "title"),
+            ("publisher", "publisher"),
+            ("url", "url"),
+            ("published_on", "published_on"),
+        ),
+    ),
+    Kind(
+        "events",
+        _("Events"),
+        ("title", "description"),
+        ("-happened_on", "-pk"),
+        (("happened_on", "happened_on"), ("ends_on", "ends_on"), ("title", "title"), ("description", "description")),
+    ),
+]
+KINDS_BY_SLUG = {kind.slug: kind for kind in KINDS}
+
+
+def _vocabulary():
+    """The words readers are likely to search for: names of parties, speakers, indicators, topics, points."""
+    names = [
+        *Party.objects.values_list("name", flat=True),
+        *Actor.objects.values_list("name", flat=True),
+        *Indicator.objects.values_list("name", flat=True),
+        *Topic.objects.values_list("name", flat=True),
+        *Clause.objects.published().values_list("heading", flat=True),
+    ]
+    return sorted({word for name in names for word in re.findall(r"[^\W\d_][\w'-]{2,}", name.lower())})
+
+
+def did_you_mean(words):
+    """A query spelt like the recorded names, when the reader's found nothing; None when no word is close."""
+    vocabulary = _vocabulary()
+    corrected, changed = [], False
+    for word in words:
+        close = difflib.get_close_matches(word.lower(), vocabulary, n=1, cutoff=0.75)
+        if close and close[0] != word.lower() and parse_number(word) is None:
+            corrected.append(close[0])
+            changed = True
+        else:
+            corrected.append(word)
+    return " ".join(corrected) if changed else None
+
+
+def split_words(query):
+    """The words of a query (at most MAX_WORDS); "800 000" stays one word."""
+    return _SPACED_GROUPS.sub(",", query).split()[:MAX_WORDS]
+
+
+def previews(words):
+    """Each kind's first matches and count; with a number among the words, points and figures come first."""
+    kinds = KINDS
+    if any(parse_number(word) is not None for word in words):
+        # A number is most likely a plan's term or a figure: show those first.
+        kinds = sorted(KINDS, key=lambda k: k.slug not in ("points", "figures"))
+    sections = []
+    for each in kinds:
+        items, count = each.preview(words)
+        sections.append({"kind": each, "count": count, "items": items})
+    return sections
