@@ -143,6 +143,14 @@ def _points(plan=None, version=None, topic=None, as_of=None):
     return clauses
 
 
+def _latest_in_scope(points, plan, version, topic, as_of):
+    """The latest positions on the points in scope: with no filter, every published point's (a position's own
+    rule already keeps only published points); else the points as a subquery, not thousands of ids."""
+    if plan is None and version is None and topic is None and as_of is None:
+        return latest_positions(clause__isnull=False).order_by()
+    return latest_positions(as_of, clause__in=points.order_by().values("pk")).order_by()
+
+
 def convergence_list(*, plan=None, version=None, topic=None, as_of=None):
     """Every published point in scope (of versions released by the date), furthest apart first.
 
@@ -179,9 +187,7 @@ def ranking(*, plan=None, version=None, topic=None, as_of=None):
     }
     stances = {pk: [] for pk in keys}
     if keys:
-        # The points as a subquery, not thousands of ids sent back to the database.
-        in_scope = points.order_by().values("pk")
-        rows = latest_positions(as_of, clause__in=in_scope).order_by().values_list("clause_id", "stance")
+        rows = _latest_in_scope(points, plan, version, topic, as_of).values_list("clause_id", "stance")
         for clause_id, stance in rows:
             if clause_id in stances:
                 stances[clause_id].append(stance)
@@ -312,8 +318,7 @@ def convergence_table(*, plan=None, version=None, topic=None, as_of=None):
     )
     by_clause = {row[0]: [] for row in rows}
     if by_clause:
-        in_scope = points.values("pk")
-        latest = latest_positions(as_of, clause__in=in_scope).order_by()
+        latest = _latest_in_scope(points, plan, version, topic, as_of)
         for clause_id, party_id, stance, stated_on in latest.values_list(
             "clause_id", "party_id", "stance", "stated_on"
         ):
