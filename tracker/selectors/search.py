@@ -13,6 +13,7 @@ from functools import reduce
 from operator import and_, or_
 
 from django.db.models import Count, Q, Window
+from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Actor, Clause, Event, Figure, Indicator, Party, Position, Source, Topic
 
@@ -110,7 +111,7 @@ _QUERYSETS = {
 KINDS = [
     Kind(
         "points",
-        "Points of plans",
+        _("Points of plans"),
         ("number", "heading", "summary", "text", "targets__label", "targets__indicator__name"),
         ("version__plan__title", "version__released_on", "sort_order", "pk"),
         (
@@ -125,7 +126,7 @@ KINDS = [
     ),
     Kind(
         "positions",
-        "Positions and quotes",
+        _("Positions and quotes"),
         ("quote", "note", "party__name", "actor__name"),
         ("-stated_on", "-pk"),
         (
@@ -140,7 +141,7 @@ KINDS = [
     ),
     Kind(
         "figures",
-        "Figures",
+        _("Figures"),
         ("claimed_by", "caveat", "period_label", "indicator__name"),
         ("-reported_on", "-pk"),
         (
@@ -158,14 +159,14 @@ KINDS = [
     ),
     Kind(
         "indicators",
-        "Indicators",
+        _("Indicators"),
         ("name", "unit", "description", "caveat"),
         ("name", "pk"),
         (("slug", "slug"), ("name", "name"), ("unit", "unit")),
     ),
     Kind(
         "sources",
-        "Sources",
+        _("Sources"),
         ("key", "title", "publisher", "notes"),
         ("key", "pk"),
         (
@@ -178,7 +179,7 @@ KINDS = [
     ),
     Kind(
         "events",
-        "Events",
+        _("Events"),
         ("title", "description"),
         ("-happened_on", "-pk"),
         (("happened_on", "happened_on"), ("ends_on", "ends_on"), ("title", "title"), ("description", "description")),
