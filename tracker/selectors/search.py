@@ -17,6 +17,7 @@ from functools import cache, reduce
 from operator import and_, or_
 
 from django.db.models import Count, Q, Window
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.fields import TranslationField
 
 from tracker.models import Actor, Clause, Event, Figure, Indicator, Party, Position, Source, Topic
@@ -156,7 +157,7 @@ _QUERYSETS = {
 KINDS = [
     Kind(
         "points",
-        "Points of plans",
+        _("Points of plans"),
         ("number", "heading", "summary", "text", "targets__label", "targets__indicator__name"),
         ("version__plan__title", "version__released_on", "sort_order", "pk"),
         (
@@ -171,7 +172,7 @@ KINDS = [
     ),
     Kind(
         "positions",
-        "Positions and quotes",
+        _("Positions and quotes"),
         ("quote", "note", "party__name", "actor__name"),
         ("-stated_on", "-pk"),
         (
@@ -186,7 +187,7 @@ KINDS = [
     ),
     Kind(
         "figures",
-        "Figures",
+        _("Figures"),
         ("claimed_by", "caveat", "period_label", "indicator__name"),
         ("-reported_on", "-pk"),
         (
@@ -204,14 +205,14 @@ KINDS = [
     ),
     Kind(
         "indicators",
-        "Indicators",
+        _("Indicators"),
         ("name", "unit", "description", "caveat"),
         ("name", "pk"),
         (("slug", "slug"), ("name", "name"), ("unit", "unit")),
     ),
     Kind(
         "sources",
-        "Sources",
+        _("Sources"),
         ("key", "title", "publisher", "notes"),
         ("key", "pk"),
         (
@@ -224,7 +225,7 @@ KINDS = [
     ),
     Kind(
         "events",
-        "Events",
+        _("Events"),
         ("title", "description"),
         ("-happened_on", "-pk"),
         (("happened_on", "happened_on"), ("ends_on", "ends_on"), ("title", "title"), ("description", "description")),
