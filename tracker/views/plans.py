@@ -17,6 +17,7 @@ from tracker.filters import ClauseFilter
 from tracker.models import Clause, Plan, Stance
 from tracker.selectors import plans as selectors
 from tracker.selectors.convergence import SCALE_TOP, from_positions
+from tracker.structured_data import graph, position_claim
 
 from .common import (
     InvalidQuery,
@@ -139,6 +140,8 @@ def clause_detail(request, plan, version, number):
         "clause": clause,
         "permalink": request.build_absolute_uri(clause.get_absolute_url()),
         "card_url": request.build_absolute_uri(reverse("tracker:clause-card", args=[plan, version.slug, number])),
+        # Each position shown, as a schema.org Claim whose @id is its permanent address (on its party's page).
+        "structured_data": graph(position_claim(p, request.build_absolute_uri) for p in data["positions"]),
         **data,
         **as_of_context(as_of),
     }
