@@ -5,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value, Window
 from django.db.models.functions import Coalesce, Lag, RowNumber
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, readers_rule, remembered_reverse
+from .base import Publishable, readers_rule
 from .plans import point_name, visible_clause, visible_version
 
 
@@ -257,7 +258,7 @@ class Position(Publishable):
 
     def get_absolute_url(self):
         """An address that always shows the position: it answers with the right page of the party's positions."""
-        return remembered_reverse("tracker:position-detail", pk=self.pk)
+        return reverse("tracker:position-detail", kwargs={"pk": self.pk})
 
     def date_conflicts(self):
         """Dates that cannot be right: a statement about a text before anyone reported the text, or a
