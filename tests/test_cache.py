@@ -629,3 +629,25 @@ def test_without_a_rebuilder_alive_each_process_rebuilds_in_its_own_threads(db, 
     assert len(queued) == 1
     queue = redis.Redis.from_url(own_redis)
     assert queue.llen(cache.make_key(page_cache_module.REBUILD_QUEUE_KEY)) == 0
+
+
+def test_an_entry_found_stale_is_not_checked_again_while_it_waits_for_its_rebuild(
+    db, page_cache, reader, queued, monkeypatch
+):
+    version = PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    reader.get(home)
+    version.name = "28-point leaked draft"
+    version.save()
+    checks = []
+    real_check = page_cache_module._fresh_until
+    monkeypatch.setattr(page_cache_module, "_fresh_until", lambda *args: checks.append(1) or real_check(*args))
+    for _ in range(3):
+        assert reader.get(home)["X-Page-Cache"] == "stale"
+    assert len(checks) == 1
+    queued.pop()()
+    # The rebuilt entry is a new one: checked as any other.
+    version.name = "28-point draft, as leaked"
+    version.save()
+    assert reader.get(home)["X-Page-Cache"] == "stale"
+    assert len(checks) == 2

@@ -6,9 +6,9 @@ import zipfile
 from django.db.models import CharField, F, Value
 from django.utils import translation
 
-from tests.factories import ClauseFactory, EventFactory, PlanVersionFactory, PositionFactory
+from tests.factories import ClauseFactory, EventFactory, PlanVersionFactory, PositionFactory, SourceFactory
 from tracker import dataset_zip
-from tracker.models import Clause, Event, Position
+from tracker.models import Clause, Event, Indicator, Party, Plan, PlanVersion, Position, Topic
 from tracker.services.paste import import_points, parse_points
 
 
@@ -103,3 +103,76 @@ def test_the_dataset_download_imports_back_with_its_translations(db, django_db_b
     again = Clause.objects.get(pk=clause.pk)
     assert (again.heading_en, again.heading_ru, again.heading_uk) == ("Amnesty", "Амнистия", None)
     assert zipfile.ZipFile(io.BytesIO(archive)).read("tracker-dataset/README.md").count(b"_uk") >= 1
+
+
+def _clause_with_a_ukrainian_translation():
+    clause = ClauseFactory(heading="Amnesty", summary="Full amnesty for all parties for acts in the war.")
+    clause.heading_uk = "Амністія"
+    clause.summary_uk = "Повна амністія всім сторонам за дії під час війни."
+    clause.save()
+    return clause
+
+
+def test_a_ukrainian_point_page_shows_the_ukrainian_text_marked_as_the_projects_translation(client, db):
+    clause = _clause_with_a_ukrainian_translation()
+    body = client.get("/uk" + clause.get_absolute_url()).content.decode()
+    assert '<html lang="uk"' in body
+    assert "Амністія" in body and "Повна амністія всім сторонам за дії під час війни." in body
+    assert "Full amnesty for all parties" not in body
+    assert "ще не перекладено" not in body
+    assert "Переклад з англійської зроблено проєктом" in body
+
+
+def test_an_untranslated_point_falls_back_to_english_marked_as_english_and_says_so(client, db):
+    clause = _clause_with_a_ukrainian_translation()  # Ukrainian only: the Russian page falls back
+    body = client.get("/ru" + clause.get_absolute_url()).content.decode()
+    assert '<html lang="ru"' in body
+    assert '<span lang="en">Amnesty</span> <span class="untranslated">(ещё не переведено)</span>' in body
+    assert '<div lang="en"><p>Full amnesty for all parties for acts in the war.</p></div>' in body
+    assert "Амністія" not in body
+    assert "Перевод с английского выполнен проектом" not in body  # nothing here is translated
+    english = client.get(clause.get_absolute_url()).content.decode()
+    assert "not yet translated" not in english and 'lang="en">Amnesty' not in english
+
+
+def test_quotes_and_source_titles_keep_their_language_marked_on_a_page_in_another(client, db):
+    source = SourceFactory(title="Cosa prevede il piano USA (28 punti)", language="it")
+    position = PositionFactory(quote="We are ready", source=source)
+    assert position.quote_language == "it"  # from its source, unless the editor says otherwise
+    english_source = SourceFactory(title="Axios report")
+    english_quote = PositionFactory(clause=position.clause, quote="Not a final offer", source=english_source)
+    assert english_quote.quote_language == "en"
+    page = client.get("/uk" + position.clause.get_absolute_url()).content.decode()
+    assert '<q lang="it">We are ready</q>' in page
+    assert '<q lang="en">Not a final offer</q>' in page
+    source_page = client.get("/uk" + source.get_absolute_url()).content.decode()
+    assert '<h1><span lang="it">Cosa prevede il piano USA (28 punti)</span></h1>' in source_page
+    # On an English page the English quote needs no mark of its own; the Italian one keeps it.
+    english_page = client.get(position.clause.get_absolute_url()).content.decode()
+    assert "<q>Not a final offer</q>" in english_page and '<q lang="it">We are ready</q>' in english_page
+
+
+def test_the_shipped_points_and_page_headings_come_in_ukrainian_and_russian(loaded):
+    points = Clause.objects.filter(version__slug__in=["28-point", "20-point"])
+    assert points.filter(version__slug="28-point").count() == 28
+    for clause in points:
+        for language in ("uk", "ru"):
+            for field in ("heading", "summary"):
+                assert getattr(clause, f"{field}_{language}"), f"{clause} has no {field}_{language}"
+            if clause.text_en:
+                assert getattr(clause, f"text_{language}"), f"{clause} has no text_{language}"
+    headings = [*Topic.objects.all(), *PlanVersion.objects.all(), *Party.objects.all(), *Indicator.objects.all()]
+    headings += list(Plan.objects.all())
+    for obj in headings:
+        name = "title" if isinstance(obj, Plan) else "name"
+        assert getattr(obj, f"{name}_uk") and getattr(obj, f"{name}_ru"), f"{obj} has no translated {name}"
+    assert all(indicator.unit_uk and indicator.unit_ru for indicator in Indicator.objects.all())
+
+
+def test_a_shipped_point_reads_in_ukrainian_and_russian(client, loaded):
+    clause = Clause.objects.get(version__slug="28-point", number="6")
+    uk = client.get("/uk" + clause.get_absolute_url()).content.decode()
+    assert "Граничний розмір Збройних сил України" in uk and "600 000 особового складу" in uk
+    ru = client.get("/ru" + clause.get_absolute_url()).content.decode()
+    assert "Предельная численность Вооружённых сил Украины" in ru
+    assert "Перевод с английского выполнен проектом" in ru

@@ -505,11 +505,24 @@ def _lookup(environ):
     if generation is not None and checked is not None and checked[0] == generation and time.time() < checked[1]:
         # Found fresh under this very generation already: spare every reader the full check.
         return key, stored, True
+    entry = (stored[4]["started"], stored[4]["built_at"])
+    if _found_stale.get(key) == entry:
+        # An entry once stale stays stale (a rebuild stores a new entry): no need to check it again.
+        return key, stored, False
     until = _fresh_until(stored[4], generation)
     fresh = until > time.time()
     if fresh and generation is not None and generation != stored[4]["generation"]:
         cache.set(checked_key, (generation, until), max(1, int(until - time.time())))
+    if not fresh:
+        if len(_found_stale) > MAX_FOUND_STALE:
+            _found_stale.clear()
+        _found_stale[key] = entry
     return key, stored, fresh
+
+
+# The entries this process has found stale, while they wait for their rebuild: key -> the entry's identity.
+_found_stale = {}
+MAX_FOUND_STALE = 10000
 
 
 class AnonymousPageCacheMiddleware:

@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -69,3 +70,16 @@ class Publishable(models.Model):
 
     class Meta:
         abstract = True
+
+
+# The language a source printed its words in, as a BCP 47 tag ("en", "uk", "ru", "it"...): readers' pages
+# mark quoted words with it (the lang attribute), so screen readers pronounce them right.
+validate_language_tag = RegexValidator(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z",
+    "Give the language as a short code such as en, uk, ru, it or de.",
+    code="invalid_language_tag",
+)
+
+
+def written_language_field(**kwargs):
+    return models.CharField(max_length=20, validators=[validate_language_tag], **kwargs)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, readers_rule
+from .base import Publishable, readers_rule, written_language_field
 from .plans import point_name, visible_clause, visible_version
 
 
@@ -201,6 +201,11 @@ class Position(Publishable):
     quote = models.CharField(
         max_length=300, blank=True, help_text="A short verbatim quote (under 15 words), attributed to the actor."
     )
+    quote_language = written_language_field(
+        blank=True,
+        help_text="The language of the quote as the source printed it (en, uk, ru...). Left empty, the source's "
+        "language is taken.",
+    )
     quote_is_paraphrase = models.BooleanField(
         default=False, help_text="Tick when the words are a reported paraphrase rather than a verbatim quote."
     )
@@ -259,6 +264,14 @@ class Position(Publishable):
     def get_absolute_url(self):
         """An address that always shows the position: it answers with the right page of the party's positions."""
         return reverse("tracker:position-detail", kwargs={"pk": self.pk})
+
+    def save(self, *args, **kwargs):
+        # The quote is in the words its source printed: in the source's language unless the editor says.
+        if not self.quote_language and self.source_id:
+            self.quote_language = self.source.language
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "quote_language"}
+        super().save(*args, **kwargs)
 
     def date_conflicts(self):
         """Dates that cannot be right: a statement about a text before anyone reported the text, or a

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, PublishableQuerySet, readers_rule
+from .base import Publishable, PublishableQuerySet, readers_rule, written_language_field
 
 
 class Reliability(models.TextChoices):
@@ -64,7 +64,12 @@ class Source(models.Model):
         unique=True,
         help_text="A short stable identifier used in the shipped dataset and in citations, such as S01.",
     )
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, help_text="As the source printed it, in its own language.")
+    language = written_language_field(
+        default="en",
+        help_text="The language the source is written in (en, uk, ru, it...): its title and the quotes taken "
+        "from it are marked with it, whatever language the reader reads the site in.",
+    )
     publisher = models.CharField(max_length=200, help_text="The outlet or body that published it.")
     url = models.URLField("URL", max_length=600, blank=True)
     no_url_reason = models.CharField(

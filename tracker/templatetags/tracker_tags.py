@@ -18,6 +18,7 @@ from tracker.cache import shows_data_stamp, untracked
 from tracker.conditional import content_stamp
 from tracker.models import Stance
 from tracker.numbers import grouped
+from tracker.templatetags.content_language import source_title
 
 register = template.Library()
 
@@ -147,7 +148,7 @@ def source_link(source, short=False):
     if short:
         label = format_html("{}, {}", source.publisher, published) if published else source.publisher
     else:
-        label = source.title
+        label = source_title(source)  # in the words and the language the source printed it in
     cited = format_html('<a href="{}">{}</a>', page, label) if page else conditional_escape(label)
     if not short:
         approximately = pgettext("circa, before a date", "c. ") if source.date_is_approximate else ""
