@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -91,7 +92,9 @@ RESERVED_VERSION_SLUGS = ("compare",)
 def point_name(number):
     """How readers see a point: "point 6", or "point (number not reported)" for an editor's working key
     (a point of a partly known text)."""
-    return f"point {number}" if number[:1].isdigit() else "point (number not reported)"
+    if number[:1].isdigit():
+        return gettext("point %(number)s") % {"number": number}
+    return gettext("point (number not reported)")
 
 
 def visible_version(prefix=""):
