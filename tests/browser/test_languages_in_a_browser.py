@@ -36,7 +36,7 @@ def test_the_ukrainian_and_russian_pages_say_their_language_pass_axe_and_fit_the
     clause.heading_uk, clause.heading_ru = HEADINGS["uk"], HEADINGS["ru"]
     clause.save()
     axe = Axe()
-    wrong_language, violations, too_wide, searched, headings = {}, {}, {}, {}, {}
+    wrong_language, violations, too_wide, searched, headings, found_point = {}, {}, {}, {}, {}, {}
     for width_name, viewport in WIDTHS.items():
         context = browser.new_context(viewport=viewport)
         page = context.new_page()
@@ -58,6 +58,8 @@ def test_the_ukrainian_and_russian_pages_say_their_language_pass_axe_and_fit_the
                     too_wide[where] = width
                 if name == "search":
                     searched[where] = page.locator("input[name=q]").first.input_value()
+                    point = f"/{language}{clause.get_absolute_url()}"
+                    found_point[where] = page.locator(f'main a[href="{point}"]').count() > 0
                 if name == "point":
                     headings[where] = page.locator("h1").inner_text()
         context.close()
@@ -67,5 +69,6 @@ def test_the_ukrainian_and_russian_pages_say_their_language_pass_axe_and_fit_the
     assert searched == {
         f"search in {language} at {width}": word for width in WIDTHS for language, word in SEARCHES.items()
     }, "the Cyrillic query comes back intact in the search box"
+    assert all(found_point.values()) and len(found_point) == 4, found_point
     for where, heading in headings.items():
         assert HEADINGS[where.split(" in ")[1][:2]] in heading, where

@@ -32,8 +32,9 @@ LONG_LIST = 100
 
 
 def offer_choices(field, rows, empty_label, example):
-    """Show ``field`` as a list of ``rows`` ((value, label) pairs, at most LONG_LIST + 1 read), or as a text box."""
-    if len(rows) <= LONG_LIST:
+    """Show ``field`` as a list of ``rows`` ((value, label) pairs, at most LONG_LIST + 1 read), or as a text box
+    when there are more (or ``rows`` is None: too many to read)."""
+    if rows is not None and len(rows) <= LONG_LIST:
         field.widget = forms.Select(choices=[("", empty_label), *rows])
     else:
         field.widget = forms.TextInput(attrs={"placeholder": example, "spellcheck": "false"})
@@ -208,9 +209,13 @@ class FlagForm(forms.Form):
     as_of = ConvergenceForm.base_fields["as_of"]
 
     def offer_choices(self):
-        """For a page: the indicators as a list when they are few (one bounded query)."""
-        indicators = Indicator.objects.public().order_by("name", "pk").values_list("slug", "name")[: LONG_LIST + 1]
-        offer_choices(self.fields["indicator"], list(indicators), _("All indicators"), "ua-forces")
+        """For a page: the indicators as a list when they are few (one or two bounded queries)."""
+        # Counting every indicator is cheap; which are public is not, and matters only for a short list.
+        indicators = None
+        if Indicator.objects.count() <= LONG_LIST:
+            public = Indicator.objects.public().order_by("name", "pk").values_list("slug", "name")
+            indicators = list(public[: LONG_LIST + 1])
+        offer_choices(self.fields["indicator"], indicators, _("All indicators"), "ua-forces")
 
     def clean_indicator(self):
         slug = self.cleaned_data.get("indicator")
