@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # sitemap.xml (tracker/sitemaps.py): its templates.
+    "django.contrib.sitemaps",
     "django_filters",
     "simple_history",
     "tracker",

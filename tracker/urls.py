@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker import feeds
+from tracker import feeds, sitemaps
 from tracker.conditional import conditional
 from tracker.views import changes, convergence, data, evidence, methods, parties, plans, search, sources, timeline
 from tracker.views.health import healthz, readyz
@@ -63,6 +63,10 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include(("tracker.api.urls", "api"))),
+    # For search engines: one address each, listing and naming every language's pages (tracker/sitemaps.py).
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap-section"),
 ]
 
 # Public pages and open data in each language: English at the addresses it always had, Ukrainian and Russian

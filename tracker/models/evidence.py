@@ -4,13 +4,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tracker.numbers import grouped
 
-from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse
+from .base import Publishable, PublishableQuerySet, readers_rule
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -52,7 +53,7 @@ class Indicator(models.Model):
         return f"{self.name} ({self.unit})"
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:indicator-detail", slug=self.slug)
+        return reverse("tracker:indicator-detail", kwargs={"slug": self.slug})
 
 
 class FigureKind(models.TextChoices):
@@ -173,7 +174,7 @@ class Figure(Publishable):
 
     def get_absolute_url(self):
         """An address that always shows the figure: it answers with the right page of the indicator's figures."""
-        return remembered_reverse("tracker:figure-detail", pk=self.pk)
+        return reverse("tracker:figure-detail", kwargs={"pk": self.pk})
 
     @property
     def is_range(self):

@@ -1,9 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import readers_rule, remembered_reverse
+from .base import readers_rule
 from .sources import public_if_used
 
 
@@ -36,7 +37,7 @@ class Party(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:party-detail", slug=self.slug)
+        return reverse("tracker:party-detail", kwargs={"slug": self.slug})
 
 
 class ActorQuerySet(models.QuerySet):
@@ -70,7 +71,7 @@ class Actor(models.Model):
         return f"{self.name} ({self.party.short_name})"
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:actor-detail", slug=self.slug)
+        return reverse("tracker:actor-detail", kwargs={"slug": self.slug})
 
     def clean(self):
         # Positions name both the actor and the party they spoke for; moving the actor would split them.

@@ -2,10 +2,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import Grade, Publishable, PublishableQuerySet, readers_rule, remembered_reverse, showing_drafts
+from .base import Grade, Publishable, PublishableQuerySet, readers_rule, showing_drafts
 
 
 class TopicQuerySet(models.QuerySet):
@@ -59,7 +61,7 @@ class Plan(Publishable):
         return self.title
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:plan-detail", plan=self.slug)
+        return reverse("tracker:plan-detail", kwargs={"plan": self.slug})
 
 
 class VersionStatus(models.TextChoices):
@@ -90,7 +92,9 @@ RESERVED_VERSION_SLUGS = ("compare",)
 def point_name(number):
     """How readers see a point: "point 6", or "point (number not reported)" for an editor's working key
     (a point of a partly known text)."""
-    return f"point {number}" if number[:1].isdigit() else "point (number not reported)"
+    if number[:1].isdigit():
+        return gettext("point %(number)s") % {"number": number}
+    return gettext("point (number not reported)")
 
 
 def visible_version(prefix=""):
@@ -183,7 +187,7 @@ class PlanVersion(Publishable):
         return showing_drafts() or (self.is_published and self.plan.is_published)
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:version-detail", plan=self.plan.slug, version=self.slug)
+        return reverse("tracker:version-detail", kwargs={"plan": self.plan.slug, "version": self.slug})
 
     @property
     def text_is_complete(self):
@@ -308,8 +312,9 @@ class Clause(Publishable):
         return f"{self.version.name} point {self.number}: {self.heading}"
 
     def get_absolute_url(self):
-        return remembered_reverse(
-            "tracker:clause-detail", plan=self.version.plan.slug, version=self.version.slug, number=self.number
+        return reverse(
+            "tracker:clause-detail",
+            kwargs={"plan": self.version.plan.slug, "version": self.version.slug, "number": self.number},
         )
 
     @property

@@ -5,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value, Window
 from django.db.models.functions import Coalesce, Lag, RowNumber
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, readers_rule, remembered_reverse, written_language_field
+from .base import Publishable, readers_rule, written_language_field
 from .plans import point_name, visible_clause, visible_version
 
 
@@ -262,7 +263,7 @@ class Position(Publishable):
 
     def get_absolute_url(self):
         """An address that always shows the position: it answers with the right page of the party's positions."""
-        return remembered_reverse("tracker:position-detail", pk=self.pk)
+        return reverse("tracker:position-detail", kwargs={"pk": self.pk})
 
     def save(self, *args, **kwargs):
         # The quote is in the words its source printed: in the source's language unless the editor says.

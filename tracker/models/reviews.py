@@ -11,16 +11,17 @@ flag needs review again and readers no longer see the note.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
 class FlagRule(models.TextChoices):
     """The consistency rules (their arithmetic: ``tracker.selectors.flags``)."""
 
-    FAR_FROM_OFFICIAL = "far-from-official", "Far from the official figure"
-    IMPLIED_RATE = "implied-rate", "Implied rate"
-    OUTSIDE_RANGE = "outside-range", "Outside another figure's range"
-    FLIPS_GAP = "flips-gap", "Would flip a term's gap"
+    FAR_FROM_OFFICIAL = "far-from-official", _("Far from the official figure")
+    IMPLIED_RATE = "implied-rate", _("Implied rate")
+    OUTSIDE_RANGE = "outside-range", _("Outside another figure's range")
+    FLIPS_GAP = "flips-gap", _("Would flip a term's gap")
 
 
 def flag_key(rule, figure_id, other_id=None, target_id=None):

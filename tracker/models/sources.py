@@ -4,10 +4,11 @@ from operator import or_
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse, written_language_field
+from .base import Publishable, PublishableQuerySet, readers_rule, written_language_field
 
 
 class Reliability(models.TextChoices):
@@ -105,7 +106,7 @@ class Source(models.Model):
         return f"{self.key}: {self.title} ({self.publisher})"
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:source-detail", key=self.key)
+        return reverse("tracker:source-detail", kwargs={"key": self.key})
 
     def clean(self):
         if not self.url and not self.no_url_reason:
@@ -160,7 +161,7 @@ class Event(Publishable):
 
     def get_absolute_url(self):
         """An address that always shows the event: it answers with the page of the timeline that lists it."""
-        return remembered_reverse("tracker:event-detail", pk=self.pk)
+        return reverse("tracker:event-detail", kwargs={"pk": self.pk})
 
     def clean(self):
         if self.ends_on and self.happened_on and self.ends_on < self.happened_on:

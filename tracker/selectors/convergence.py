@@ -14,20 +14,27 @@ is written once. Each function runs a fixed number of queries whatever the data 
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from tracker.models import Clause, Party, PlanVersion, Position, Stance
 from tracker.models.plans import released_by
 from tracker.selectors.positions import latest_positions
 
-NOT_ENOUGH = "not enough positions recorded"
+NOT_ENOUGH = _("not enough positions recorded")
 
 _ALL_SIDES = {
-    Stance.SUPPORTS: "all sides support",
-    Stance.CONDITIONAL: "all sides support with conditions",
-    Stance.AMBIGUOUS: "all sides are ambiguous",
-    Stance.OPPOSES: "all sides oppose",
-    Stance.REJECTS: "all sides reject",
+    Stance.SUPPORTS: _("all sides support"),
+    Stance.CONDITIONAL: _("all sides support with conditions"),
+    Stance.AMBIGUOUS: _("all sides are ambiguous"),
+    Stance.OPPOSES: _("all sides oppose"),
+    Stance.REJECTS: _("all sides reject"),
 }
-_STEPS = {1: "one step apart", 2: "two steps apart", 3: "three steps apart", 4: "four steps apart"}
+_STEPS = {
+    1: _("one step apart"),
+    2: _("two steps apart"),
+    3: _("three steps apart"),
+    4: _("four steps apart"),
+}
 SCALE_TOP = len(Stance.values) - 1  # the widest possible spread
 
 
@@ -136,6 +143,14 @@ def _points(plan=None, version=None, topic=None, as_of=None):
     return clauses
 
 
+def _latest_in_scope(points, plan, version, topic, as_of):
+    """The latest positions on the points in scope: with no filter, every published point's (a position's own
+    rule already keeps only published points); else the points as a subquery, not thousands of ids."""
+    if plan is None and version is None and topic is None and as_of is None:
+        return latest_positions(clause__isnull=False).order_by()
+    return latest_positions(as_of, clause__in=points.order_by().values("pk")).order_by()
+
+
 def convergence_list(*, plan=None, version=None, topic=None, as_of=None):
     """Every published point in scope (of versions released by the date), furthest apart first.
 
@@ -172,15 +187,13 @@ def ranking(*, plan=None, version=None, topic=None, as_of=None):
     }
     stances = {pk: [] for pk in keys}
     if keys:
-        # The points as a subquery, not thousands of ids sent back to the database.
-        in_scope = points.order_by().values("pk")
-        rows = latest_positions(as_of, clause__in=in_scope).order_by().values_list("clause_id", "stance")
+        rows = _latest_in_scope(points, plan, version, topic, as_of).values_list("clause_id", "stance")
         for clause_id, stance in rows:
             if clause_id in stances:
                 stances[clause_id].append(stance)
     ranked = []
     for pk, (title, released_on, version_id, sort_order) in keys.items():
-        spread, _ = assess(stances[pk])
+        spread, _label = assess(stances[pk])
         count = len(stances[pk])
         ranked.append(
             (
@@ -305,8 +318,7 @@ def convergence_table(*, plan=None, version=None, topic=None, as_of=None):
     )
     by_clause = {row[0]: [] for row in rows}
     if by_clause:
-        in_scope = points.values("pk")
-        latest = latest_positions(as_of, clause__in=in_scope).order_by()
+        latest = _latest_in_scope(points, plan, version, topic, as_of)
         for clause_id, party_id, stance, stated_on in latest.values_list(
             "clause_id", "party_id", "stance", "stated_on"
         ):
