@@ -58,14 +58,16 @@ class Publishable(models.Model):
     is_published = models.BooleanField(
         "published",
         default=False,
-        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+        help_text=_("Readers see this only once it is published. Leave unticked while it is a draft."),
     )
     updated_at = models.DateTimeField(auto_now=True)
     edit_version = models.PositiveIntegerField(
         default=0,
         editable=False,
-        help_text="Counts the saves: a form opened before the latest save is refused rather than "
-        "overwriting it (two editors at once).",
+        help_text=_(
+            "Counts the saves: a form opened before the latest save is refused rather than "
+            "overwriting it (two editors at once)."
+        ),
     )
 
     class Meta:

@@ -20,11 +20,11 @@ class Party(models.Model):
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120, unique=True)
-    short_name = models.CharField(max_length=30, help_text="Used in tables and the stance matrix, e.g. US.")
+    short_name = models.CharField(max_length=30, help_text=_("Used in tables and the stance matrix, e.g. US."))
     kind = models.CharField(max_length=14, choices=PartyKind, default=PartyKind.STATE)
     description = models.TextField(blank=True)
     display_order = models.PositiveSmallIntegerField(
-        default=100, help_text="Parties appear in this order in matrices; lower comes first."
+        default=100, help_text=_("Parties appear in this order in matrices; lower comes first.")
     )
 
     history = HistoricalRecords()
@@ -59,7 +59,9 @@ class Actor(models.Model):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="actors")
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
-    role = models.CharField(max_length=200, blank=True, help_text="Office held when speaking, e.g. Foreign Minister.")
+    role = models.CharField(
+        max_length=200, blank=True, help_text=_("Office held when speaking, e.g. Foreign Minister.")
+    )
 
     objects = ActorQuerySet.as_manager()
     history = HistoricalRecords()
