@@ -8,7 +8,7 @@ from django.utils import translation
 
 from tests.factories import ClauseFactory, EventFactory, PlanVersionFactory, PositionFactory, SourceFactory
 from tracker import dataset_zip
-from tracker.models import Clause, Event, Indicator, Party, Plan, PlanVersion, Position, Topic
+from tracker.models import Actor, Clause, Event, Indicator, Party, Plan, PlanVersion, Position, Topic
 from tracker.services.paste import import_points, parse_points
 
 
@@ -153,7 +153,7 @@ def test_quotes_and_source_titles_keep_their_language_marked_on_a_page_in_anothe
 
 
 def test_the_shipped_points_and_page_headings_come_in_ukrainian_and_russian(loaded):
-    points = Clause.objects.filter(version__slug__in=["28-point", "20-point"])
+    points = Clause.objects.filter(version__slug__in=["28-point", "20-point", "19-point", "e3-counter-proposal"])
     assert points.filter(version__slug="28-point").count() == 28
     for clause in points:
         for language in ("uk", "ru"):
@@ -162,6 +162,7 @@ def test_the_shipped_points_and_page_headings_come_in_ukrainian_and_russian(load
             if clause.text_en:
                 assert getattr(clause, f"text_{language}"), f"{clause} has no text_{language}"
     headings = [*Topic.objects.all(), *PlanVersion.objects.all(), *Party.objects.all(), *Indicator.objects.all()]
+    headings += list(Actor.objects.all())
     headings += list(Plan.objects.all())
     for obj in headings:
         name = "title" if isinstance(obj, Plan) else "name"

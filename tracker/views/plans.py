@@ -39,7 +39,7 @@ def get_version(plan_slug, version_slug, *, with_details=True):
 
 def get_clause(version, number, queryset=None):
     """The version's published point by its number, or the 404 page."""
-    clauses = queryset if queryset is not None else Clause.objects.published()
+    clauses = queryset if queryset is not None else Clause.objects.published().with_version()
     return get_object_or_404(clauses, version=version, number=number)
 
 
@@ -232,7 +232,6 @@ def clause_card(request, plan, version, number):
     as_of = read_as_of(request)
     version = get_version(plan, version, with_details=False)
     clause = get_clause(version, number)
-    clause.version = version
     context = {
         "clause": clause,
         "version": version,
