@@ -67,6 +67,23 @@ def test_the_apis_own_messages_follow_its_language(client, world):
     assert "немає серед варіантів вибору" in ukrainian.json()["stance"][0]
 
 
+def test_the_apis_texts_and_links_follow_its_language(client, world):
+    plan = world["plan"]
+    plan.title_uk = "Рамкова угода США"
+    plan.save()
+    english = client.get("/api/v1/plans/").json()["results"][0]
+    ukrainian = client.get("/api/v1/plans/", {"lang": "uk"}).json()["results"][0]
+    russian = client.get("/api/v1/plans/", HTTP_ACCEPT_LANGUAGE="ru").json()["results"][0]
+    assert (english["title"], ukrainian["title"], russian["title"]) == (
+        "US framework",
+        "Рамкова угода США",
+        "US framework",  # not yet translated into Russian: the English text
+    )
+    assert english["page_url"] == "http://testserver/plans/us-framework/"
+    assert ukrainian["page_url"] == "http://testserver/uk/plans/us-framework/"
+    assert russian["page_url"] == "http://testserver/ru/plans/us-framework/"
+
+
 def test_the_api_etag_differs_per_language_so_a_304_never_crosses_languages(client, world):
     english = client.get("/api/v1/plans/")
     ukrainian = client.get("/api/v1/plans/", HTTP_ACCEPT_LANGUAGE="uk")
@@ -195,6 +212,8 @@ def test_the_dataset_zip_has_the_same_data_in_every_language_and_a_codebook_in_t
     assert uk_codebook[("positions.csv", "id")]["type"] == "цілочисловий id"
     assert en_codebook[("positions.csv", "id")]["type"] == "integer id"
     assert row["may_be_empty"] in ("yes", "no")
+    assert uk_codebook[("parties.csv", "slug")]["description"] == "Коротка назва в адресі об’єкта."
+    assert en_codebook[("parties.csv", "slug")]["description"] == "The short name in the object's address."
 
     readme = uk_files["README.md"].decode()
     assert readme.startswith("# Трекер пунктів мирних планів: набір даних")

@@ -156,8 +156,20 @@ def test_each_position_on_a_party_page_is_a_claim_by_its_speaker(client, hostile
     assert by_party["name"].startswith(f"{position.party.name}: rejects, on ")
 
 
+def test_the_point_page_gives_each_position_on_it_as_a_claim_at_its_permanent_address(client, hostile):
+    position = hostile["position"]
+    response = client.get(position.clause.get_absolute_url())
+    assert "<script>alert" not in response.content.decode()
+    [document] = json_ld(response)
+    assert problems(document) == []
+    [claim] = document["@graph"]  # the other position is on another point
+    assert claim["@id"] == f"http://testserver{position.get_absolute_url()}"
+    assert claim["author"]["name"] == "A. Minister" and claim["text"] == HOSTILE
+
+
 def test_the_shipped_datasets_pages_give_valid_structured_data(client, loaded):
     pages = ["/data/"]
+    pages += [c.get_absolute_url() for c in models.Clause.objects.published().filter(positions__isnull=False)[:5]]
     pages += [party.get_absolute_url() for party in models.Party.objects.all()]
     pages += [i.get_absolute_url() for i in models.Indicator.objects.public().filter(figures__isnull=False)[:10]]
     claims = 0

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from tests.factories import ClauseFactory, EventFactory, PlanVersionFactory, PositionFactory, SourceFactory
 from tracker import dataset_zip
-from tracker.models import Clause, Event, Position
+from tracker.models import Actor, Clause, Event, Indicator, Party, Plan, PlanVersion, Position, Topic
 from tracker.services.paste import import_points, parse_points
 
 
@@ -150,3 +150,30 @@ def test_quotes_and_source_titles_keep_their_language_marked_on_a_page_in_anothe
     # On an English page the English quote needs no mark of its own; the Italian one keeps it.
     english_page = client.get(position.clause.get_absolute_url()).content.decode()
     assert "<q>Not a final offer</q>" in english_page and '<q lang="it">We are ready</q>' in english_page
+
+
+def test_the_shipped_points_and_page_headings_come_in_ukrainian_and_russian(loaded):
+    points = Clause.objects.filter(version__slug__in=["28-point", "20-point", "19-point", "e3-counter-proposal"])
+    assert points.filter(version__slug="28-point").count() == 28
+    for clause in points:
+        for language in ("uk", "ru"):
+            for field in ("heading", "summary"):
+                assert getattr(clause, f"{field}_{language}"), f"{clause} has no {field}_{language}"
+            if clause.text_en:
+                assert getattr(clause, f"text_{language}"), f"{clause} has no text_{language}"
+    headings = [*Topic.objects.all(), *PlanVersion.objects.all(), *Party.objects.all(), *Indicator.objects.all()]
+    headings += list(Actor.objects.all())
+    headings += list(Plan.objects.all())
+    for obj in headings:
+        name = "title" if isinstance(obj, Plan) else "name"
+        assert getattr(obj, f"{name}_uk") and getattr(obj, f"{name}_ru"), f"{obj} has no translated {name}"
+    assert all(indicator.unit_uk and indicator.unit_ru for indicator in Indicator.objects.all())
+
+
+def test_a_shipped_point_reads_in_ukrainian_and_russian(client, loaded):
+    clause = Clause.objects.get(version__slug="28-point", number="6")
+    uk = client.get("/uk" + clause.get_absolute_url()).content.decode()
+    assert "Граничний розмір Збройних сил України" in uk and "600 000 особового складу" in uk
+    ru = client.get("/ru" + clause.get_absolute_url()).content.decode()
+    assert "Предельная численность Вооружённых сил Украины" in ru
+    assert "Перевод с английского выполнен проектом" in ru

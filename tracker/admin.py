@@ -9,6 +9,8 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import get_m2m_reverse_field_name
@@ -55,16 +57,18 @@ def _set_published(modeladmin, request, queryset, value):
     return len(objs)
 
 
-@admin.action(description="Publish the selected items (readers will see them)")
+@admin.action(description=_("Publish the selected items (readers will see them)"))
 def publish(modeladmin, request, queryset):
     count = _set_published(modeladmin, request, queryset, True)
-    modeladmin.message_user(request, f"Published {count} item(s).", messages.SUCCESS)
+    modeladmin.message_user(request, gettext("Published %(count)s item(s).") % {"count": count}, messages.SUCCESS)
 
 
-@admin.action(description="Unpublish the selected items (back to draft)")
+@admin.action(description=_("Unpublish the selected items (back to draft)"))
 def unpublish(modeladmin, request, queryset):
     count = _set_published(modeladmin, request, queryset, False)
-    modeladmin.message_user(request, f"Returned {count} item(s) to draft.", messages.SUCCESS)
+    modeladmin.message_user(
+        request, gettext("Returned %(count)s item(s) to draft.") % {"count": count}, messages.SUCCESS
+    )
 
 
 class RevertsManyToMany:
@@ -164,12 +168,12 @@ def stale_edit_message(obj):
     latest = obj.history.select_related("history_user").first()
     who = ""
     if latest is not None:
-        name = latest.history_user.get_username() if latest.history_user else "someone"
+        name = latest.history_user.get_username() if latest.history_user else gettext("someone")
         who = f" ({name}, {timezone.localtime(latest.history_date):%d %b %Y %H:%M})"
-    return (
-        f"Someone else saved this {obj._meta.verbose_name} after you opened it{who}. Your changes were not "
+    return gettext(
+        "Someone else saved this %(kind)s after you opened it%(who)s. Your changes were not "
         "saved, so theirs are not overwritten: open the page again to see their version, then make your changes."
-    )
+    ) % {"kind": obj._meta.verbose_name, "who": who}
 
 
 class EditVersionForm(forms.ModelForm):
@@ -446,7 +450,7 @@ class PositionAdmin(PublishableAdmin):
     # Several parties' reactions to one point, on one day, from one report.
     kept_on_add_another = ["clause", "version", "stated_on", "source"]
 
-    @admin.display(description="about")
+    @admin.display(description=_("about"))
     def subject_display(self, obj):
         return obj.subject
 
@@ -476,7 +480,7 @@ class FigureAdmin(PublishableAdmin):
     autocomplete_fields = ["indicator", "source", "other_sources"]
     date_hierarchy = "reported_on"
 
-    @admin.display(description="value")
+    @admin.display(description=_("value"))
     def display_value(self, obj):
         return obj.display_value
 

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from tracker.models import (
     ClauseLink,
@@ -59,14 +61,16 @@ def _change_url(version):
 
 class PasteForm(forms.Form):
     text = forms.CharField(
-        label="The version's text",
+        label=_("The version's text"),
         widget=forms.Textarea(attrs={"rows": 20, "cols": 100}),
         max_length=200_000,
-        help_text="Paste the numbered points as published: each point starts a line with its number "
-        "('1.', '12a.', '12a)'). A short first line without a full stop becomes the point's heading.",
+        help_text=_(
+            "Paste the numbered points as published: each point starts a line with its number "
+            "('1.', '12a.', '12a)'). A short first line without a full stop becomes the point's heading."
+        ),
     )
     text_basis = forms.ChoiceField(
-        label="How the points' wording is known", choices=ClauseTextBasis.choices, required=True
+        label=_("How the points' wording is known"), choices=ClauseTextBasis.choices, required=True
     )
 
 
@@ -85,8 +89,14 @@ def paste_view(model_admin, request, object_id):
                 )
                 messages.success(
                     request,
-                    f"Saved the pasted text: {len(result.created)} point(s) added, {len(result.updated)} updated, "
-                    f"{len(result.unchanged)} unchanged.",
+                    gettext(
+                        "Saved the pasted text: %(added)s point(s) added, %(updated)s updated, %(unchanged)s unchanged."
+                    )
+                    % {
+                        "added": len(result.created),
+                        "updated": len(result.updated),
+                        "unchanged": len(result.unchanged),
+                    },
                 )
                 return redirect(_change_url(version))
     else:
@@ -100,11 +110,11 @@ def paste_view(model_admin, request, object_id):
             model_admin,
             request,
             version,
-            f"Paste the text of {version.name}",
+            gettext("Paste the text of %(version)s") % {"version": version.name},
             form=form,
             parsed=parsed,
             rows=rows,
-            updating=sum(1 for _, known in rows if known),
+            updating=sum(1 for _row, known in rows if known),
         ),
     )
 
@@ -113,17 +123,17 @@ def paste_view(model_admin, request, object_id):
 
 
 class StartVersionForm(forms.Form):
-    name = forms.CharField(max_length=200, help_text="As the version is known, e.g. '20-point framework'.")
+    name = forms.CharField(max_length=200, help_text=_("As the version is known, e.g. '20-point framework'."))
     slug = forms.SlugField(
-        max_length=80, required=False, help_text="Used in the address. Left empty, it is made from the name."
+        max_length=80, required=False, help_text=_("Used in the address. Left empty, it is made from the name.")
     )
-    released_on = forms.DateField(help_text="When the text was published, leaked or presented (YYYY-MM-DD).")
+    released_on = forms.DateField(help_text=_("When the text was published, leaked or presented (YYYY-MM-DD)."))
     status = forms.ChoiceField(choices=VersionStatus.choices, initial=VersionStatus.LEAKED)
     text_basis = forms.ChoiceField(choices=TextBasis.choices, initial=TextBasis.LEAKED_FULL)
     sources = forms.ModelMultipleChoiceField(
         queryset=Source.objects.all(),
         widget=AutocompleteSelectMultiple(PlanVersion._meta.get_field("sources"), admin.site),
-        help_text="Where the text comes from.",
+        help_text=_("Where the text comes from."),
     )
     points = forms.ChoiceField(
         choices=[
@@ -144,7 +154,10 @@ class StartVersionForm(forms.Form):
         slug = data.get("slug") or slugify(data.get("name", ""))
         data["slug"] = slug
         if slug and PlanVersion.objects.filter(plan=self.earlier.plan, slug=slug).exists():
-            self.add_error("slug" if self.data.get("slug") else "name", f"This plan already has a version '{slug}'.")
+            self.add_error(
+                "slug" if self.data.get("slug") else "name",
+                gettext("This plan already has a version '%(slug)s'.") % {"slug": slug},
+            )
         return data
 
 
@@ -175,11 +188,16 @@ def start_view(model_admin, request, object_id):
             if started.clauses:
                 messages.success(
                     request,
-                    f"Started {version.name} as a draft with {len(started.clauses)} copied point(s), each linked "
-                    f"from {earlier.name} as 'unchanged': confirm or change the links below.",
+                    gettext(
+                        "Started %(version)s as a draft with %(count)s copied point(s), each linked "
+                        "from %(earlier)s as 'unchanged': confirm or change the links below."
+                    )
+                    % {"version": version.name, "count": len(started.clauses), "earlier": earlier.name},
                 )
                 return redirect(reverse("admin:tracker_planversion_lineage", args=[version.pk, earlier.pk]))
-            messages.success(request, f"Started {version.name} as a draft. Paste its text below.")
+            messages.success(
+                request, gettext("Started %(version)s as a draft. Paste its text below.") % {"version": version.name}
+            )
             return redirect(reverse("admin:tracker_planversion_paste", args=[version.pk]))
     return TemplateResponse(
         request,
@@ -188,7 +206,7 @@ def start_view(model_admin, request, object_id):
             model_admin,
             request,
             earlier,
-            f"Start a new version from {earlier.name}",
+            gettext("Start a new version from %(earlier)s") % {"earlier": earlier.name},
             form=form,
             media=model_admin.media + form.media,
         ),
@@ -206,13 +224,13 @@ LINK_RELATIONS = [
 
 class LineageForm(forms.Form):
     grade = forms.ChoiceField(
-        choices=Grade.choices, initial=Grade.REPORTED, help_text="How firmly the new links are established."
+        choices=Grade.choices, initial=Grade.REPORTED, help_text=_("How firmly the new links are established.")
     )
     source = forms.ModelChoiceField(
         queryset=Source.objects.all(),
         required=False,
         widget=AutocompleteSelect(ClauseLink._meta.get_field("source"), admin.site),
-        help_text="The source for the new links (optional).",
+        help_text=_("The source for the new links (optional)."),
     )
 
     def __init__(self, *args, rows, later_clauses, **kwargs):
@@ -225,10 +243,13 @@ class LineageForm(forms.Form):
             if row.locked:
                 continue
             self.fields[f"to-{row.earlier.pk}"] = forms.ChoiceField(
-                label=f"Point {row.earlier.number} becomes", choices=targets, required=False, initial=row.choice
+                label=gettext("Point %(number)s becomes") % {"number": row.earlier.number},
+                choices=targets,
+                required=False,
+                initial=row.choice,
             )
             self.fields[f"relation-{row.earlier.pk}"] = forms.ChoiceField(
-                label=f"Point {row.earlier.number}: relation",
+                label=gettext("Point %(number)s: relation") % {"number": row.earlier.number},
                 choices=LINK_RELATIONS,
                 required=False,
                 initial=row.relation if row.relation in LinkRelation.values else LinkRelation.AMENDED,
@@ -277,8 +298,17 @@ def lineage_view(model_admin, request, object_id, earlier_id):
         else:
             messages.success(
                 request,
-                f"Saved the lineage from {earlier.name} to {later.name}: {saved.created} link(s) added, "
-                f"{saved.updated} changed, {saved.deleted} removed.",
+                gettext(
+                    "Saved the lineage from %(earlier)s to %(later)s: %(added)s link(s) added, "
+                    "%(changed)s changed, %(removed)s removed."
+                )
+                % {
+                    "earlier": earlier.name,
+                    "later": later.name,
+                    "added": saved.created,
+                    "changed": saved.updated,
+                    "removed": saved.deleted,
+                },
             )
             return redirect(_change_url(later))
     linked = {row.later.pk for row in rows if row.later is not None}
@@ -315,7 +345,11 @@ def publish_view(model_admin, request, object_id):
             figure_ids=[int(pk) for pk in request.POST.getlist("figure") if pk.isdigit()],
             user=request.user,
         )
-        messages.success(request, f"Published {version.name} with everything in it ({result.count} item(s)).")
+        messages.success(
+            request,
+            gettext("Published %(version)s with everything in it (%(count)s item(s)).")
+            % {"version": version.name, "count": result.count},
+        )
         return redirect(_change_url(version))
     return TemplateResponse(
         request,
@@ -326,17 +360,22 @@ def publish_view(model_admin, request, object_id):
 
 # 5. The flag worklist: every consistency flag and its review --------------------------------
 
-FLAG_STATES = {"": "Every flag", "open": "To review", "again": "Needs review again", "reviewed": "Reviewed"}
+FLAG_STATES = {
+    "": _("Every flag"),
+    "open": _("To review"),
+    "again": _("Needs review again"),
+    "reviewed": _("Reviewed"),
+}
 _STATE_ORDER = {"needs review again": 0, "not reviewed": 1, "reviewed": 2}
 
 
 class FlagReviewForm(forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, max_length=80)
     note = forms.CharField(
-        label="Note for readers",
+        label=_("Note for readers"),
         widget=forms.Textarea(attrs={"rows": 2, "cols": 70}),
         max_length=2000,
-        help_text="Shown next to the flag as 'Reviewed by the editors: …'.",
+        help_text=_("Shown next to the flag as 'Reviewed by the editors: …'."),
     )
 
 
@@ -360,12 +399,18 @@ def flag_worklist_view(model_admin, request):
             flag = next((flag for flag in flags if flag.key == form.cleaned_data["key"]), None)
             flag = with_related([flag])[0] if flag is not None else None
             if flag is None:
-                messages.error(request, "That flag is no longer raised (its figures changed or were unpublished).")
+                messages.error(
+                    request, gettext("That flag is no longer raised (its figures changed or were unpublished).")
+                )
             else:
                 flag_review_service.mark_reviewed(flag, form.cleaned_data["note"], request.user)
-                messages.success(request, f"Marked reviewed: {flag.rule_label} on {flag.figure}.")
+                messages.success(
+                    request,
+                    gettext("Marked reviewed: %(rule)s on %(figure)s.")
+                    % {"rule": flag.rule_label, "figure": flag.figure},
+                )
             return redirect(request.get_full_path())
-        messages.error(request, "Write a note for readers (at most 2,000 characters) to mark a flag reviewed.")
+        messages.error(request, gettext("Write a note for readers (at most 2,000 characters) to mark a flag reviewed."))
     state = request.GET.get("state", "")
     state = state if state in FLAG_STATES else ""
     shown = sorted((flag for flag in flags if _in_state(flag, state)), key=lambda f: _STATE_ORDER[f.review_state])

@@ -11,8 +11,11 @@ import datetime
 import math
 from dataclasses import dataclass
 
+from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 
 from tracker.models import FigureKind
 from tracker.numbers import compact, grouped
@@ -163,23 +166,41 @@ def _n(number):
 def describe(indicator, figures):
     """A sentence for screen readers: how many figures, over which dates and which values."""
     if not figures:
-        return f"No published figures for {indicator.name}."
+        return gettext("No published figures for %(indicator)s.") % {"indicator": indicator.name}
     dates = [figure_date(f) for f in figures]
     values = [v for f in figures for v in (f.value, f.low, f.high) if v is not None]
     sources = {f.source_id for f in figures}
-    return (
-        f"{len(figures)} figure{'s' if len(figures) != 1 else ''} for {indicator.name} from "
-        f"{len(sources)} source{'s' if len(sources) != 1 else ''}, dated {min(dates):%d %b %Y} to "
-        f"{max(dates):%d %b %Y}, ranging from {grouped(min(values))} to {grouped(max(values))} "
-        f"{indicator.unit}. The table that follows lists each figure."
-    )
+    counted = ngettext("%(count)s figure for %(indicator)s", "%(count)s figures for %(indicator)s", len(figures)) % {
+        "count": len(figures),
+        "indicator": indicator.name,
+    }
+    sourced = ngettext("from %(count)s source", "from %(count)s sources", len(sources)) % {"count": len(sources)}
+    return gettext(
+        "%(counted)s %(sourced)s, dated %(first)s to %(last)s, ranging from %(low)s to %(high)s %(unit)s. "
+        "The table that follows lists each figure."
+    ) % {
+        "counted": counted,
+        "sourced": sourced,
+        "first": _day(min(dates)),
+        "last": _day(max(dates)),
+        "low": grouped(min(values)),
+        "high": grouped(max(values)),
+        "unit": indicator.unit,
+    }
 
 
-CREDIT = "Figures: each from its own source, named in the legend. Chart: Peace-plan tracker, CC BY 4.0."
+def _day(date):
+    """A date as the page prints it in its language (21 Nov 2025, 21.11.2025)."""
+    form = get_format("TRACKER_SHORT_DATE")
+    return f"{date:%d %b %Y}" if form == "j M Y" else dateformat.format(date, form)
+
+
+def credit():
+    return gettext("Figures: each from its own source, named in the legend. Chart: Peace-plan tracker, CC BY 4.0.")
 
 
 def chart_title(indicator):
-    return f"{indicator.name} over time ({indicator.unit})"
+    return gettext("%(indicator)s over time (%(unit)s)") % {"indicator": indicator.name, "unit": indicator.unit}
 
 
 def _shorten(text, frame):
@@ -311,15 +332,15 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=None
     for (_, value), same in terms.items():
         y = y_of(value)
         first_term = same[0]
-        text = f"{first_term.label or 'term'}: {first_term.get_comparator_display()} {grouped(value)}"
+        text = f"{first_term.label or gettext('term')}: {first_term.get_comparator_display()} {grouped(value)}"
         if len(same) > 1:
-            text += f" ({len(same)} points)"
+            text += " " + ngettext("(%(count)s point)", "(%(count)s points)", len(same)) % {"count": len(same)}
         parts.append(
             format_html(
                 '<g class="target"><title>{}</title>'
                 '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#a40e26" stroke-width="2" stroke-dasharray="6 4"/>'
                 '<text x="{}" y="{}" font-size="12" fill="#a40e26">{}</text></g>',
-                "; ".join(f"Clause term: {target}" for target in same),
+                "; ".join(gettext("Clause term: %(term)s") % {"term": target} for target in same),
                 frame.left,
                 _n(y),
                 right,
@@ -364,11 +385,15 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=None
                 tip=_n(top + 5),
                 c=colour,
             )
-        label = (
-            f"{figure.display_value} {indicator.unit}, {figure.period_label or figure_date(figure)}; "
-            f"{figure.get_kind_display().lower()} by {figure.claimed_by}; "
-            f"source: {labels[figure.source_id]}: {source.title}"
-        )
+        label = gettext("%(value)s %(unit)s, %(when)s; %(kind)s by %(claimant)s; source: %(label)s: %(title)s") % {
+            "value": figure.display_value,
+            "unit": indicator.unit,
+            "when": figure.period_label or figure_date(figure),
+            "kind": figure.get_kind_display().lower(),
+            "claimant": figure.claimed_by,
+            "label": labels[figure.source_id],
+            "title": source.title,
+        }
         parts.append(
             format_html(
                 '<g class="figure kind-{}"><title>{}</title>{}{}</g>',
@@ -416,8 +441,10 @@ def figure_chart(indicator, figures, *, targets=(), chart_id="chart", frame=None
     # The source line travels with the chart when it is downloaded or embedded.
     credit_y = row_y + 40
     # A phone's chart stays on its page; the address is in the downloaded one.
-    where = "Peace-plan tracker" if frame.is_narrow or not page_url else page_url
-    lines = _wrap(f"Source: {where}. {CREDIT}", 52 if frame.is_narrow else 100)
+    where = gettext("Peace-plan tracker") if frame.is_narrow or not page_url else page_url
+    lines = _wrap(
+        gettext("Source: %(where)s. %(credit)s") % {"where": where, "credit": credit()}, 52 if frame.is_narrow else 100
+    )
     for number, line in enumerate(lines):
         parts.append(
             format_html(

@@ -12,6 +12,8 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -53,7 +55,7 @@ class SafeIsoDateTimeField(IsoDateTimeField):
         try:
             return value.astimezone(datetime.UTC)
         except (OverflowError, ValueError) as error:
-            raise forms.ValidationError("Enter a date and time between the years 1 and 9999.") from error
+            raise forms.ValidationError(_("Enter a date and time between the years 1 and 9999.")) from error
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -96,7 +98,7 @@ class StrictBooleanField(forms.NullBooleanField):
             return True
         if str(value).lower() in ("false", "0"):
             return False
-        raise forms.ValidationError("Enter true or false.")
+        raise forms.ValidationError(_("Enter true or false."))
 
     def validate(self, value):
         pass
@@ -108,7 +110,8 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 def as_of_filter(help_text):
     return django_filters.DateFilter(
-        method="filter_as_of", label=f"State of play on this date (YYYY-MM-DD): {help_text}"
+        method="filter_as_of",
+        label=format_lazy("{} {}", _("State of play on this date (YYYY-MM-DD):"), help_text),
     )
 
 
@@ -125,9 +128,9 @@ class PlanFilter(django_filters.FilterSet):
 
 
 class PlanVersionFilter(django_filters.FilterSet):
-    plan = KeyChoiceFilter(queryset=_published_plans, to_field_name="slug", label="Plan, by its slug.")
+    plan = KeyChoiceFilter(queryset=_published_plans, to_field_name="slug", label=_("Plan, by its slug."))
     status = django_filters.ChoiceFilter(choices=VersionStatus.choices)
-    text_basis = django_filters.ChoiceFilter(choices=TextBasis.choices, label="How completely the text is known.")
+    text_basis = django_filters.ChoiceFilter(choices=TextBasis.choices, label=_("How completely the text is known."))
     as_of = as_of_filter("versions released by then.")
     updated_since = UpdatedSinceFilter()
 
@@ -152,19 +155,21 @@ class ClauseFilter(django_filters.FilterSet):
         field_name="topics",
         queryset=Topic.objects.public().order_by("name", "pk"),
         to_field_name="slug",
-        empty_label="Any topic",
-        label="Topic",
+        empty_label=_("Any topic"),
+        label=_("Topic"),
     )
-    text_basis = django_filters.ChoiceFilter(choices=ClauseTextBasis.choices, empty_label="Any", label="Text known as")
+    text_basis = django_filters.ChoiceFilter(
+        choices=ClauseTextBasis.choices, empty_label=_("Any"), label=_("Text known as")
+    )
     party = KeyChoiceFilter(
         queryset=Party.objects.order_by("display_order", "name", "pk"),
         to_field_name="slug",
-        empty_label="Any party",
-        label="Party",
+        empty_label=_("Any party"),
+        label=_("Party"),
         method="filter_by_stance",
     )
     stance = django_filters.ChoiceFilter(
-        choices=Stance.choices, empty_label="Any stance", label="Stance", method="filter_by_stance"
+        choices=Stance.choices, empty_label=_("Any stance"), label=_("Stance"), method="filter_by_stance"
     )
 
     class Meta:
@@ -203,14 +208,14 @@ class ClauseApiFilter(ClauseFilter):
     """
 
     plan = KeyChoiceFilter(
-        field_name="version__plan", queryset=_published_plans, to_field_name="slug", label="Plan, by its slug."
+        field_name="version__plan", queryset=_published_plans, to_field_name="slug", label=_("Plan, by its slug.")
     )
     version = django_filters.CharFilter(
-        field_name="version__slug", label="Version, by its slug (unique within a plan; combine with plan)."
+        field_name="version__slug", label=_("Version, by its slug (unique within a plan; combine with plan).")
     )
     as_of = django_filters.DateFilter(
         method="filter_by_stance",
-        label="State of play on this date (YYYY-MM-DD): party and stance count positions stated by then.",
+        label=_("State of play on this date (YYYY-MM-DD): party and stance count positions stated by then."),
     )
     updated_since = UpdatedSinceFilter()
 
@@ -227,7 +232,7 @@ class PartyFilter(django_filters.FilterSet):
 
 
 class ActorFilter(django_filters.FilterSet):
-    party = KeyChoiceFilter(queryset=Party.objects.all(), to_field_name="slug", label="Party, by its slug.")
+    party = KeyChoiceFilter(queryset=Party.objects.all(), to_field_name="slug", label=_("Party, by its slug."))
 
     class Meta:
         model = Actor
@@ -235,24 +240,26 @@ class ActorFilter(django_filters.FilterSet):
 
 
 class PositionFilter(django_filters.FilterSet):
-    party = KeyChoiceFilter(queryset=Party.objects.all(), to_field_name="slug", label="Party, by its slug.")
-    actor = KeyChoiceFilter(queryset=Actor.objects.public(), to_field_name="slug", label="Actor, by its slug.")
+    party = KeyChoiceFilter(queryset=Party.objects.all(), to_field_name="slug", label=_("Party, by its slug."))
+    actor = KeyChoiceFilter(queryset=Actor.objects.public(), to_field_name="slug", label=_("Actor, by its slug."))
     plan = KeyChoiceFilter(
-        queryset=_published_plans, method="filter_plan", to_field_name="slug", label="Plan, by its slug."
+        queryset=_published_plans, method="filter_plan", to_field_name="slug", label=_("Plan, by its slug.")
     )
-    clause = IdFilter(field_name="clause_id", label="Clause, by its id.")
+    clause = IdFilter(field_name="clause_id", label=_("Clause, by its id."))
     source = KeyChoiceFilter(
         queryset=Source.objects.public(),
         to_field_name="key",
         method="filter_source",
-        label="Positions citing this source (by its key), as main or further source.",
+        label=_("Positions citing this source (by its key), as main or further source."),
     )
     stance = django_filters.ChoiceFilter(choices=Stance.choices)
-    stated_after = django_filters.DateFilter(field_name="stated_on", lookup_expr="gte", label="Stated on or after.")
-    stated_before = django_filters.DateFilter(field_name="stated_on", lookup_expr="lte", label="Stated on or before.")
+    stated_after = django_filters.DateFilter(field_name="stated_on", lookup_expr="gte", label=_("Stated on or after."))
+    stated_before = django_filters.DateFilter(
+        field_name="stated_on", lookup_expr="lte", label=_("Stated on or before.")
+    )
     as_of = as_of_filter("positions stated by then.")
     latest = StrictBooleanFilter(
-        method="filter_latest", label="Only each party's latest position on each subject (as of the as_of date)."
+        method="filter_latest", label=_("Only each party's latest position on each subject (as of the as_of date).")
     )
     updated_since = UpdatedSinceFilter()
 
@@ -287,11 +294,11 @@ class IndicatorFilter(django_filters.FilterSet):
 
 class FigureFilter(django_filters.FilterSet):
     indicator = KeyChoiceFilter(
-        queryset=Indicator.objects.public(), to_field_name="slug", label="Indicator, by its slug."
+        queryset=Indicator.objects.public(), to_field_name="slug", label=_("Indicator, by its slug.")
     )
     kind = django_filters.ChoiceFilter(choices=FigureKind.choices)
     confidence = django_filters.ChoiceFilter(choices=Confidence.choices)
-    source = KeyChoiceFilter(queryset=Source.objects.public(), to_field_name="key", label="Source, by its key.")
+    source = KeyChoiceFilter(queryset=Source.objects.public(), to_field_name="key", label=_("Source, by its key."))
     as_of = as_of_filter("figures reported by then.")
     updated_since = UpdatedSinceFilter()
 
@@ -316,11 +323,11 @@ class SourceFilter(django_filters.FilterSet):
 
 class EventFilter(django_filters.FilterSet):
     party = KeyChoiceFilter(
-        field_name="parties", queryset=Party.objects.all(), to_field_name="slug", label="Party, by its slug."
+        field_name="parties", queryset=Party.objects.all(), to_field_name="slug", label=_("Party, by its slug.")
     )
     kind = django_filters.ChoiceFilter(choices=EventKind.choices)
     source = KeyChoiceFilter(
-        field_name="sources", queryset=Source.objects.public(), to_field_name="key", label="Source, by its key."
+        field_name="sources", queryset=Source.objects.public(), to_field_name="key", label=_("Source, by its key.")
     )
     happened_after = django_filters.DateFilter(field_name="happened_on", lookup_expr="gte")
     happened_before = django_filters.DateFilter(field_name="happened_on", lookup_expr="lte")
@@ -342,7 +349,7 @@ class DateInput(forms.DateInput):
 def _check_date_order(form, start, end):
     data = form.cleaned_data
     if data.get(start) and data.get(end) and data[start] > data[end]:
-        raise forms.ValidationError("The start of the date range must not be after its end.")
+        raise forms.ValidationError(_("The start of the date range must not be after its end."))
     return data
 
 
@@ -359,13 +366,15 @@ class TimelineForm(forms.Form):
 class SourceListFilter(SourceFilter):
     """The sources page's filters: the API's, plus the publisher, with labels for readers."""
 
-    reliability = django_filters.ChoiceFilter(choices=Reliability.choices, empty_label="Any", label="Kind of source")
-    publisher = django_filters.CharFilter(lookup_expr="icontains", label="Publisher contains", max_length=200)
+    reliability = django_filters.ChoiceFilter(
+        choices=Reliability.choices, empty_label=_("Any"), label=_("Kind of source")
+    )
+    publisher = django_filters.CharFilter(lookup_expr="icontains", label=_("Publisher contains"), max_length=200)
     published_after = django_filters.DateFilter(
-        field_name="published_on", lookup_expr="gte", label="Published from", widget=DateInput
+        field_name="published_on", lookup_expr="gte", label=_("Published from"), widget=DateInput
     )
     published_before = django_filters.DateFilter(
-        field_name="published_on", lookup_expr="lte", label="Published to", widget=DateInput
+        field_name="published_on", lookup_expr="lte", label=_("Published to"), widget=DateInput
     )
 
     class Meta(SourceFilter.Meta):
@@ -389,19 +398,19 @@ class TimelineFilter(django_filters.FilterSet):
     party = django_filters.ModelChoiceFilter(
         queryset=Party.objects.order_by("display_order", "name", "pk"),
         to_field_name="slug",
-        empty_label="Any party",
-        label="Party",
+        empty_label=_("Any party"),
+        label=_("Party"),
     )
     actor = django_filters.ModelChoiceFilter(
         queryset=Actor.objects.public().select_related("party").order_by("party__display_order", "name", "pk"),
         to_field_name="slug",
-        empty_label="Anyone",
-        label="Speaker",
+        empty_label=_("Anyone"),
+        label=_("Speaker"),
     )
-    start = django_filters.DateFilter(field_name="stated_on", lookup_expr="gte", label="From", widget=DateInput)
-    end = django_filters.DateFilter(field_name="stated_on", lookup_expr="lte", label="To", widget=DateInput)
+    start = django_filters.DateFilter(field_name="stated_on", lookup_expr="gte", label=_("From"), widget=DateInput)
+    end = django_filters.DateFilter(field_name="stated_on", lookup_expr="lte", label=_("To"), widget=DateInput)
     show = django_filters.ChoiceFilter(
-        choices=SHOW_CHOICES, empty_label="Events and positions", label="Show", method="keep"
+        choices=SHOW_CHOICES, empty_label=_("Events and positions"), label=_("Show"), method="keep"
     )
 
     class Meta:

@@ -19,6 +19,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Clause, ClauseLink, LinkRelation
 
@@ -26,16 +27,16 @@ _SEVERITY = [LinkRelation.UNCHANGED, LinkRelation.REWORDED, LinkRelation.AMENDED
 
 
 class Change(models.TextChoices):
-    UNCHANGED = "unchanged", "Unchanged"
-    REWORDED = "reworded", "Reworded"
-    AMENDED = "amended", "Amended"
-    MERGED = "merged", "Merged"
-    SPLIT = "split", "Split"
-    RESTRUCTURED = "restructured", "Merged and split"
-    DROPPED = "dropped", "Dropped"
-    NEW = "new", "New"
-    FATE_NOT_REPORTED = "fate_not_reported", "Fate not reported"
-    ORIGIN_NOT_REPORTED = "origin_not_reported", "Origin not reported"
+    UNCHANGED = "unchanged", _("Unchanged")
+    REWORDED = "reworded", _("Reworded")
+    AMENDED = "amended", _("Amended")
+    MERGED = "merged", _("Merged")
+    SPLIT = "split", _("Split")
+    RESTRUCTURED = "restructured", _("Merged and split")
+    DROPPED = "dropped", _("Dropped")
+    NEW = "new", _("New")
+    FATE_NOT_REPORTED = "fate_not_reported", _("Fate not reported")
+    ORIGIN_NOT_REPORTED = "origin_not_reported", _("Origin not reported")
 
 
 @dataclass

@@ -2,27 +2,11 @@
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache, wraps
+from functools import wraps
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
-from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
-
-
-def remembered_reverse(name, **kwargs):
-    """``reverse(name, kwargs=kwargs)``, remembered: a page links to hundreds of objects, and each
-    reverse() walks the URL patterns again. Keyed on the URL configuration in force, the script prefix
-    and the language (/uk/..., /ru/...), so a site mounted under a path, URLs reloaded, or a page in
-    another language never get another's addresses."""
-    return _reverse(get_resolver(get_urlconf()), get_script_prefix(), get_language(), name, tuple(kwargs.items()))
-
-
-@lru_cache(maxsize=8192)
-def _reverse(resolver, prefix, language, name, kwargs):
-    with override(language):
-        return reverse(name, kwargs=dict(kwargs))
 
 
 class Grade(models.TextChoices):
@@ -74,14 +58,16 @@ class Publishable(models.Model):
     is_published = models.BooleanField(
         "published",
         default=False,
-        help_text="Readers see this only once it is published. Leave unticked while it is a draft.",
+        help_text=_("Readers see this only once it is published. Leave unticked while it is a draft."),
     )
     updated_at = models.DateTimeField(auto_now=True)
     edit_version = models.PositiveIntegerField(
         default=0,
         editable=False,
-        help_text="Counts the saves: a form opened before the latest save is refused rather than "
-        "overwriting it (two editors at once).",
+        help_text=_(
+            "Counts the saves: a form opened before the latest save is refused rather than "
+            "overwriting it (two editors at once)."
+        ),
     )
 
     class Meta:

@@ -4,13 +4,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tracker.numbers import grouped
 
-from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse
+from .base import Publishable, PublishableQuerySet, readers_rule
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -36,10 +37,10 @@ class Indicator(models.Model):
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200)
-    unit = models.CharField(max_length=60, help_text="What one unit counts, e.g. 'personnel', 'cases', 'USD bn'.")
+    unit = models.CharField(max_length=60, help_text=_("What one unit counts, e.g. 'personnel', 'cases', 'USD bn'."))
     description = models.TextField(blank=True)
     caveat = models.TextField(
-        blank=True, help_text="What readers must keep in mind, e.g. 'counts criminal cases, not people'."
+        blank=True, help_text=_("What readers must keep in mind, e.g. 'counts criminal cases, not people'.")
     )
 
     objects = IndicatorQuerySet.as_manager()
@@ -52,7 +53,7 @@ class Indicator(models.Model):
         return f"{self.name} ({self.unit})"
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:indicator-detail", slug=self.slug)
+        return reverse("tracker:indicator-detail", kwargs={"slug": self.slug})
 
 
 class FigureKind(models.TextChoices):
@@ -105,19 +106,23 @@ class Figure(Publishable):
     low = amount_field(null=True, blank=True)
     high = amount_field(null=True, blank=True)
     is_lower_bound = models.BooleanField(
-        default=False, help_text="Tick when the source says 'over' or 'more than' the value."
+        default=False, help_text=_("Tick when the source says 'over' or 'more than' the value.")
     )
-    period_start = models.DateField(null=True, blank=True, help_text="For a count over a period: its first day.")
+    period_start = models.DateField(null=True, blank=True, help_text=_("For a count over a period: its first day."))
     period_end = models.DateField(
-        null=True, blank=True, help_text="The date the figure describes, or the last day of its period."
+        null=True, blank=True, help_text=_("The date the figure describes, or the last day of its period.")
     )
-    period_label = models.CharField(max_length=100, blank=True, help_text="As the source puts it, e.g. 'Jan-Oct 2025'.")
+    period_label = models.CharField(
+        max_length=100, blank=True, help_text=_("As the source puts it, e.g. 'Jan-Oct 2025'.")
+    )
     reported_on = models.DateField(
-        help_text="The cited source's own date: when it made the figure public. When the figure was first "
-        "stated earlier, give that in the period or the caveat."
+        help_text=_(
+            "The cited source's own date: when it made the figure public. When the figure was first "
+            "stated earlier, give that in the period or the caveat."
+        )
     )
     claimed_by = models.CharField(
-        max_length=200, help_text="Who states the figure, e.g. 'Prosecutor General's Office'."
+        max_length=200, help_text=_("Who states the figure, e.g. 'Prosecutor General's Office'.")
     )
     kind = models.CharField(max_length=10, choices=FigureKind)
     confidence = models.CharField(max_length=16, choices=Confidence, default=Confidence.UNVERIFIED)
@@ -127,8 +132,10 @@ class Figure(Publishable):
     from_reprint = models.BooleanField(
         "from a reprint",
         default=False,
-        help_text="Tick when only a reprint, aggregator or blog carries the figure and the original outlet's "
-        "page was not found. Readers see it marked 'from a reprint'.",
+        help_text=_(
+            "Tick when only a reprint, aggregator or blog carries the figure and the original outlet's "
+            "page was not found. Readers see it marked 'from a reprint'."
+        ),
     )
 
     objects = FigureQuerySet.as_manager()
@@ -173,7 +180,7 @@ class Figure(Publishable):
 
     def get_absolute_url(self):
         """An address that always shows the figure: it answers with the right page of the indicator's figures."""
-        return remembered_reverse("tracker:figure-detail", pk=self.pk)
+        return reverse("tracker:figure-detail", kwargs={"pk": self.pk})
 
     @property
     def is_range(self):
@@ -298,7 +305,7 @@ class ClauseTarget(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets")
     comparator = models.CharField(max_length=3, choices=Comparator)
     value = amount_field()
-    label = models.CharField(max_length=200, blank=True, help_text="How the term reads, e.g. 'peacetime force cap'.")
+    label = models.CharField(max_length=200, blank=True, help_text=_("How the term reads, e.g. 'peacetime force cap'."))
     note = models.TextField(blank=True)
 
     objects = ClauseTargetQuerySet.as_manager()

@@ -1,9 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import readers_rule, remembered_reverse
+from .base import readers_rule
 from .sources import public_if_used
 
 
@@ -19,11 +20,11 @@ class Party(models.Model):
 
     slug = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120, unique=True)
-    short_name = models.CharField(max_length=30, help_text="Used in tables and the stance matrix, e.g. US.")
+    short_name = models.CharField(max_length=30, help_text=_("Used in tables and the stance matrix, e.g. US."))
     kind = models.CharField(max_length=14, choices=PartyKind, default=PartyKind.STATE)
     description = models.TextField(blank=True)
     display_order = models.PositiveSmallIntegerField(
-        default=100, help_text="Parties appear in this order in matrices; lower comes first."
+        default=100, help_text=_("Parties appear in this order in matrices; lower comes first.")
     )
 
     history = HistoricalRecords()
@@ -36,7 +37,7 @@ class Party(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:party-detail", slug=self.slug)
+        return reverse("tracker:party-detail", kwargs={"slug": self.slug})
 
 
 class ActorQuerySet(models.QuerySet):
@@ -58,7 +59,9 @@ class Actor(models.Model):
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="actors")
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120)
-    role = models.CharField(max_length=200, blank=True, help_text="Office held when speaking, e.g. Foreign Minister.")
+    role = models.CharField(
+        max_length=200, blank=True, help_text=_("Office held when speaking, e.g. Foreign Minister.")
+    )
 
     objects = ActorQuerySet.as_manager()
     history = HistoricalRecords()
@@ -70,7 +73,7 @@ class Actor(models.Model):
         return f"{self.name} ({self.party.short_name})"
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:actor-detail", slug=self.slug)
+        return reverse("tracker:actor-detail", kwargs={"slug": self.slug})
 
     def clean(self):
         # Positions name both the actor and the party they spoke for; moving the actor would split them.

@@ -2,10 +2,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import Grade, Publishable, PublishableQuerySet, readers_rule, remembered_reverse, showing_drafts
+from .base import Grade, Publishable, PublishableQuerySet, readers_rule, showing_drafts
 
 
 class TopicQuerySet(models.QuerySet):
@@ -38,14 +40,16 @@ class Plan(Publishable):
     slug = models.SlugField(
         max_length=80,
         unique=True,
-        help_text="Used in the address, e.g. us-framework-2025 in /plans/us-framework-2025/.",
+        help_text=_("Used in the address, e.g. us-framework-2025 in /plans/us-framework-2025/."),
     )
     title = models.CharField(max_length=200)
-    summary = models.TextField(blank=True, help_text="What the plan is about, in the project's own words.")
+    summary = models.TextField(blank=True, help_text=_("What the plan is about, in the project's own words."))
     coverage_note = models.TextField(
         blank=True,
-        help_text="What period the record covers and where the sources consulted fall silent, so readers do "
-        "not take the end of the record for the end of events. Shown on the home page and the timeline.",
+        help_text=_(
+            "What period the record covers and where the sources consulted fall silent, so readers do "
+            "not take the end of the record for the end of events. Shown on the home page and the timeline."
+        ),
     )
 
     objects = PublishableQuerySet.as_manager()
@@ -59,7 +63,7 @@ class Plan(Publishable):
         return self.title
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:plan-detail", plan=self.slug)
+        return reverse("tracker:plan-detail", kwargs={"plan": self.slug})
 
 
 class VersionStatus(models.TextChoices):
@@ -90,7 +94,9 @@ RESERVED_VERSION_SLUGS = ("compare",)
 def point_name(number):
     """How readers see a point: "point 6", or "point (number not reported)" for an editor's working key
     (a point of a partly known text)."""
-    return f"point {number}" if number[:1].isdigit() else "point (number not reported)"
+    if number[:1].isdigit():
+        return gettext("point %(number)s") % {"number": number}
+    return gettext("point (number not reported)")
 
 
 def visible_version(prefix=""):
@@ -125,23 +131,27 @@ class PlanVersion(Publishable):
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
     slug = models.SlugField(
-        max_length=80, help_text="Used in the address, e.g. 28-point in /plans/us-framework-2025/28-point/."
+        max_length=80, help_text=_("Used in the address, e.g. 28-point in /plans/us-framework-2025/28-point/.")
     )
     name = models.CharField(max_length=200)
     released_on = models.DateField(
-        help_text="When the text was first reported: published, leaked or described by those who had it. "
-        "Positions on it cannot be dated earlier; record a later formal release as a claim."
+        help_text=_(
+            "When the text was first reported: published, leaked or described by those who had it. "
+            "Positions on it cannot be dated earlier; record a later formal release as a claim."
+        )
     )
     released_on_note = models.CharField(
-        max_length=300, blank=True, help_text="Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'."
+        max_length=300, blank=True, help_text=_("Say when the date is uncertain, e.g. 'published overnight 20-21 Nov'.")
     )
     status = models.CharField(max_length=12, choices=VersionStatus, default=VersionStatus.PROPOSED)
     text_basis = models.CharField(
         max_length=14,
         choices=TextBasis,
         default=TextBasis.PARTIAL,
-        help_text="How completely the text is known. Lineage treats unlinked clauses of a partly known "
-        "version as 'fate not reported' rather than 'dropped'.",
+        help_text=_(
+            "How completely the text is known. Lineage treats unlinked clauses of a partly known "
+            "version as 'fate not reported' rather than 'dropped'."
+        ),
     )
     based_on = models.ForeignKey(
         "self",
@@ -149,13 +159,13 @@ class PlanVersion(Publishable):
         null=True,
         blank=True,
         related_name="revisions",
-        help_text="The version this one revises or answers.",
+        help_text=_("The version this one revises or answers."),
     )
     proposed_by = models.ManyToManyField("tracker.Party", blank=True, related_name="versions_proposed")
     point_count = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Number of points as generally reported; disputed counts go under claims."
+        null=True, blank=True, help_text=_("Number of points as generally reported; disputed counts go under claims.")
     )
-    summary = models.TextField(blank=True, help_text="What this version is and how it came about.")
+    summary = models.TextField(blank=True, help_text=_("What this version is and how it came about."))
     sources = models.ManyToManyField("tracker.Source", related_name="versions")
 
     objects = PlanVersionQuerySet.as_manager()
@@ -183,7 +193,7 @@ class PlanVersion(Publishable):
         return showing_drafts() or (self.is_published and self.plan.is_published)
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:version-detail", plan=self.plan.slug, version=self.slug)
+        return reverse("tracker:version-detail", kwargs={"plan": self.plan.slug, "version": self.slug})
 
     @property
     def text_is_complete(self):
@@ -208,7 +218,7 @@ class VersionClaim(models.Model):
     """A sourced claim about a version's metadata that is disputed, such as its number of points."""
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="claims")
-    attribute = models.CharField(max_length=100, help_text="What is claimed about, e.g. 'number of points'.")
+    attribute = models.CharField(max_length=100, help_text=_("What is claimed about, e.g. 'number of points'."))
     value = models.CharField(max_length=200)
     stated_on = models.DateField()
     claimed_by = models.ForeignKey(
@@ -263,16 +273,17 @@ class Clause(Publishable):
     number = models.CharField(
         max_length=20,
         validators=[validate_clause_number],
-        help_text="The label the text gives the point, such as 6 or 12a. Unique within a version.",
+        help_text=_("The label the text gives the point, such as 6 or 12a. Unique within a version."),
     )
-    sort_order = models.PositiveIntegerField(default=0, help_text="Clauses are listed by this number.")
+    sort_order = models.PositiveIntegerField(default=0, help_text=_("Clauses are listed by this number."))
     heading = models.CharField(max_length=200)
     summary = models.TextField(
         blank=True,
-        help_text="What the point says, in the project's own words. May stay empty while the verbatim text "
-        "says enough.",
+        help_text=_(
+            "What the point says, in the project's own words. May stay empty while the verbatim text says enough."
+        ),
     )
-    text = models.TextField(blank=True, help_text="The verbatim text, where it is public.")
+    text = models.TextField(blank=True, help_text=_("The verbatim text, where it is public."))
     text_basis = models.CharField(max_length=10, choices=ClauseTextBasis, default=ClauseTextBasis.REPORTED)
     topics = models.ManyToManyField(Topic, blank=True, related_name="clauses")
     sources = models.ManyToManyField("tracker.Source", blank=True, related_name="clauses")
@@ -280,7 +291,7 @@ class Clause(Publishable):
         "tracker.Indicator",
         blank=True,
         related_name="context_clauses",
-        help_text="Indicators that bear on this clause without being one of its numeric terms.",
+        help_text=_("Indicators that bear on this clause without being one of its numeric terms."),
     )
 
     objects = ClauseQuerySet.as_manager()
@@ -308,8 +319,9 @@ class Clause(Publishable):
         return f"{self.version.name} point {self.number}: {self.heading}"
 
     def get_absolute_url(self):
-        return remembered_reverse(
-            "tracker:clause-detail", plan=self.version.plan.slug, version=self.version.slug, number=self.number
+        return reverse(
+            "tracker:clause-detail",
+            kwargs={"plan": self.version.plan.slug, "version": self.version.slug, "number": self.number},
         )
 
     @property
@@ -373,7 +385,7 @@ class ClauseLink(models.Model):
         null=True,
         blank=True,
         related_name="links_back",
-        help_text="The later clause. Leave empty to record that the point was removed from the later version.",
+        help_text=_("The later clause. Leave empty to record that the point was removed from the later version."),
     )
     from_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="+", editable=False)
     to_version = models.ForeignKey(
@@ -382,11 +394,12 @@ class ClauseLink(models.Model):
         related_name="+",
         null=True,
         blank=True,
-        help_text="For a removal: the later version the point was removed from. "
-        "Filled in from the later clause otherwise.",
+        help_text=_(
+            "For a removal: the later version the point was removed from. Filled in from the later clause otherwise."
+        ),
     )
     relation = models.CharField(max_length=10, choices=LinkRelation)
-    note = models.TextField(blank=True, help_text="What changed, in the project's own words.")
+    note = models.TextField(blank=True, help_text=_("What changed, in the project's own words."))
     grade = models.CharField(max_length=12, choices=Grade, default=Grade.REPORTED)
     source = models.ForeignKey(
         "tracker.Source", on_delete=models.PROTECT, null=True, blank=True, related_name="clause_links"

@@ -5,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q, Value, Window
 from django.db.models.functions import Coalesce, Lag, RowNumber
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, readers_rule, remembered_reverse, written_language_field
+from .base import Publishable, readers_rule, written_language_field
 from .plans import point_name, visible_clause, visible_version
 
 
@@ -176,7 +177,7 @@ class Position(Publishable):
         null=True,
         blank=True,
         related_name="positions",
-        help_text="Who voiced it, if a named person or office did. Must speak for the party.",
+        help_text=_("Who voiced it, if a named person or office did. Must speak for the party."),
     )
     clause = models.ForeignKey(
         "tracker.Clause",
@@ -184,7 +185,7 @@ class Position(Publishable):
         null=True,
         blank=True,
         related_name="positions",
-        help_text="The clause this position is about. Leave empty for a position on a whole version.",
+        help_text=_("The clause this position is about. Leave empty for a position on a whole version."),
     )
     version = models.ForeignKey(
         "tracker.PlanVersion",
@@ -192,26 +193,28 @@ class Position(Publishable):
         null=True,
         blank=True,
         related_name="positions",
-        help_text="For a position on a version as a whole. Leave empty when a clause is chosen.",
+        help_text=_("For a position on a version as a whole. Leave empty when a clause is chosen."),
     )
     stance = models.CharField(max_length=12, choices=Stance)
     stated_on = models.DateField()
     date_is_approximate = models.BooleanField(default=False)
     quote = models.CharField(
-        max_length=300, blank=True, help_text="A short verbatim quote (under 15 words), attributed to the actor."
+        max_length=300, blank=True, help_text=_("A short verbatim quote (under 15 words), attributed to the actor.")
     )
     quote_language = written_language_field(
         blank=True,
-        help_text="The language of the quote as the source printed it (en, uk, ru...). Left empty, the source's "
-        "language is taken.",
+        help_text=_(
+            "The language of the quote as the source printed it (en, uk, ru...). Left empty, the source's "
+            "language is taken."
+        ),
     )
     quote_is_paraphrase = models.BooleanField(
-        default=False, help_text="Tick when the words are a reported paraphrase rather than a verbatim quote."
+        default=False, help_text=_("Tick when the words are a reported paraphrase rather than a verbatim quote.")
     )
-    note = models.TextField(blank=True, help_text="Context, in the project's own words.")
+    note = models.TextField(blank=True, help_text=_("Context, in the project's own words."))
     source = models.ForeignKey("tracker.Source", on_delete=models.PROTECT, related_name="positions")
     other_sources = models.ManyToManyField(
-        "tracker.Source", blank=True, related_name="corroborated_positions", help_text="Further sources that agree."
+        "tracker.Source", blank=True, related_name="corroborated_positions", help_text=_("Further sources that agree.")
     )
 
     objects = PositionQuerySet.as_manager()
@@ -262,7 +265,7 @@ class Position(Publishable):
 
     def get_absolute_url(self):
         """An address that always shows the position: it answers with the right page of the party's positions."""
-        return remembered_reverse("tracker:position-detail", pk=self.pk)
+        return reverse("tracker:position-detail", kwargs={"pk": self.pk})
 
     def save(self, *args, **kwargs):
         # The quote is in the words its source printed: in the source's language unless the editor says.

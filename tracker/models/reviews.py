@@ -11,16 +11,17 @@ flag needs review again and readers no longer see the note.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
 class FlagRule(models.TextChoices):
     """The consistency rules (their arithmetic: ``tracker.selectors.flags``)."""
 
-    FAR_FROM_OFFICIAL = "far-from-official", "Far from the official figure"
-    IMPLIED_RATE = "implied-rate", "Implied rate"
-    OUTSIDE_RANGE = "outside-range", "Outside another figure's range"
-    FLIPS_GAP = "flips-gap", "Would flip a term's gap"
+    FAR_FROM_OFFICIAL = "far-from-official", _("Far from the official figure")
+    IMPLIED_RATE = "implied-rate", _("Implied rate")
+    OUTSIDE_RANGE = "outside-range", _("Outside another figure's range")
+    FLIPS_GAP = "flips-gap", _("Would flip a term's gap")
 
 
 def flag_key(rule, figure_id, other_id=None, target_id=None):
@@ -30,7 +31,7 @@ def flag_key(rule, figure_id, other_id=None, target_id=None):
 
 class FlagReview(models.Model):
     key = models.CharField(
-        max_length=80, unique=True, help_text="The flag reviewed: its rule and the figures (and term) it concerns."
+        max_length=80, unique=True, help_text=_("The flag reviewed: its rule and the figures (and term) it concerns.")
     )
     rule = models.CharField(max_length=20, choices=FlagRule)
     figure = models.ForeignKey("tracker.Figure", on_delete=models.CASCADE, related_name="flag_reviews")
@@ -40,15 +41,17 @@ class FlagReview(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The figure it is checked against, if any.",
+        help_text=_("The figure it is checked against, if any."),
     )
     target = models.ForeignKey(
         "tracker.ClauseTarget", on_delete=models.CASCADE, null=True, blank=True, related_name="flag_reviews"
     )
-    arithmetic = models.TextField(help_text="The flag's arithmetic as it read when reviewed.")
+    arithmetic = models.TextField(help_text=_("The flag's arithmetic as it read when reviewed."))
     note = models.TextField(
-        help_text="Shown to readers next to the flag, as 'Reviewed by the editors: …'. Say what the sources "
-        "show, e.g. which figure counts what."
+        help_text=_(
+            "Shown to readers next to the flag, as 'Reviewed by the editors: …'. Say what the sources "
+            "show, e.g. which figure counts what."
+        )
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="flag_reviews"

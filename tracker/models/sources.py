@@ -4,10 +4,11 @@ from operator import or_
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .base import Publishable, PublishableQuerySet, readers_rule, remembered_reverse, written_language_field
+from .base import Publishable, PublishableQuerySet, readers_rule, written_language_field
 
 
 class Reliability(models.TextChoices):
@@ -61,27 +62,29 @@ class Source(models.Model):
     key = models.SlugField(
         max_length=40,
         unique=True,
-        help_text="A short stable identifier used in the shipped dataset and in citations, such as S01.",
+        help_text=_("A short stable identifier used in the shipped dataset and in citations, such as S01."),
     )
-    title = models.CharField(max_length=300, help_text="As the source printed it, in its own language.")
+    title = models.CharField(max_length=300, help_text=_("As the source printed it, in its own language."))
     language = written_language_field(
         default="en",
-        help_text="The language the source is written in (en, uk, ru, it...): its title and the quotes taken "
-        "from it are marked with it, whatever language the reader reads the site in.",
+        help_text=_(
+            "The language the source is written in (en, uk, ru, it...): its title and the quotes taken "
+            "from it are marked with it, whatever language the reader reads the site in."
+        ),
     )
-    publisher = models.CharField(max_length=200, help_text="The outlet or body that published it.")
+    publisher = models.CharField(max_length=200, help_text=_("The outlet or body that published it."))
     url = models.URLField("URL", max_length=600, blank=True)
     no_url_reason = models.CharField(
         "reason for no URL",
         max_length=300,
         blank=True,
-        help_text="Required when there is no URL: say why (print only, private briefing...).",
+        help_text=_("Required when there is no URL: say why (print only, private briefing...)."),
     )
     published_on = models.DateField(
-        null=True, blank=True, help_text="The date the source shows, or the likely date from context."
+        null=True, blank=True, help_text=_("The date the source shows, or the likely date from context.")
     )
     date_is_approximate = models.BooleanField(
-        default=False, help_text="Tick when the page shows no date and the date is inferred from context."
+        default=False, help_text=_("Tick when the page shows no date and the date is inferred from context.")
     )
     date_note = models.CharField(max_length=200, blank=True)
     reliability = models.CharField(max_length=12, choices=Reliability, default=Reliability.STANDARD)
@@ -105,7 +108,7 @@ class Source(models.Model):
         return f"{self.key}: {self.title} ({self.publisher})"
 
     def get_absolute_url(self):
-        return remembered_reverse("tracker:source-detail", key=self.key)
+        return reverse("tracker:source-detail", kwargs={"key": self.key})
 
     def clean(self):
         if not self.url and not self.no_url_reason:
@@ -130,11 +133,11 @@ class Event(Publishable):
     """A dated happening: a summit, a round of talks, the publication of a text."""
 
     happened_on = models.DateField("date")
-    ends_on = models.DateField(null=True, blank=True, help_text="Last day, for events over several days.")
+    ends_on = models.DateField(null=True, blank=True, help_text=_("Last day, for events over several days."))
     date_is_approximate = models.BooleanField(default=False)
     title = models.CharField(max_length=300)
     kind = models.CharField(max_length=12, choices=EventKind, default=EventKind.OTHER)
-    description = models.TextField(blank=True, help_text="What happened, in the project's own words.")
+    description = models.TextField(blank=True, help_text=_("What happened, in the project's own words."))
     parties = models.ManyToManyField("tracker.Party", blank=True, related_name="events")
     sources = models.ManyToManyField(Source, related_name="events")
 
@@ -160,7 +163,7 @@ class Event(Publishable):
 
     def get_absolute_url(self):
         """An address that always shows the event: it answers with the page of the timeline that lists it."""
-        return remembered_reverse("tracker:event-detail", pk=self.pk)
+        return reverse("tracker:event-detail", kwargs={"pk": self.pk})
 
     def clean(self):
         if self.ends_on and self.happened_on and self.ends_on < self.happened_on:

@@ -9,6 +9,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Max, Prefetch, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from tracker.models import Event, Figure, PlanVersion, Position, Source, Stance
 
@@ -17,10 +19,10 @@ LIMIT_PER_KIND = 100
 
 VERSION, STANCE, FIGURE, EVENT = "version", "stance", "figure", "event"
 KIND_LABELS = {
-    VERSION: "Plan versions",
-    STANCE: "Stance changes",
-    FIGURE: "New figures",
-    EVENT: "Events",
+    VERSION: _("Plan versions"),
+    STANCE: _("Stance changes"),
+    FIGURE: _("New figures"),
+    EVENT: _("Events"),
 }
 
 
@@ -77,9 +79,16 @@ def version_changes(since=None, until=None, limit=LIMIT_PER_KIND):
         # A revision of a draft is told as a new version: readers never see the draft's name.
         version.revises = version.based_on if version.based_on_id and version.based_on.is_visible else None
         if version.revises:
-            headline = f"Revised version of the {version.plan.title}: {version.name} (revises {version.revises.name})"
+            headline = gettext("Revised version of the %(plan)s: %(version)s (revises %(previous)s)") % {
+                "plan": version.plan.title,
+                "version": version.name,
+                "previous": version.revises.name,
+            }
         else:
-            headline = f"New version of the {version.plan.title}: {version.name}"
+            headline = gettext("New version of the %(plan)s: %(version)s") % {
+                "plan": version.plan.title,
+                "version": version.name,
+            }
         entries.append(ChangeEntry(VERSION, version.released_on, version, headline, tuple(version.sources.all())))
     return entries
 
@@ -109,13 +118,20 @@ def stance_changes(since=None, until=None, limit=LIMIT_PER_KIND, party=None, cla
         subject = position.subject_words(with_heading=True)
         voice = f" ({position.actor.name})" if position.actor_id else ""
         if position.previous:
-            headline = (
-                f"{position.party.name}{voice} moved from {stance_label(position.previous)} "
-                f"to {stance_label(position.stance)} on {subject}"
-            )
+            headline = gettext("%(party)s%(voice)s moved from %(previous)s to %(stance)s on %(subject)s") % {
+                "party": position.party.name,
+                "voice": voice,
+                "previous": stance_label(position.previous),
+                "stance": stance_label(position.stance),
+                "subject": subject,
+            }
         else:
-            stance = stance_label(position.stance)
-            headline = f"{position.party.name}{voice} first stated a position on {subject}: {stance}"
+            headline = gettext("%(party)s%(voice)s first stated a position on %(subject)s: %(stance)s") % {
+                "party": position.party.name,
+                "voice": voice,
+                "subject": subject,
+                "stance": stance_label(position.stance),
+            }
         entries.append(
             ChangeEntry(STANCE, position.stated_on, position, headline, (position.source,), position.previous or "")
         )
@@ -134,7 +150,7 @@ def figure_changes(since=None, until=None, limit=LIMIT_PER_KIND, indicator=None)
     entries = []
     for figure in figures:
         period = f" ({figure.period_label})" if figure.period_label else ""
-        claimed = f", according to {figure.claimed_by}" if figure.claimed_by else ""
+        claimed = gettext(", according to %(claimant)s") % {"claimant": figure.claimed_by} if figure.claimed_by else ""
         headline = f"{figure.indicator.name}: {figure.display_value} {figure.indicator.unit}{period}{claimed}"
         entries.append(ChangeEntry(FIGURE, figure.reported_on, figure, headline, (figure.source,)))
     return entries

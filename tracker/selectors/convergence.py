@@ -14,20 +14,27 @@ is written once. Each function runs a fixed number of queries whatever the data 
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from tracker.models import Clause, Party, PlanVersion, Position, Stance
 from tracker.models.plans import released_by
 from tracker.selectors.positions import latest_positions
 
-NOT_ENOUGH = "not enough positions recorded"
+NOT_ENOUGH = _("not enough positions recorded")
 
 _ALL_SIDES = {
-    Stance.SUPPORTS: "all sides support",
-    Stance.CONDITIONAL: "all sides support with conditions",
-    Stance.AMBIGUOUS: "all sides are ambiguous",
-    Stance.OPPOSES: "all sides oppose",
-    Stance.REJECTS: "all sides reject",
+    Stance.SUPPORTS: _("all sides support"),
+    Stance.CONDITIONAL: _("all sides support with conditions"),
+    Stance.AMBIGUOUS: _("all sides are ambiguous"),
+    Stance.OPPOSES: _("all sides oppose"),
+    Stance.REJECTS: _("all sides reject"),
 }
-_STEPS = {1: "one step apart", 2: "two steps apart", 3: "three steps apart", 4: "four steps apart"}
+_STEPS = {
+    1: _("one step apart"),
+    2: _("two steps apart"),
+    3: _("three steps apart"),
+    4: _("four steps apart"),
+}
 SCALE_TOP = len(Stance.values) - 1  # the widest possible spread
 
 
@@ -186,7 +193,7 @@ def ranking(*, plan=None, version=None, topic=None, as_of=None):
                 stances[clause_id].append(stance)
     ranked = []
     for pk, (title, released_on, version_id, sort_order) in keys.items():
-        spread, _ = assess(stances[pk])
+        spread, _label = assess(stances[pk])
         count = len(stances[pk])
         ranked.append(
             (

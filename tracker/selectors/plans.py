@@ -287,7 +287,7 @@ def version_with_details(with_details=True):
 
 def version_clauses(version):
     """The version's published points in order, with their topics (the page filters and pages them)."""
-    return Clause.objects.published().filter(version=version).order_by("sort_order", "pk")
+    return Clause.objects.published().filter(version=version).with_version().order_by("sort_order", "pk")
 
 
 def with_topics(clauses):
@@ -297,9 +297,6 @@ def with_topics(clauses):
 def version_page(version, clauses, as_of=None):
     """What a version's page shows beside one page of its ``clauses``: the matrix of stances on them,
     each point's spread over time, the stances on the version as a whole, the other versions."""
-    # Every point is of this version: share the one already loaded rather than a copy per point.
-    for clause in clauses:
-        clause.version = version
     matrix = StanceMatrix.build(clauses, as_of)
     whole_version = latest_positions(as_of, clause__isnull=True, version=version).select_related(
         "party", "actor", "source"
@@ -323,7 +320,6 @@ class TargetEvidence:
 def clause_page(version, clause, as_of=None):
     """What a point's page shows: its fate in the plan's other versions, its neighbours, the figures
     against its terms, each party's track of positions on it and how far apart they stand."""
-    clause.version = version
     versions = list(published_versions().filter(plan=version.plan))
     clauses = plan_clauses(version.plan, versions)
     lineage = clause_lineage(clause, versions, clauses)
@@ -338,12 +334,10 @@ def clause_page(version, clause, as_of=None):
     for figure in published_figures(as_of).filter(indicator__in=indicator_ids):
         figures_by_indicator[figure.indicator_id].append(figure)
 
-    positions = Position.objects.published().filter(clause=clause).select_related("party", "actor", "source")
+    positions = Position.objects.published().filter(clause=clause).with_related()
     if as_of:
         positions = positions.as_of(as_of)
     positions = list(positions.track())
-    for position in positions:
-        position.clause = clause  # every position here is on this point: share it rather than load a copy each
     tracks = {}
     for position in positions:
         tracks.setdefault(position.party_id, {"party": position.party, "positions": []})["positions"].append(position)
@@ -365,8 +359,10 @@ def clause_page(version, clause, as_of=None):
 
 def clause_detail_queryset():
     """Published points with what a point's page shows of its own: topics, sources, context indicators."""
-    return Clause.objects.published().prefetch_related(
-        "topics", Prefetch("sources", queryset=_sources()), "context_indicators"
+    return (
+        Clause.objects.published()
+        .with_version()
+        .prefetch_related("topics", Prefetch("sources", queryset=_sources()), "context_indicators")
     )
 
 

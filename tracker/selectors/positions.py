@@ -141,7 +141,7 @@ def party_page(party, as_of=None):
     for actor in actors:
         actor.position_count = tally.by_actor.get(actor.pk, 0)
     return {
-        "track": positions.track().with_subject(),
+        "track": positions.track().with_related(),
         "count": tally.shown,
         "actors": actors,
         "per_version": per_version,

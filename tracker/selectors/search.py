@@ -3,29 +3,48 @@
 Each word must appear (in any of a kind's fields); only published content is searched. Without
 a kind, each kind gives its first few matches and a count (one query each); with one, its
 matches are paged by the page.
+
+Translated text is searched in every language (heading_en, heading_uk, heading_ru), so a point is found
+from its Ukrainian or Russian wording on any page. Numbers are found however they are written, the
+local ways included ("600 000" with a no-break space, "600 тис.", "600 тыс.", "1,2 млн").
 """
 
 import difflib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import reduce
+from functools import cache, reduce
 from operator import and_, or_
 
 from django.db.models import Count, Q, Window
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.fields import TranslationField
 
 from tracker.models import Actor, Clause, Event, Figure, Indicator, Party, Position, Source, Topic
+from tracker.translation import ALL_LANGUAGES, TRANSLATED_FIELDS
 
-_NUMBER = re.compile(
-    r"^(\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+|\d+)(?:[.](\d+))?\s*([km]|bn|mn|million|billion|thousand)?$", re.I
-)
+# How a number's size is written after it: English, Ukrainian ("тис.", "млн", "млрд") and Russian ("тыс.").
+_SCALE_WORDS = r"[km]|bn|mn|million|billion|thousand|тис|тыс|млн|млрд"
+_NUMBER = re.compile(r"^(\d{1,3}(?:[,\u202f\u00a0 ]\d{3})+|\d+)(?:[.](\d+))?\s*(" + _SCALE_WORDS + r")?\.?$", re.I)
+# "1,2 млн": in Ukrainian and Russian the comma is the decimal mark.
+_LOCAL_DECIMAL = re.compile(r"^(\d+),(\d{1,2})\s*(тис|тыс|млн|млрд)\.?$", re.I)
 # "800 000": a number's digit groups are one word, not two.
 _SPACED_GROUPS = re.compile(r"(?<=\d)[ \u202f\u00a0](?=\d{3}\b)")
+# "600 тис." and "600 thousand": the number and its size are one word (a lone "m" or "k" after a space is
+# left alone: "600 m" may be metres).
+_SPACED_SCALE = re.compile(
+    r"(?<=\d)[ \u202f\u00a0]+(?=(?:bn|mn|million|billion|thousand|тис|тыс|млн|млрд)\.?(?:\s|$))", re.I
+)
 _SCALES = {"k": 1000, "thousand": 1000, "m": 10**6, "mn": 10**6, "million": 10**6, "bn": 10**9, "billion": 10**9}
+_SCALES |= {"тис": 1000, "тыс": 1000, "млн": 10**6, "млрд": 10**9}
 
 
 def parse_number(word):
     """The number a search word stands for, however written (600000, 600,000, 600k, 1.2m), or None."""
+    local = _LOCAL_DECIMAL.match(word.strip())
+    if local:
+        whole, fraction, scale = local.groups()
+        return (Decimal(f"{whole}.{fraction}") * _SCALES[scale.lower()]).normalize()
     match = _NUMBER.match(word.strip())
     if not match:
         return None
@@ -46,13 +65,39 @@ def number_spellings(number):
     if number != number.to_integral_value():
         return [f"{number:f}"]
     n = int(number)
-    spellings = {str(n), f"{n:,}", f"{n:,}".replace(",", " "), f"{n:,}".replace(",", "\u202f")}
-    for size, suffixes in ((10**9, ("bn", " billion")), (10**6, ("m", " million")), (1000, ("k", " thousand"))):
+    spellings = {str(n), f"{n:,}"} | {f"{n:,}".replace(",", space) for space in (" ", "\u202f", "\u00a0")}
+    scales = (
+        (10**9, ("bn", " billion"), (" млрд",)),
+        (10**6, ("m", " million"), (" млн",)),
+        (1000, ("k", " thousand"), (" тис", " тыс")),
+    )
+    for size, suffixes, local_suffixes in scales:
         if n >= size and n % (size // 10) == 0:
             short = f"{n / size:.1f}".rstrip("0").rstrip(".")
             spellings.update(short + suffix for suffix in suffixes)
+            spellings.update(short.replace(".", ",") + suffix for suffix in local_suffixes)
             break
     return sorted(spellings)
+
+
+@cache
+def search_columns(model, path):
+    """The columns a field is searched in: a translated field's column in every language, others as they are."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    field = model._meta.get_field(name)
+    if name in TRANSLATED_FIELDS.get(model, ()) and not isinstance(field, TranslationField):
+        return tuple(f"{path}_{language}" for language in ALL_LANGUAGES)
+    return (path,)
+
+
+def case_variants(word):
+    """The word as typed, in lower case, capitalised and in capitals. SQLite compares letters beyond ASCII
+    case-sensitively, so "амністія" would miss "Амністія"; PostgreSQL needs none of these but loses nothing."""
+    if word.isascii():
+        return [word]
+    return list(dict.fromkeys([word, word.lower(), word.capitalize(), word.upper()]))
 
 
 MAX_QUERY_LENGTH = 200
@@ -76,8 +121,10 @@ class Kind:
     def word_condition(self, word):
         """Any of the kind's fields holds the word; a number matches however it is written (600000, 600,000, 600k)."""
         number = parse_number(word)
-        variants = number_spellings(number) if number is not None else [word]
-        condition = reduce(or_, (Q(**{f"{field}__icontains": v}) for field in self.fields for v in variants))
+        variants = number_spellings(number) if number is not None else case_variants(word)
+        model = _QUERYSETS[self.slug]().model
+        columns = [column for field in self.fields for column in search_columns(model, field)]
+        condition = reduce(or_, (Q(**{f"{column}__icontains": v}) for column in columns for v in variants))
         if number is not None:
             for field in self.numeric_fields:
                 condition |= Q(**{field: number})
@@ -110,7 +157,7 @@ _QUERYSETS = {
 KINDS = [
     Kind(
         "points",
-        "Points of plans",
+        _("Points of plans"),
         ("number", "heading", "summary", "text", "targets__label", "targets__indicator__name"),
         ("version__plan__title", "version__released_on", "sort_order", "pk"),
         (
@@ -125,7 +172,7 @@ KINDS = [
     ),
     Kind(
         "positions",
-        "Positions and quotes",
+        _("Positions and quotes"),
         ("quote", "note", "party__name", "actor__name"),
         ("-stated_on", "-pk"),
         (
@@ -140,7 +187,7 @@ KINDS = [
     ),
     Kind(
         "figures",
-        "Figures",
+        _("Figures"),
         ("claimed_by", "caveat", "period_label", "indicator__name"),
         ("-reported_on", "-pk"),
         (
@@ -158,14 +205,14 @@ KINDS = [
     ),
     Kind(
         "indicators",
-        "Indicators",
+        _("Indicators"),
         ("name", "unit", "description", "caveat"),
         ("name", "pk"),
         (("slug", "slug"), ("name", "name"), ("unit", "unit")),
     ),
     Kind(
         "sources",
-        "Sources",
+        _("Sources"),
         ("key", "title", "publisher", "notes"),
         ("key", "pk"),
         (
@@ -178,7 +225,7 @@ KINDS = [
     ),
     Kind(
         "events",
-        "Events",
+        _("Events"),
         ("title", "description"),
         ("-happened_on", "-pk"),
         (("happened_on", "happened_on"), ("ends_on", "ends_on"), ("title", "title"), ("description", "description")),
@@ -214,8 +261,8 @@ def did_you_mean(words):
 
 
 def split_words(query):
-    """The words of a query (at most MAX_WORDS); "800 000" stays one word."""
-    return _SPACED_GROUPS.sub(",", query).split()[:MAX_WORDS]
+    """The words of a query (at most MAX_WORDS); "800 000" and "600 тис." stay one word."""
+    return _SPACED_SCALE.sub("", _SPACED_GROUPS.sub(",", query)).split()[:MAX_WORDS]
 
 
 def previews(words):

@@ -1,6 +1,5 @@
 """Fragments that repeat across the public pages: navigation, stance badges, source citations."""
 
-import datetime
 import json
 
 from django import template
@@ -8,8 +7,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse, translate_url
-from django.utils import dateformat, timezone, translation
-from django.utils.dates import MONTHS, MONTHS_3
+from django.utils import timezone, translation
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -199,21 +197,12 @@ def page_url(obj):
 
 
 # Dates as the pages print them, in each language's convention (tracker/formats/: 21 Nov 2025 and
-# 21 November 2025 in English, 21.11.2025 and 21 листопада 2025 in Ukrainian). Django's date filter parses
-# its format string on every call, and a page of positions prints hundreds of dates; the English forms are
-# built directly and give the same text. A datetime is first turned to the reader's time zone by the
-# template, as for the date filter, which then prints it.
+# 21 November 2025 in English, 21.11.2025 and 21 листопада 2025 in Ukrainian): Django's date filter with
+# the language's format. A datetime is first turned to the reader's time zone by the template.
 
 
 def _date_text(value, format_name):
-    form = get_format(format_name)
-    if not value or isinstance(value, datetime.datetime):
-        return date_filter(value, form)
-    if form == "j M Y":
-        return f"{value.day} {MONTHS_3[value.month].title()} {value.year}"
-    if form == "j F Y":
-        return f"{value.day} {MONTHS[value.month]} {value.year}"
-    return dateformat.format(value, form)
+    return date_filter(value, get_format(format_name))
 
 
 @register.filter(expects_localtime=True)
@@ -237,9 +226,7 @@ def day_month(value):
 @register.filter(expects_localtime=True)
 def iso_date(value):
     """2025-11-21, for machine-readable datetime attributes (the date filter's "Y-m-d")."""
-    if not value or isinstance(value, datetime.datetime):
-        return date_filter(value, "Y-m-d")
-    return value.isoformat()
+    return date_filter(value, "Y-m-d")
 
 
 def _local_digits(text):

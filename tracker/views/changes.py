@@ -6,6 +6,7 @@ from django import forms
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tracker.selectors.changes import DEFAULT_DAYS, KIND_LABELS, changes, default_since, newest_date
 from tracker.views.common import AS_OF_MIN, InvalidQuery, validate_as_of_range
@@ -13,11 +14,11 @@ from tracker.views.common import AS_OF_MIN, InvalidQuery, validate_as_of_range
 
 class ChangesForm(forms.Form):
     since = forms.DateField(
-        label="Changes since",
+        label=_("Changes since"),
         required=False,
         input_formats=["%Y-%m-%d"],
         validators=[validate_as_of_range],
-        error_messages={"invalid": "Give the date as YYYY-MM-DD, for example 2025-11-22."},
+        error_messages={"invalid": _("Give the date as YYYY-MM-DD, for example 2025-11-22.")},
         widget=forms.DateInput(attrs={"type": "date", "min": AS_OF_MIN.isoformat(), "max": "2100-12-31"}),
     )
 

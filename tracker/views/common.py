@@ -27,6 +27,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from tracker.csv_cells import BYTE_ORDER_MARK, defuse
 from tracker.selectors.common import load_in_order
@@ -44,7 +45,7 @@ class InvalidQuery(BadRequest):
 
     def __init__(self, messages):
         self.messages = messages  # {parameter: [message, ...]}
-        super().__init__("; ".join(f"{name}: {' '.join(errors)}" for name, errors in messages.items()))
+        super().__init__("; ".join(f"{name}: {' '.join(map(str, errors))}" for name, errors in messages.items()))
 
 
 def bad_request(request, exception=None, template_name="400.html"):
@@ -55,7 +56,7 @@ def bad_request(request, exception=None, template_name="400.html"):
         return HttpResponseBadRequest(
             "This site does not answer to that host name.", content_type="text/plain; charset=utf-8"
         )
-    messages = getattr(exception, "messages", None) or {"request": ["The request could not be understood."]}
+    messages = getattr(exception, "messages", None) or {"request": [_("The request could not be understood.")]}
     context = {
         "messages_by_parameter": [(PARAMETER_LABELS.get(name, name), errors) for name, errors in messages.items()],
     }
@@ -63,16 +64,16 @@ def bad_request(request, exception=None, template_name="400.html"):
 
 
 PARAMETER_LABELS = {
-    "as_of": "Date (as_of)",
-    "page": "Page number (page)",
-    "__all__": "Filters",
+    "as_of": _("Date (as_of)"),
+    "page": _("Page number (page)"),
+    "__all__": _("Filters"),
 }
 
 
 def validate_as_of_range(value):
     if not (AS_OF_MIN <= value <= AS_OF_MAX):
         raise forms.ValidationError(
-            "Choose a date between %(min)s and %(max)s.",
+            _("Choose a date between %(min)s and %(max)s."),
             params={"min": AS_OF_MIN.isoformat(), "max": AS_OF_MAX.isoformat()},
             code="out_of_range",
         )
@@ -83,7 +84,7 @@ class AsOfForm(forms.Form):
         required=False,
         input_formats=["%Y-%m-%d"],
         validators=[validate_as_of_range],
-        error_messages={"invalid": "Give the date as YYYY-MM-DD, for example 2025-11-22."},
+        error_messages={"invalid": _("Give the date as YYYY-MM-DD, for example 2025-11-22.")},
     )
 
 
@@ -124,7 +125,7 @@ def paginate(request, object_list, per_page=PAGE_SIZE, load_by_ids=False, count=
     try:
         page = paginator.page(number)
     except PageNotAnInteger:
-        raise InvalidQuery({"page": ["Give the page as a whole number, such as 2."]}) from None
+        raise InvalidQuery({"page": [_("Give the page as a whole number, such as 2.")]}) from None
     except EmptyPage:
         raise Http404(f"There is no page {number} here.") from None
     if load_by_ids:

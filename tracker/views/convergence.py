@@ -7,6 +7,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from tracker.charts import spread_chart
 from tracker.models import Clause, Indicator, Plan, PlanVersion, Stance, Topic
@@ -30,8 +32,9 @@ LONG_LIST = 100
 
 
 def offer_choices(field, rows, empty_label, example):
-    """Show ``field`` as a list of ``rows`` ((value, label) pairs, at most LONG_LIST + 1 read), or as a text box."""
-    if len(rows) <= LONG_LIST:
+    """Show ``field`` as a list of ``rows`` ((value, label) pairs, at most LONG_LIST + 1 read), or as a text box
+    when there are more (or ``rows`` is None: too many to read)."""
+    if rows is not None and len(rows) <= LONG_LIST:
         field.widget = forms.Select(choices=[("", empty_label), *rows])
     else:
         field.widget = forms.TextInput(attrs={"placeholder": example, "spellcheck": "false"})
@@ -44,35 +47,35 @@ class ConvergenceForm(forms.Form):
     version = forms.CharField(
         required=False,
         max_length=200,
-        help_text="As plan/version, e.g. us-framework-2025/28-point.",
+        help_text=_("As plan/version, e.g. us-framework-2025/28-point."),
     )
     topic = forms.ModelChoiceField(
         Topic.objects.public(),
         to_field_name="slug",
         required=False,
-        empty_label="All topics",
-        error_messages={"invalid_choice": "There is no topic with that address (slug)."},
+        empty_label=_("All topics"),
+        error_messages={"invalid_choice": _("There is no topic with that address (slug).")},
     )
     as_of = forms.DateField(
         required=False,
-        label="State of play on",
+        label=_("State of play on"),
         input_formats=["%Y-%m-%d"],
         validators=[validate_as_of_range],
         widget=forms.DateInput(attrs={"type": "date", "min": AS_OF_MIN.isoformat(), "max": AS_OF_MAX.isoformat()}),
-        error_messages={"invalid": "Give the date as YYYY-MM-DD, for example 2025-11-22."},
+        error_messages={"invalid": _("Give the date as YYYY-MM-DD, for example 2025-11-22.")},
     )
 
     def offer_choices(self):
         """For a page: the plans and versions as lists when they are few (two bounded queries)."""
         plans = Plan.objects.published().order_by("title", "pk").values_list("slug", "title")[: LONG_LIST + 1]
-        offer_choices(self.fields["plan"], list(plans), "All plans", "us-framework-2025")
+        offer_choices(self.fields["plan"], list(plans), _("All plans"), "us-framework-2025")
         versions = (
             PlanVersion.objects.published()
             .order_by("plan__title", "released_on", "pk")
             .values_list("plan__slug", "slug", "plan__title", "name")[: LONG_LIST + 1]
         )
         rows = [(f"{plan}/{slug}", f"{title}: {name}") for plan, slug, title, name in versions]
-        offer_choices(self.fields["version"], rows, "All versions", "us-framework-2025/28-point")
+        offer_choices(self.fields["version"], rows, _("All versions"), "us-framework-2025/28-point")
 
     def clean_plan(self):
         slug = self.cleaned_data.get("plan")
@@ -80,17 +83,19 @@ class ConvergenceForm(forms.Form):
             return None
         plan = Plan.objects.published().filter(slug=slug).first()
         if plan is None:
-            raise forms.ValidationError("There is no published plan with that address (slug).")
+            raise forms.ValidationError(_("There is no published plan with that address (slug)."))
         return plan
 
     def clean_version(self):
         key = self.cleaned_data.get("version")
         if not key:
             return None
-        plan, _, slug = key.partition("/")
+        plan, _slash, slug = key.partition("/")
         version = PlanVersion.objects.published().select_related("plan").filter(plan__slug=plan, slug=slug).first()
         if version is None:
-            raise forms.ValidationError(f"There is no published version {key}; give it as plan/version.")
+            raise forms.ValidationError(
+                _("There is no published version %(key)s; give it as plan/version."), params={"key": key}
+            )
         return version
 
 
@@ -174,7 +179,7 @@ def convergence_page(request):
 
 
 def chart_title(clause):
-    return f"How far apart: {clause.version.name}, {clause.point_name}"
+    return _("How far apart: %(version)s, %(point)s") % {"version": clause.version.name, "point": clause.point_name}
 
 
 def spread_chart_svg(request, plan, version, number):
@@ -196,15 +201,21 @@ class FlagForm(forms.Form):
     indicator = forms.CharField(required=False, max_length=100)
     rule = forms.ChoiceField(
         required=False,
-        choices=[("", "All rules"), *RULES.items()],
-        error_messages={"invalid_choice": "There is no rule %(value)s; choose one of " + ", ".join(RULES) + "."},
+        choices=[("", _("All rules")), *RULES.items()],
+        error_messages={
+            "invalid_choice": format_lazy("{} {}.", _("There is no rule %(value)s; choose one of"), ", ".join(RULES))
+        },
     )
     as_of = ConvergenceForm.base_fields["as_of"]
 
     def offer_choices(self):
-        """For a page: the indicators as a list when they are few (one bounded query)."""
-        indicators = Indicator.objects.public().order_by("name", "pk").values_list("slug", "name")[: LONG_LIST + 1]
-        offer_choices(self.fields["indicator"], list(indicators), "All indicators", "ua-forces")
+        """For a page: the indicators as a list when they are few (one or two bounded queries)."""
+        # Counting every indicator is cheap; which are public is not, and matters only for a short list.
+        indicators = None
+        if Indicator.objects.count() <= LONG_LIST:
+            public = Indicator.objects.public().order_by("name", "pk").values_list("slug", "name")
+            indicators = list(public[: LONG_LIST + 1])
+        offer_choices(self.fields["indicator"], indicators, _("All indicators"), "ua-forces")
 
     def clean_indicator(self):
         slug = self.cleaned_data.get("indicator")
@@ -212,7 +223,7 @@ class FlagForm(forms.Form):
             return None
         indicator = Indicator.objects.public().filter(slug=slug).first()
         if indicator is None:
-            raise forms.ValidationError("There is no indicator with that address (slug).")
+            raise forms.ValidationError(_("There is no indicator with that address (slug)."))
         return indicator
 
 

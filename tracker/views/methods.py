@@ -5,6 +5,7 @@ The terms listed come from the models' own choices, so a new stance or grade can
 """
 
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from tracker.lineage import Change
 from tracker.models import Confidence, FigureKind, Grade, Reliability, Stance, TextBasis
@@ -12,65 +13,65 @@ from tracker.selectors.flags import SAME_PERIOD_DAYS, SHARE_THRESHOLD
 from tracker.templatetags.tracker_tags import stance_parts
 
 STANCES = {
-    Stance.SUPPORTS: "The party accepts the point as it stands, on the record.",
-    Stance.CONDITIONAL: "The party accepts the point only if something changes or is added, and says what.",
-    Stance.AMBIGUOUS: "The party has spoken about the point without saying whether it accepts it.",
-    Stance.OPPOSES: "The party objects to the point but leaves room for a changed version.",
-    Stance.REJECTS: "The party refuses the point outright.",
+    Stance.SUPPORTS: _("The party accepts the point as it stands, on the record."),
+    Stance.CONDITIONAL: _("The party accepts the point only if something changes or is added, and says what."),
+    Stance.AMBIGUOUS: _("The party has spoken about the point without saying whether it accepts it."),
+    Stance.OPPOSES: _("The party objects to the point but leaves room for a changed version."),
+    Stance.REJECTS: _("The party refuses the point outright."),
 }
 
 GRADES = {
-    Grade.CONFIRMED: "On the record: the text, a named official or an official document says so.",
-    Grade.REPORTED: "Reported by a news outlet, usually from unnamed sources; not confirmed on the record.",
-    Grade.UNVERIFIED: "Circulating, but neither confirmed nor reported by an outlet we could check.",
+    Grade.CONFIRMED: _("On the record: the text, a named official or an official document says so."),
+    Grade.REPORTED: _("Reported by a news outlet, usually from unnamed sources; not confirmed on the record."),
+    Grade.UNVERIFIED: _("Circulating, but neither confirmed nor reported by an outlet we could check."),
 }
 
 CONFIDENCE = {
-    Confidence.CONFIRMED: "Published by the body that counts it, or matched by an independent count.",
-    Confidence.UNVERIFIED: "Given by one source; nobody has checked it independently.",
-    Confidence.DISPUTED: "Other sources give clearly different figures for the same thing.",
-    Confidence.UNSUBSTANTIATED: "Given without any basis the source shows; kept so readers can see it was said.",
+    Confidence.CONFIRMED: _("Published by the body that counts it, or matched by an independent count."),
+    Confidence.UNVERIFIED: _("Given by one source; nobody has checked it independently."),
+    Confidence.DISPUTED: _("Other sources give clearly different figures for the same thing."),
+    Confidence.UNSUBSTANTIATED: _("Given without any basis the source shows; kept so readers can see it was said."),
 }
 
 FIGURE_KINDS = {
-    FigureKind.OFFICIAL: "Published by a government or an official body.",
-    FigureKind.REPORTED: "Reported by a news outlet, citing officials or documents.",
-    FigureKind.CLAIM: "Asserted by a party to the conflict, often in its own interest.",
-    FigureKind.ESTIMATE: "Worked out by analysts or researchers from other data.",
-    FigureKind.DERIVED: "Computed by the project from other published figures, with the sum shown.",
+    FigureKind.OFFICIAL: _("Published by a government or an official body."),
+    FigureKind.REPORTED: _("Reported by a news outlet, citing officials or documents."),
+    FigureKind.CLAIM: _("Asserted by a party to the conflict, often in its own interest."),
+    FigureKind.ESTIMATE: _("Worked out by analysts or researchers from other data."),
+    FigureKind.DERIVED: _("Computed by the project from other published figures, with the sum shown."),
 }
 
 RELIABILITY = {
-    Reliability.OFFICIAL: "The document or transcript itself.",
-    Reliability.STANDARD: "An independent news outlet with its own reporting.",
-    Reliability.WIRE_REPRINT: (
+    Reliability.OFFICIAL: _("The document or transcript itself."),
+    Reliability.STANDARD: _("An independent news outlet with its own reporting."),
+    Reliability.WIRE_REPRINT: _(
         "A site that reprints or summarises another outlet's report; we name the original where known."
     ),
-    Reliability.STATE_MEDIA: "Media owned or steered by a state; used for what that state's officials said.",
-    Reliability.LOW: "Used only where nothing better reports the fact, and marked as such.",
+    Reliability.STATE_MEDIA: _("Media owned or steered by a state; used for what that state's officials said."),
+    Reliability.LOW: _("Used only where nothing better reports the fact, and marked as such."),
 }
 
 TEXT_BASES = {
-    TextBasis.OFFICIAL_FULL: "The whole text was published officially.",
-    TextBasis.LEAKED_FULL: "The whole text leaked and was reported in full.",
-    TextBasis.PARTIAL: "Only parts of the text are known, from reports.",
-    TextBasis.ORAL_SUMMARY: "Known only from what officials said about it.",
+    TextBasis.OFFICIAL_FULL: _("The whole text was published officially."),
+    TextBasis.LEAKED_FULL: _("The whole text leaked and was reported in full."),
+    TextBasis.PARTIAL: _("Only parts of the text are known, from reports."),
+    TextBasis.ORAL_SUMMARY: _("Known only from what officials said about it."),
 }
 
 CHANGES = {
-    Change.UNCHANGED: "The point carries over word for word.",
-    Change.REWORDED: "The wording changed but not the substance.",
-    Change.AMENDED: "The substance changed: a number, a condition, a party's obligation.",
-    Change.MERGED: "Several earlier points became one.",
-    Change.SPLIT: "One earlier point became several.",
-    Change.RESTRUCTURED: "Points were merged and split at once.",
-    Change.DROPPED: "The point is gone from a text that is known in full.",
-    Change.NEW: "The point first appears in this version.",
-    Change.FATE_NOT_REPORTED: (
+    Change.UNCHANGED: _("The point carries over word for word."),
+    Change.REWORDED: _("The wording changed but not the substance."),
+    Change.AMENDED: _("The substance changed: a number, a condition, a party's obligation."),
+    Change.MERGED: _("Several earlier points became one."),
+    Change.SPLIT: _("One earlier point became several."),
+    Change.RESTRUCTURED: _("Points were merged and split at once."),
+    Change.DROPPED: _("The point is gone from a text that is known in full."),
+    Change.NEW: _("The point first appears in this version."),
+    Change.FATE_NOT_REPORTED: _(
         "The later text is only partly known and no source says what became of the point: "
         "it may be there, changed, or gone."
     ),
-    Change.ORIGIN_NOT_REPORTED: "The earlier text is only partly known, so we cannot say where the point came from.",
+    Change.ORIGIN_NOT_REPORTED: _("The earlier text is only partly known, so we cannot say where the point came from."),
 }
 
 

@@ -72,9 +72,6 @@ def party_detail(request, slug):
         return csv_download(f"positions-{party.slug}", selectors.party_positions(party, as_of), _position_columns())
     data = selectors.party_page(party, as_of)
     page = paginate(request, data.pop("track"), load_by_ids=True, count=data.pop("count"))
-    # Every position on the page is this party's: share the one already loaded rather than a copy per row.
-    for position in page.object_list:
-        position.party = party
     return render(
         request,
         "tracker/party_detail.html",

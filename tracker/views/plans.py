@@ -8,6 +8,7 @@ from csp.decorators import csp_replace
 from django import forms
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from tracker.charts import spread_chart, spread_sparkline
@@ -16,6 +17,7 @@ from tracker.filters import ClauseFilter
 from tracker.models import Clause, Plan, Stance
 from tracker.selectors import plans as selectors
 from tracker.selectors.convergence import SCALE_TOP, from_positions
+from tracker.structured_data import graph, position_claim
 
 from .common import (
     InvalidQuery,
@@ -37,7 +39,7 @@ def get_version(plan_slug, version_slug, *, with_details=True):
 
 def get_clause(version, number, queryset=None):
     """The version's published point by its number, or the 404 page."""
-    clauses = queryset if queryset is not None else Clause.objects.published()
+    clauses = queryset if queryset is not None else Clause.objects.published().with_version()
     return get_object_or_404(clauses, version=version, number=number)
 
 
@@ -110,7 +112,9 @@ def version_detail(request, plan, version):
                 clause,
                 positions,
                 from_positions(clause, positions, as_of),
-                spread_sparkline(f"How far apart over time, {clause.point_name}", histories[clause.pk]),
+                spread_sparkline(
+                    _("How far apart over time, %(point)s") % {"point": clause.point_name}, histories[clause.pk]
+                ),
             )
             for clause, positions in ((clause, matrix.for_clause(clause)) for clause in page.object_list)
         ],
@@ -127,12 +131,17 @@ def clause_detail(request, plan, version, number):
     clause = get_clause(version, number, selectors.clause_detail_queryset())
     data = selectors.clause_page(version, clause, as_of)
     context = {
-        "spread_chart": spread_chart(f"How far apart: {version.name}, {clause.point_name}", data["spread_steps"]),
+        "spread_chart": spread_chart(
+            _("How far apart: %(version)s, %(point)s") % {"version": version.name, "point": clause.point_name},
+            data["spread_steps"],
+        ),
         "plan": version.plan,
         "version": version,
         "clause": clause,
         "permalink": request.build_absolute_uri(clause.get_absolute_url()),
         "card_url": request.build_absolute_uri(reverse("tracker:clause-card", args=[plan, version.slug, number])),
+        # Each position shown, as a schema.org Claim whose @id is its permanent address (on its party's page).
+        "structured_data": graph(position_claim(p, request.build_absolute_uri) for p in data["positions"]),
         **data,
         **as_of_context(as_of),
     }
@@ -140,15 +149,15 @@ def clause_detail(request, plan, version, number):
 
 
 class CompareForm(forms.Form):
-    a = forms.ChoiceField(label="Compare", required=False)
-    b = forms.ChoiceField(label="with", required=False)
+    a = forms.ChoiceField(label=_("Compare"), required=False)
+    b = forms.ChoiceField(label=_("with"), required=False)
 
     def __init__(self, *args, versions, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(v.slug, f"{v.name} ({v.released_on:%-d %b %Y})") for v in versions]
         for name in ("a", "b"):
             self.fields[name].choices = choices
-            self.fields[name].error_messages["invalid_choice"] = "There is no published version called %(value)s."
+            self.fields[name].error_messages["invalid_choice"] = _("There is no published version called %(value)s.")
 
 
 def compare(request, plan):
@@ -163,7 +172,7 @@ def compare(request, plan):
     comparison, rows, counts = None, [], []
     if a and b:
         if a.pk == b.pk:
-            raise InvalidQuery({"b": ["Choose two different versions to compare."]})
+            raise InvalidQuery({"b": [_("Choose two different versions to compare.")]})
         comparison = selectors.comparison(plan, versions, a, b)
         if wants_csv(request):
             return stream_csv(
@@ -223,7 +232,6 @@ def clause_card(request, plan, version, number):
     as_of = read_as_of(request)
     version = get_version(plan, version, with_details=False)
     clause = get_clause(version, number)
-    clause.version = version
     context = {
         "clause": clause,
         "version": version,

@@ -9,6 +9,7 @@ are paginated.
 
 from django import forms
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from tracker.selectors import search as selectors
 from tracker.views.common import csv_download, paginate, wants_csv
@@ -16,16 +17,16 @@ from tracker.views.common import csv_download, paginate, wants_csv
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label="Search for",
+        label=_("Search for"),
         required=False,
         max_length=selectors.MAX_QUERY_LENGTH,
-        error_messages={"max_length": f"Search for at most {selectors.MAX_QUERY_LENGTH} characters."},
+        error_messages={"max_length": _("Search for at most %(limit_value)s characters.")},
     )
     kind = forms.ChoiceField(
-        label="In",
+        label=_("In"),
         required=False,
-        choices=[("", "Everything")] + [(kind.slug, kind.label) for kind in selectors.KINDS],
-        error_messages={"invalid_choice": "Choose one of the listed kinds of content."},
+        choices=[("", _("Everything"))] + [(kind.slug, kind.label) for kind in selectors.KINDS],
+        error_messages={"invalid_choice": _("Choose one of the listed kinds of content.")},
     )
 
 
@@ -37,7 +38,7 @@ def search(request):
     words = selectors.split_words(form.cleaned_data["q"])
     context["query"] = " ".join(words)
     if not words:
-        context["message"] = "Type one or more words to search the points, positions, figures, sources and events."
+        context["message"] = _("Type one or more words to search the points, positions, figures, sources and events.")
         return render(request, "tracker/search.html", context)
     kind = selectors.KINDS_BY_SLUG.get(form.cleaned_data["kind"])
     if kind:
