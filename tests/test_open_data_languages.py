@@ -212,6 +212,8 @@ def test_the_dataset_zip_has_the_same_data_in_every_language_and_a_codebook_in_t
     assert uk_codebook[("positions.csv", "id")]["type"] == "цілочисловий id"
     assert en_codebook[("positions.csv", "id")]["type"] == "integer id"
     assert row["may_be_empty"] in ("yes", "no")
+    assert uk_codebook[("parties.csv", "slug")]["description"] == "Коротка назва в адресі об’єкта."
+    assert en_codebook[("parties.csv", "slug")]["description"] == "The short name in the object's address."
 
     readme = uk_files["README.md"].decode()
     assert readme.startswith("# Трекер пунктів мирних планів: набір даних")

@@ -360,7 +360,12 @@ def publish_view(model_admin, request, object_id):
 
 # 5. The flag worklist: every consistency flag and its review --------------------------------
 
-FLAG_STATES = {"": "Every flag", "open": "To review", "again": "Needs review again", "reviewed": "Reviewed"}
+FLAG_STATES = {
+    "": _("Every flag"),
+    "open": _("To review"),
+    "again": _("Needs review again"),
+    "reviewed": _("Reviewed"),
+}
 _STATE_ORDER = {"needs review again": 0, "not reviewed": 1, "reviewed": 2}
 
 

@@ -251,6 +251,50 @@ def _sentence(text):
     return text[:1].upper() + text[1:] if text else ""
 
 
+# What a column holds when its model field has no help text of its own, in the codebook's language.
+_COLUMN_MEANINGS = {
+    "caveat": gettext_lazy("What readers must keep in mind about it."),
+    "claimed_by_id": gettext_lazy("Who makes the claim."),
+    "clause_id": gettext_lazy("The point."),
+    "comparator": gettext_lazy("How the term compares with its value (see allowed_values)."),
+    "confidence": gettext_lazy("How sure the figure is (see allowed_values)."),
+    "date_is_approximate": gettext_lazy("true when the date is inferred rather than printed."),
+    "date_note": gettext_lazy("A note on the date."),
+    "description": gettext_lazy("A description, in the project's own words."),
+    "event_id": gettext_lazy("The event."),
+    "figure_id": gettext_lazy("The figure."),
+    "from_clause_id": gettext_lazy("The earlier point."),
+    "from_version_id": gettext_lazy("The earlier point's version."),
+    "grade": gettext_lazy("How firmly it is established (see allowed_values)."),
+    "happened_on": gettext_lazy("When it happened (the first day, for events over several days)."),
+    "heading": gettext_lazy("The point's heading."),
+    "high": gettext_lazy("The upper end of a range."),
+    "indicator_id": gettext_lazy("The indicator."),
+    "kind": gettext_lazy("What kind it is (see allowed_values)."),
+    "low": gettext_lazy("The lower end of a range."),
+    "name": gettext_lazy("The name."),
+    "note": gettext_lazy("A note, in the project's own words."),
+    "notes": gettext_lazy("Notes, in the project's own words."),
+    "party_id": gettext_lazy("The party."),
+    "plan_id": gettext_lazy("The plan."),
+    "planversion_id": gettext_lazy("The version."),
+    "position_id": gettext_lazy("The position."),
+    "relation": gettext_lazy("How the later point relates to the earlier one (see allowed_values)."),
+    "reliability": gettext_lazy("How reliable the source is (see allowed_values)."),
+    "slug": gettext_lazy("The short name in the object's address."),
+    "source_id": gettext_lazy("The source."),
+    "stance": gettext_lazy("The stance taken (see allowed_values)."),
+    "stated_on": gettext_lazy("When it was stated."),
+    "status": gettext_lazy("The version's status (see allowed_values)."),
+    "text_basis": gettext_lazy("How completely the text is known (see allowed_values)."),
+    "title": gettext_lazy("The title."),
+    "topic_id": gettext_lazy("The topic."),
+    "url": gettext_lazy("The document's address."),
+    "value": gettext_lazy("The value."),
+    "version_id": gettext_lazy("The version."),
+}
+
+
 # A translated text's column in each language, described in the codebook's language.
 _TRANSLATION_COLUMN = {
     "uk": gettext_lazy(
@@ -271,11 +315,12 @@ def _describe(table, model_field):
         return _("The row's id, stable across downloads; other tables refer to it.")
     if model_field.name == "updated_at":
         return _("When the row last changed.")
+    meaning = model_field.help_text or _COLUMN_MEANINGS.get(model_field.attname)
     if isinstance(model_field, models.ForeignKey):
         target = TABLE_OF_MODEL.get(model_field.related_model, model_field.related_model._meta.db_table)
-        text = model_field.help_text or _("The %(name)s.") % {"name": model_field.verbose_name}
+        text = meaning or _("The %(name)s.") % {"name": model_field.verbose_name}
         return _sentence(text) + " " + _("Refers to %(table)s.id.") % {"table": target}
-    return _sentence(model_field.help_text or f"{model_field.verbose_name}.")
+    return _sentence(meaning or f"{model_field.verbose_name}.")
 
 
 def codebook_rows():
