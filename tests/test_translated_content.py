@@ -177,3 +177,10 @@ def test_a_shipped_point_reads_in_ukrainian_and_russian(client, loaded):
     ru = client.get("/ru" + clause.get_absolute_url()).content.decode()
     assert "Предельная численность Вооружённых сил Украины" in ru
     assert "Перевод с английского выполнен проектом" in ru
+
+
+def test_an_untranslated_event_is_marked_on_the_ukrainian_timeline(client, db):
+    event = EventFactory(title="Talks in Abu Dhabi")
+    body = client.get("/uk/timeline/").content.decode()
+    assert f'id="event-{event.pk}"' in body
+    assert '<span lang="en">Talks in Abu Dhabi</span> <span class="untranslated">(ще не перекладено)</span>' in body
