@@ -1,3 +1,4 @@
+import os
 import shutil
 import socket
 import subprocess
@@ -35,6 +36,29 @@ def pytest_configure(config):
     settings.EXPORTS_STORED = False
     # Editors are made by the hundred; the production hasher spends half a second on each password.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _own_redis_database_per_worker(settings)
+
+
+def _own_redis_database_per_worker(settings):
+    """With REDIS_URL and parallel workers (`make test` runs pytest-xdist), each worker takes the next database.
+
+    Tests clear the cache and keep page generations in it; two workers sharing one Redis database would
+    clear and read each other's keys. Worker gwN uses database number (REDIS_URL's database + N).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not settings.REDIS_URL or not worker.startswith("gw") or worker == "gw0":
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.test.utils import override_settings
+
+    parts = urlsplit(settings.REDIS_URL)
+    database = int(parts.path.strip("/") or 0) + int(worker[2:])
+    assert database < 16, f"{worker} would need Redis database {database}: give REDIS_URL a lower number"
+    url = urlunsplit(parts._replace(path=f"/{database}"))
+    os.environ["REDIS_URL"] = url
+    # override_settings (never undone) also drops the cache connections already made for the old address.
+    override_settings(REDIS_URL=url, CACHES={"default": redis_cache_settings(url)}).enable()
 
 
 @pytest.fixture

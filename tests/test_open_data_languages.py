@@ -265,3 +265,13 @@ def test_the_figures_feed_writes_dates_the_russian_way(client, world):
     assert "Источник: " in summary
     english = ET.fromstring(client.get(f"/feeds/figures/{indicator.slug}/").content)
     assert english.find(f"{ATOM}entry").find(f"{ATOM}summary").text.startswith("Reported on 21 November 2025.")
+
+
+def test_only_the_api_and_the_admin_vary_by_accept_language(client, world):
+    # A page's address decides its language: shared caches keep one copy, whatever browsers prefer.
+    for address in ["/", "/uk/", "/plans/", "/feeds/versions/", "/sitemap.xml", "/robots.txt"]:
+        response = client.get(address, HTTP_ACCEPT_LANGUAGE="uk")
+        assert response.status_code == 200, address
+        assert "accept-language" not in response.get("Vary", "").lower(), address
+    assert "Accept-Language" in client.get("/api/v1/plans/")["Vary"]
+    assert "Accept-Language" in client.get("/admin/login/")["Vary"]
