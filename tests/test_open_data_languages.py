@@ -163,23 +163,26 @@ def test_a_save_makes_every_languages_copy_stale(world, page_cache):
     reader = Client()
     version = world["first"]
     addresses = [
-        ("/", {}),
-        ("/uk/", {}),
-        ("/ru/", {}),
-        ("/api/v1/versions/", {}),
-        ("/api/v1/versions/", {"HTTP_ACCEPT_LANGUAGE": "uk"}),
+        ("/", {}, "en"),
+        ("/uk/", {}, "uk"),
+        ("/ru/", {}, "ru"),
+        ("/api/v1/versions/", {}, "en"),
+        ("/api/v1/versions/", {"HTTP_ACCEPT_LANGUAGE": "uk"}, "uk"),
+        ("/api/v1/versions/", {"QUERY_STRING": "lang=ru"}, "ru"),
     ]
-    for url, headers in addresses:
+    for url, headers, _language in addresses:
         assert version.name.encode() in reader.get(url, **headers).content
         assert reader.get(url, **headers)["X-Page-Cache"] == "hit", url
     version.name = "28-point leaked draft, corrected"
     version.save()
-    for url, headers in addresses:
+    for url, headers, language in addresses:
         stale = reader.get(url, **headers)
         assert stale["X-Page-Cache"] == "stale", (url, headers)
         rebuilt = reader.get(url, **headers)
         assert rebuilt["X-Page-Cache"] == "hit", (url, headers)
         assert b"28-point leaked draft, corrected" in rebuilt.content, (url, headers)
+        # Rebuilt in the language it was asked in, not in whichever the rebuild ran after.
+        assert rebuilt["Content-Language"] == language, (url, headers)
 
 
 # --- Downloads ---
