@@ -163,23 +163,26 @@ def test_a_save_makes_every_languages_copy_stale(world, page_cache):
     reader = Client()
     version = world["first"]
     addresses = [
-        ("/", {}),
-        ("/uk/", {}),
-        ("/ru/", {}),
-        ("/api/v1/versions/", {}),
-        ("/api/v1/versions/", {"HTTP_ACCEPT_LANGUAGE": "uk"}),
+        ("/", {}, "en"),
+        ("/uk/", {}, "uk"),
+        ("/ru/", {}, "ru"),
+        ("/api/v1/versions/", {}, "en"),
+        ("/api/v1/versions/", {"HTTP_ACCEPT_LANGUAGE": "uk"}, "uk"),
+        ("/api/v1/versions/", {"QUERY_STRING": "lang=ru"}, "ru"),
     ]
-    for url, headers in addresses:
+    for url, headers, _language in addresses:
         assert version.name.encode() in reader.get(url, **headers).content
         assert reader.get(url, **headers)["X-Page-Cache"] == "hit", url
     version.name = "28-point leaked draft, corrected"
     version.save()
-    for url, headers in addresses:
+    for url, headers, language in addresses:
         stale = reader.get(url, **headers)
         assert stale["X-Page-Cache"] == "stale", (url, headers)
         rebuilt = reader.get(url, **headers)
         assert rebuilt["X-Page-Cache"] == "hit", (url, headers)
         assert b"28-point leaked draft, corrected" in rebuilt.content, (url, headers)
+        # Rebuilt in the language it was asked in, not in whichever the rebuild ran after.
+        assert rebuilt["Content-Language"] == language, (url, headers)
 
 
 # --- Downloads ---
@@ -265,3 +268,13 @@ def test_the_figures_feed_writes_dates_the_russian_way(client, world):
     assert "Источник: " in summary
     english = ET.fromstring(client.get(f"/feeds/figures/{indicator.slug}/").content)
     assert english.find(f"{ATOM}entry").find(f"{ATOM}summary").text.startswith("Reported on 21 November 2025.")
+
+
+def test_only_the_api_and_the_admin_vary_by_accept_language(client, world):
+    # A page's address decides its language: shared caches keep one copy, whatever browsers prefer.
+    for address in ["/", "/uk/", "/plans/", "/feeds/versions/", "/sitemap.xml", "/robots.txt"]:
+        response = client.get(address, HTTP_ACCEPT_LANGUAGE="uk")
+        assert response.status_code == 200, address
+        assert "accept-language" not in response.get("Vary", "").lower(), address
+    assert "Accept-Language" in client.get("/api/v1/plans/")["Vary"]
+    assert "Accept-Language" in client.get("/admin/login/")["Vary"]

@@ -140,11 +140,14 @@ def test_quotes_and_source_titles_keep_their_language_marked_on_a_page_in_anothe
     position = PositionFactory(quote="We are ready", source=source)
     assert position.quote_language == "it"  # from its source, unless the editor says otherwise
     english_source = SourceFactory(title="Axios report")
-    english_quote = PositionFactory(clause=position.clause, quote="Not a final offer", source=english_source)
+    english_quote = PositionFactory(
+        clause=position.clause, quote="Not a final offer", source=english_source, note="Said at the G20."
+    )
     assert english_quote.quote_language == "en"
     page = client.get("/uk" + position.clause.get_absolute_url()).content.decode()
     assert '<q lang="it">We are ready</q>' in page
     assert '<q lang="en">Not a final offer</q>' in page
+    assert '<span lang="en">Said at the G20.</span>' in page  # the project's note, kept in English only
     source_page = client.get("/uk" + source.get_absolute_url()).content.decode()
     assert '<h1><span lang="it">Cosa prevede il piano USA (28 punti)</span></h1>' in source_page
     # On an English page the English quote needs no mark of its own; the Italian one keeps it.
@@ -177,3 +180,28 @@ def test_a_shipped_point_reads_in_ukrainian_and_russian(client, loaded):
     ru = client.get("/ru" + clause.get_absolute_url()).content.decode()
     assert "Предельная численность Вооружённых сил Украины" in ru
     assert "Перевод с английского выполнен проектом" in ru
+
+
+def test_an_untranslated_event_is_marked_on_the_ukrainian_timeline(client, db):
+    event = EventFactory(title="Talks in Abu Dhabi")
+    body = client.get("/uk/timeline/").content.decode()
+    assert f'id="event-{event.pk}"' in body
+    assert '<span lang="en">Talks in Abu Dhabi</span> <span class="untranslated">(ще не перекладено)</span>' in body
+
+
+def test_an_editor_translates_a_point_in_the_admin_and_the_history_names_them(editor_client, editor):
+    from django.urls import reverse
+
+    from tests.admin_forms import admin_form_data
+
+    clause = ClauseFactory(heading="Amnesty")
+    url = reverse("admin:tracker_clause_change", args=[clause.pk])
+    page = editor_client.get(url)
+    form = page.content.decode()
+    assert 'name="heading_en"' in form and 'name="heading_uk"' in form and 'name="heading_ru"' in form
+    saved = editor_client.post(url, admin_form_data(page, heading_uk="Амністія", heading_ru="Амнистия"))
+    assert saved.status_code == 302
+    clause.refresh_from_db()
+    assert (clause.heading_en, clause.heading_uk, clause.heading_ru) == ("Amnesty", "Амністія", "Амнистия")
+    newest = clause.history.order_by("-history_id").first()
+    assert newest.history_user == editor and newest.heading_uk == "Амністія"

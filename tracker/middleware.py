@@ -85,6 +85,20 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
             translation.activate(translation.get_language_from_request(request))
             request.LANGUAGE_CODE = translation.get_language()
 
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if not request.path_info.startswith("/admin/") and not languages.is_negotiated(request.path_info):
+            # Django says an unprefixed page varies by Accept-Language; here its address alone decides (English),
+            # so shared caches and CDNs keep one copy of it, not one per browser language.
+            vary = [value.strip() for value in response.get("Vary", "").split(",") if value.strip()]
+            kept = [value for value in vary if value.lower() != "accept-language"]
+            if kept != vary:
+                if kept:
+                    response["Vary"] = ", ".join(kept)
+                else:
+                    del response["Vary"]
+        return response
+
 
 def _forget_language(**kwargs):
     # Once a response is sent (streamed ones included), the next thing the thread does (another request's

@@ -126,11 +126,7 @@ def position_claim(position, absolute):
             author["jobTitle"] = actor.role
     else:
         author = party
-    if position.clause_id:
-        clause = position.clause
-        subject = f"{clause.version.name}, {clause.point_name} ({clause.heading})"
-    else:
-        subject = f"the {position.version.name} as a whole"
+    subject = position.subject_words(with_heading=True)
     address = absolute(position.get_absolute_url())
     node = {
         "@type": "Claim",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, IntegerField, Max, Min, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
+from django.utils.translation import gettext
 
 from tracker.lineage import Change, compare_versions
 from tracker.models import (
@@ -460,14 +461,14 @@ def _fate_label(change, other_is_earlier):
     """Words for a lineage row, read from the clause being viewed."""
     if other_is_earlier:
         return {
-            Change.NEW: "Not in this earlier version (new later)",
-            Change.ORIGIN_NOT_REPORTED: "Origin not reported",
-            Change.SPLIT: "Split from one point here",
-            Change.MERGED: "Merged from several points here",
+            Change.NEW: gettext("Not in this earlier version (new later)"),
+            Change.ORIGIN_NOT_REPORTED: gettext("Origin not reported"),
+            Change.SPLIT: gettext("Split from one point here"),
+            Change.MERGED: gettext("Merged from several points here"),
         }.get(change, Change(change).label)
     return {
-        Change.DROPPED: "Dropped",
-        Change.FATE_NOT_REPORTED: "Fate not reported",
+        Change.DROPPED: gettext("Dropped"),
+        Change.FATE_NOT_REPORTED: gettext("Fate not reported"),
     }.get(change, Change(change).label)
 
 

@@ -95,3 +95,14 @@ def source_title(source):
     """A source's title in the words and the language it was printed in."""
     lang = lang_attribute(source.language)
     return format_html("<span{}>{}</span>", lang, source.title) if lang else source.title
+
+
+@register.filter
+def in_english(text):
+    """Project text kept in English only (a position's note, a lineage note): marked lang="en" on a page in
+    another language, so screen readers pronounce it as English."""
+    if not text:
+        return ""
+    if get_language() == RECORD_LANGUAGE:
+        return conditional_escape(text)
+    return format_html('<span lang="en">{}</span>', text)

@@ -418,7 +418,7 @@ def figure_citation(context, figure):
         "Source: %(source)s. %(site)s, %(url)s"
     ) % {
         "indicator": figure.indicator.name,
-        "value": figure.display_value,
+        "value": figure_value(figure),
         "unit": figure.indicator.unit,
         "period": period,
         "claimant": figure.claimed_by,
