@@ -53,9 +53,9 @@ run: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py create_demo_editor
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# TEST_WORKERS=auto spreads the suite over worker processes (pytest-xdist: one per CPU, at most 4); 0 runs it in
-# this process. Each worker has a test database of its own and, with REDIS_URL, the next Redis database number.
-TEST_WORKERS ?= 0
+# The suite is spread over TEST_WORKERS processes (pytest-xdist; "auto": one per CPU, at most 4; 0 runs it in
+# this process). Each worker has a test database of its own and, with REDIS_URL, the next Redis database number.
+TEST_WORKERS ?= auto
 test: install system-deps nginx
 	DJANGO_SECRET_KEY=test-only-secret-key $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS)
 
