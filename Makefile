@@ -62,6 +62,7 @@ test: install system-deps nginx
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check --tabwidth 2 templates
 
 check: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py check
