@@ -166,3 +166,15 @@ def test_party_point_indicator_and_timeline_pages_advertise_their_feeds_and_link
         assert 'rel="alternate" type="application/atom+xml"' in head and f'href="{feed_url}"' in head, page
         assert f'<a href="{feed_url}" type="application/atom+xml">Follow ' in body, page
         assert client.get(feed_url).status_code == 200, feed_url
+
+
+def test_a_new_figure_reads_in_the_page_languages_digits_on_the_page_and_in_the_feed(client, news):
+    figure = news["figure"]
+    figure.value = 311327
+    figure.save()
+    english = client.get("/changes/?since=2025-11-22").content.decode()
+    ukrainian = client.get("/uk/changes/?since=2025-11-22").content.decode()
+    russian_feed = client.get("/ru/feeds/changes/").content.decode()
+    assert "311,327" in english and "311\xa0327" not in english
+    assert "311\xa0327" in ukrainian and "311,327" not in ukrainian
+    assert "311\xa0327" in russian_feed and "311,327" not in russian_feed

@@ -2,16 +2,31 @@
 
 from decimal import Decimal
 
+from django.utils.formats import get_format
+
 
 def grouped(number):
     """Thousands grouped with ",", no trailing zeros, at most three decimals: 800000.000 -> "800,000",
-    2.50 -> "2.5". The pages then write the separators the reader's language uses (``localised_digits``)."""
+    2.50 -> "2.5". Data files keep this form; readers get ``local_grouped``."""
     if not isinstance(number, Decimal):
         number = Decimal(str(round(float(number), 3)))
     number = number.normalize()
     if number == number.to_integral_value():
         number = number.quantize(Decimal(1))
     return f"{number:,f}"
+
+
+def local_digits(text):
+    """Digits written with Python's "," and "." as the active language writes them (600 000 and 33,3 in uk/ru)."""
+    thousands, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
+    if thousands == "," and decimal == ".":
+        return text
+    return text.translate({ord(","): thousands, ord("."): decimal})
+
+
+def local_grouped(number):
+    """An amount as a reader of the active language writes it: 600,000 in English, 600 000 in Ukrainian."""
+    return local_digits(grouped(number))
 
 
 def compact(number):

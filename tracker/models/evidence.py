@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tracker.numbers import grouped
+from tracker.numbers import grouped, local_grouped
 
 from .base import Publishable, PublishableQuerySet, readers_rule
 
@@ -188,11 +188,12 @@ class Figure(Publishable):
 
     @property
     def display_value(self):
-        return self.value_text()
+        """The value in the reader's language: 600,000 in English, 600 000 in Ukrainian and Russian."""
+        return self.value_text(local_grouped)
 
     def value_text(self, number=grouped):
         """The value as readers see it: 600,000, over 600,000, 500,000-700,000 or 600,000 (range 500,000-700,000);
-        ``number`` writes each amount (the pages pass one that follows the language's convention)."""
+        ``number`` writes each amount."""
         if self.value is not None:
             text = number(self.value)
             if self.is_lower_bound:

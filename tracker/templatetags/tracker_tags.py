@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker.cache import shows_data_stamp, untracked
 from tracker.conditional import content_stamp
 from tracker.models import Stance
-from tracker.numbers import grouped
+from tracker.numbers import local_grouped
 from tracker.templatetags.content_language import source_title
 
 register = template.Library()
@@ -229,27 +229,19 @@ def iso_date(value):
     return date_filter(value, "Y-m-d")
 
 
-def _local_digits(text):
-    """Digits written with Python's "," and "." as the language writes them (600 000 and 33,3 in uk/ru)."""
-    thousands, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
-    if thousands == "," and decimal == ".":
-        return text
-    return text.translate({ord(","): thousands, ord("."): decimal})
-
-
 @register.filter
 def signed(number):
     """A difference with its sign spelt out and thousands grouped: +200,000 or −50,000 (+200 000 in uk)."""
     if number is None:
         return ""
-    text = _local_digits(grouped(abs(number)))
+    text = local_grouped(abs(number))
     return ("+" if number > 0 else "−" if number < 0 else "±") + text
 
 
 @register.filter
 def figure_value(figure):
     """A figure's value with its amounts written the language's way: "over 600 000" in Ukrainian."""
-    return figure.value_text(lambda number: _local_digits(grouped(number)))
+    return figure.display_value
 
 
 @register.filter
@@ -257,7 +249,7 @@ def plain_number(number):
     """A number with thousands grouped: 600,000 in English, 600 000 in Ukrainian and Russian."""
     if number is None:
         return ""
-    return _local_digits(grouped(number))
+    return local_grouped(number)
 
 
 @register.simple_tag(takes_context=True)
@@ -332,7 +324,7 @@ _SIDES = {
 
 
 def _amount(number):
-    return _local_digits(grouped(abs(number)))
+    return local_grouped(abs(number))
 
 
 @register.simple_tag
@@ -341,7 +333,7 @@ def gap_words(gap):
     words = _GAP_WORDS[_TERM_NOUNS.get(gap.target.comparator, "term")]
     percent = ""
     if gap.percent is not None:
-        percent = " (" + _local_digits(grouped(abs(gap.percent))) + "%)"
+        percent = " (" + local_grouped(abs(gap.percent)) + "%)"
     if gap.difference_low is not None and gap.status == "straddles":
         low, high = gap.difference_low, gap.difference_high
         return conditional_escape(
