@@ -178,3 +178,12 @@ def test_a_new_figure_reads_in_the_page_languages_digits_on_the_page_and_in_the_
     assert "311,327" in english and "311\xa0327" not in english
     assert "311\xa0327" in ukrainian and "311,327" not in ukrainian
     assert "311\xa0327" in russian_feed and "311,327" not in russian_feed
+
+
+def test_an_untranslated_event_shows_its_english_title_marked_as_such_on_a_ukrainian_page(client, news):
+    html = client.get("/uk/changes/?since=2025-11-22").content.decode()
+    assert '<span lang="en">Geneva talks</span> <span class="untranslated">(ще не перекладено)</span>' in html
+    news["event"].title_uk = "Женевські переговори"
+    news["event"].save()
+    html = client.get("/uk/changes/?since=2025-11-22").content.decode()
+    assert ">Женевські переговори</a>" in html and "Geneva talks" not in html
