@@ -182,6 +182,19 @@ def test_a_shipped_point_reads_in_ukrainian_and_russian(client, loaded):
     assert "Перевод с английского выполнен проектом" in ru
 
 
+def test_every_shipped_event_has_a_ukrainian_and_a_russian_title_shown_on_the_timeline(client, loaded):
+    events = list(Event.objects.all())
+    assert len(events) >= 79
+    for event in events:
+        assert event.title_uk and event.title_ru, f"{event.title_en} has no translated title"
+        assert event.title_uk != event.title_en and event.title_ru != event.title_en, event.title_en
+    uk = client.get("/uk/timeline/").content.decode()
+    assert "Саміт Трампа і Путіна в Анкориджі завершився без угоди" in uk
+    assert "Trump-Putin summit in Anchorage ends without a deal" not in uk
+    ru = client.get("/ru/timeline/").content.decode()
+    assert "Саммит Трампа и Путина в Анкоридже завершился без сделки" in ru
+
+
 def test_an_untranslated_event_is_marked_on_the_ukrainian_timeline(client, db):
     event = EventFactory(title="Talks in Abu Dhabi")
     body = client.get("/uk/timeline/").content.decode()
