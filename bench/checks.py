@@ -127,14 +127,7 @@ def render(state):
 
 
 def write_section(section):
-    path = bench.ROOT / "BENCHMARKS.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text)
+    bench.write_section(START, END, section)
     bench.log("wrote the convergence and flags section of BENCHMARKS.md")
 
 

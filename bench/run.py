@@ -53,6 +53,18 @@ SECRET = "bench-only-secret-key-" + "x7Qp2" * 8
 TARGETS = {"uncached_vs_trivial": 0.40, "cached_vs_static": 0.80, "p95_ms": 100, "worker_mb": 150}
 
 
+def write_section(start, end, section):
+    """Writes a section of BENCHMARKS.md between its two markers, replacing the previous one, or appends it."""
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    block = f"{start}\n{section}\n{end}"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text)
+
+
 def log(message):
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
