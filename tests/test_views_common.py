@@ -9,9 +9,9 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from tests.factories import PlanVersionFactory, SourceFactory
+from tracker.forms import InvalidQuery
 from tracker.models import PlanVersion, Source
 from tracker.views.common import (
-    InvalidQuery,
     csv_download,
     csv_safe,
     ordered_by_pk,

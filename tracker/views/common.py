@@ -14,15 +14,14 @@ never silently shows unfiltered data::
         page = paginate(request, clauses)                # 400 for ?page=abc, 404 page past the end
         return render(request, "...", {"page": page, "filterset": filterset, **as_of_context(as_of)})
 
-Templates then include ``includes/as_of_banner.html`` and ``includes/pagination.html``.
+Templates then include ``includes/as_of_banner.html`` and ``includes/pagination.html``. ``InvalidQuery``
+and the forms the API shares with the pages are in ``tracker/forms.py``.
 """
 
 import csv
-import datetime
 from dataclasses import dataclass
 
-from django import forms
-from django.core.exceptions import BadRequest, DisallowedHost
+from django.core.exceptions import DisallowedHost
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
@@ -30,22 +29,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tracker.csv_cells import BYTE_ORDER_MARK, defuse
+from tracker.forms import AsOfForm, InvalidQuery, cleaned
 from tracker.selectors.common import load_in_order
 
-# The tracker covers recent diplomacy; far-off dates are typing mistakes (and years like 0001
-# or 9999 overflow once made timezone-aware).
-AS_OF_MIN = datetime.date(1900, 1, 1)
-AS_OF_MAX = datetime.date(2100, 12, 31)
-
 PAGE_SIZE = 50
-
-
-class InvalidQuery(BadRequest):
-    """A query parameter the page cannot use; ``messages`` say what to fix, field by field."""
-
-    def __init__(self, messages):
-        self.messages = messages  # {parameter: [message, ...]}
-        super().__init__("; ".join(f"{name}: {' '.join(map(str, errors))}" for name, errors in messages.items()))
 
 
 def bad_request(request, exception=None, template_name="400.html"):
@@ -70,32 +57,11 @@ PARAMETER_LABELS = {
 }
 
 
-def validate_as_of_range(value):
-    if not (AS_OF_MIN <= value <= AS_OF_MAX):
-        raise forms.ValidationError(
-            _("Choose a date between %(min)s and %(max)s."),
-            params={"min": AS_OF_MIN.isoformat(), "max": AS_OF_MAX.isoformat()},
-            code="out_of_range",
-        )
-
-
-class AsOfForm(forms.Form):
-    as_of = forms.DateField(
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        validators=[validate_as_of_range],
-        error_messages={"invalid": _("Give the date as YYYY-MM-DD, for example 2025-11-22.")},
-    )
-
-
 def read_as_of(request):
     """The ``?as_of=YYYY-MM-DD`` date, or None for today; InvalidQuery when it is malformed."""
     if not request.GET.get("as_of", ""):
         return None
-    form = AsOfForm(request.GET)
-    if not form.is_valid():
-        raise InvalidQuery({name: list(errors) for name, errors in form.errors.items()})
-    return form.cleaned_data["as_of"]
+    return cleaned(AsOfForm(request.GET))["as_of"]
 
 
 def as_of_context(as_of):

@@ -5,9 +5,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 
-from tracker.charts import PHONE, chart_title, figure_chart, figure_date, source_colours
+from tracker.charts import PHONE, chart_title, figure_chart, source_colours
 from tracker.exports import stored_download
-from tracker.models import Figure, Indicator
+from tracker.models import Figure, Indicator, figure_date
 from tracker.selectors import evidence as selectors
 from tracker.selectors.flags import flagged_on, flags_among, with_reviews
 from tracker.structured_data import figure_claim, graph

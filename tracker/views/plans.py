@@ -14,13 +14,13 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from tracker.charts import spread_chart, spread_sparkline
 from tracker.exports import stored_download
 from tracker.filters import ClauseFilter
+from tracker.forms import InvalidQuery, cleaned
 from tracker.models import Clause, Plan, Stance
 from tracker.selectors import plans as selectors
 from tracker.selectors.convergence import SCALE_TOP, from_positions
 from tracker.structured_data import graph, position_claim
 
 from .common import (
-    InvalidQuery,
     as_of_context,
     csv_download,
     filtered,
@@ -163,11 +163,9 @@ class CompareForm(forms.Form):
 def compare(request, plan):
     plan = get_object_or_404(Plan.objects.published(), slug=plan)
     versions = list(selectors.published_versions().filter(plan=plan))
-    form = CompareForm(request.GET, versions=versions)
-    if not form.is_valid():
-        raise InvalidQuery({name: list(errors) for name, errors in form.errors.items()})
+    chosen = cleaned(CompareForm(request.GET, versions=versions))
     by_slug = {v.slug: v for v in versions}
-    a, b = selectors.default_pair(versions, by_slug.get(form.cleaned_data["a"]), by_slug.get(form.cleaned_data["b"]))
+    a, b = selectors.default_pair(versions, by_slug.get(chosen["a"]), by_slug.get(chosen["b"]))
     form = CompareForm(initial={"a": a and a.slug, "b": b and b.slug}, versions=versions)
     comparison, rows, counts = None, [], []
     if a and b:
