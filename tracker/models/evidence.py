@@ -240,6 +240,11 @@ class Figure(Publishable):
             raise ValidationError(errors)
 
 
+def figure_date(figure):
+    """The date a figure describes: the end of its period, or when it was reported (a Figure or its plain values)."""
+    return figure.period_end or figure.reported_on
+
+
 class Comparator(models.TextChoices):
     AT_MOST = "lte", _("at most")
     LESS_THAN = "lt", _("less than")
