@@ -21,6 +21,7 @@ from tracker.selectors.convergence import SCALE_TOP, from_positions
 from tracker.structured_data import graph, position_claim
 
 from .common import (
+    absolute_addresses,
     as_of_context,
     csv_download,
     filtered,
@@ -52,6 +53,7 @@ def home(request):
 def plan_list(request):
     plans = selectors.plan_list()
     if wants_csv(request):
+        address = absolute_addresses(request, "tracker:plan-detail", "plan")
         return csv_download(
             "plans",
             plans,
@@ -61,7 +63,7 @@ def plan_list(request):
                 ("published_versions", "version_total"),
                 ("first_released_on", "first_release"),
                 ("last_released_on", "newest_release"),
-                ("url", lambda plan: request.build_absolute_uri(plan.get_absolute_url())),
+                ("url", lambda plan: address(plan.slug)),
             ],
         )
     return render(request, "tracker/plan_list.html", {"page": paginate(request, plans)})
