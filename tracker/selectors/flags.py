@@ -20,7 +20,6 @@ from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from tracker.charts import figure_date
 from tracker.models import (
     ClauseTarget,
     Confidence,
@@ -30,6 +29,7 @@ from tracker.models import (
     FlagRule,
     GapStatus,
     Indicator,
+    figure_date,
     flag_key,
 )
 from tracker.models.plans import point_name
