@@ -259,7 +259,7 @@ def clause_line(clause, counterparts, as_of=None):
     """The point and its counterparts in the plan's other versions released by the date, oldest version first."""
     seen, clauses = set(), []
     for item in [clause, *counterparts]:
-        if as_of and item.pk != clause.pk and item.version.released_on > as_of:
+        if as_of and item.pk != clause.pk and not item.version.is_released_by(as_of):
             continue  # not yet released on the date
         if item.pk not in seen:
             seen.add(item.pk)
