@@ -70,8 +70,9 @@ SELECTORS = {
     "indicator figures": (lambda world: evidence.indicator_figures(world.indicator), 1),
     "indicator terms": (lambda world: evidence.indicator_targets(world.indicator), 1),
     "source page": (lambda world: sources.source_page(Source.objects.public().order_by("pk").first()), 9),
-    "search": (lambda world: search.previews(["point"]), len(search.KINDS)),
-    "search for a number": (lambda world: search.previews(["600,000"]), len(search.KINDS)),
+    # Per kind: its first matches' ids and their count, then those rows.
+    "search": (lambda world: search.previews(["point"]), 2 * len(search.KINDS)),
+    "search for a number": (lambda world: search.previews(["600,000"]), 2 * len(search.KINDS)),
 }
 
 
