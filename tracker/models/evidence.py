@@ -19,17 +19,19 @@ class IndicatorQuerySet(models.QuerySet):
     def public(self):
         """Indicators with a published figure, or that a published clause has as a term or as context; one
         made for a draft stays with the editors until then."""
-        from .plans import Clause
         from .sources import public_if_used
 
-        return public_if_used(
-            self,
-            [
-                (Figure.objects.published(), "indicator"),
-                (ClauseTarget.objects.published(), "indicator"),
-                (Clause.objects.published(), "context_indicators"),
-            ],
-        )
+        return public_if_used(self, self.public_uses())
+
+    def public_uses(self):
+        """What makes an indicator public (see ``public_if_used``)."""
+        from .plans import Clause
+
+        return [
+            (Figure.objects.published(), "indicator"),
+            (ClauseTarget.objects.published(), "indicator"),
+            (Clause.objects.published(), "context_indicators"),
+        ]
 
 
 class Indicator(models.Model):

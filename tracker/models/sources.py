@@ -27,7 +27,9 @@ def public_if_used(queryset, uses, row_by_row=False):
     where an EXISTS per use (correlated) ran once per candidate row: at 100 times the shipped data,
     counting the public sources took 2 s that way and 0.09 s this way. For a query that picks one row
     (an object's page), ``row_by_row`` asks the EXISTS instead: a few index lookups for that row rather
-    than every published use of every row (0.04 s for one source at 100 times the data)."""
+    than every published use of every row (0.04 s for one source at 100 times the data). (The data
+    stamp, which asks of the newest few rows only, takes the correlated form too: see
+    ``tracker/conditional.py: _public_rows``.)"""
     if row_by_row:
         return queryset.filter(reduce(or_, (Exists(rows.filter(**{column: OuterRef("pk")})) for rows, column in uses)))
     return queryset.filter(
@@ -40,14 +42,15 @@ class SourceQuerySet(models.QuerySet):
     def public(self):
         """Sources something published cites. A source entered for a draft stays with the editors until
         then: its title alone can reveal what the draft is about."""
-        return public_if_used(self, self._uses())
+        return public_if_used(self, self.public_uses())
 
     @readers_rule
     def public_one(self):
         """``public()`` for a query that picks one source (its page): the same rule, checked for that row."""
-        return public_if_used(self, self._uses(), row_by_row=True)
+        return public_if_used(self, self.public_uses(), row_by_row=True)
 
-    def _uses(self):
+    def public_uses(self):
+        """What makes a source public (see ``public_if_used``)."""
         from .evidence import Figure
         from .plans import Clause, ClauseLink, PlanVersion, VersionClaim
         from .positions import Position
