@@ -11,8 +11,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "tracker"
 # Each module of tracker/ sits in one layer (the longest matching prefix wins) and may import only its
 # own layer and those below it.
 LAYERS = {
-    # Plain helpers that know no model: numbers and dates, CSV cells, languages, the page cache and its
-    # validators, the CDN, text differences, settings.
+    # Plain helpers that know no model: numbers and dates, CSV cells, languages, the page cache, the CDN,
+    # text differences, settings.
     "tracker": 0,
     "tracker.settings": 0,
     "tracker.numbers": 0,
@@ -23,8 +23,6 @@ LAYERS = {
     "tracker.cdn": 0,
     "tracker.redis_cache": 0,
     "tracker.cache": 0,
-    "tracker.conditional": 0,
-    "tracker.exports": 0,
     "tracker.history": 0,
     "tracker.roles": 0,
     "tracker.db_triggers": 0,
@@ -38,6 +36,9 @@ LAYERS = {
     "tracker.dataset": 2,
     "tracker.dataset_zip": 2,
     "tracker.backup": 2,
+    # The HTTP validators and stored downloads: they ask which rows readers could see.
+    "tracker.conditional": 2,
+    "tracker.exports": 2,
     # Query parameters, validated once for the pages and the API.
     "tracker.filters": 3,
     "tracker.forms": 3,

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce, Lag, RowNumber
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -42,11 +42,15 @@ def subject_version():
     return Coalesce("clause__version", "version")
 
 
+# Where a point's heading would be, for a position on a version as a whole (English in data files).
+WHOLE_VERSION = gettext_noop("(the version as a whole)")
+
+
 def subject_label(version_name, number=None, heading=""):
     """What a position is about, as a table row or CSV cell names it: "28-point draft, point 6: Armed
     forces", or "28-point draft (the version as a whole)". ``number`` is the point's, None for a version."""
     if number is None:
-        return f"{version_name} {gettext('(the version as a whole)')}"
+        return f"{version_name} {gettext(WHOLE_VERSION)}"
     return f"{version_name}, {point_name(number)}: {heading}"
 
 

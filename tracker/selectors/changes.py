@@ -60,10 +60,11 @@ def _sources():
 
 
 def _dated(queryset, field, since, until):
+    """The rows dated ``since`` or later (by ``field``), and as of ``until`` (each model's own ``as_of``)."""
     if since:
         queryset = queryset.filter(**{f"{field}__gte": since})
     if until:
-        queryset = queryset.filter(**{f"{field}__lte": until})
+        queryset = queryset.as_of(until)
     return queryset
 
 
@@ -159,7 +160,7 @@ def event_changes(since=None, until=None, limit=LIMIT_PER_KIND):
     if since:
         events = events.filter(Q(happened_on__gte=since) | Q(ends_on__gte=since))
     if until:
-        events = events.filter(happened_on__lte=until)
+        events = events.as_of(until)
     events = events.prefetch_related(Prefetch("sources", queryset=_sources())).order_by("-happened_on", "-pk")[:limit]
     return [ChangeEntry(EVENT, event.happened_on, event, event.title, tuple(event.sources.all())) for event in events]
 

@@ -121,6 +121,7 @@ def version_detail(request, plan, version):
             for clause, positions in ((clause, matrix.for_clause(clause)) for clause in page.object_list)
         ],
         "closeness_top": SCALE_TOP,
+        "not_yet_released": as_of is not None and not version.is_released_by(as_of),
         **data,
         **as_of_context(as_of),
     }
@@ -144,6 +145,7 @@ def clause_detail(request, plan, version, number):
         "card_url": request.build_absolute_uri(reverse("tracker:clause-card", args=[plan, version.slug, number])),
         # Each position shown, as a schema.org Claim whose @id is its permanent address (on its party's page).
         "structured_data": graph(position_claim(p, request.build_absolute_uri) for p in data["positions"]),
+        "not_yet_released": as_of is not None and not version.is_released_by(as_of),
         **data,
         **as_of_context(as_of),
     }
