@@ -22,7 +22,8 @@ round trip; misses built in a request).
 Writes its section of BENCHMARKS.md (between the storm markers, replacing an earlier one) and
 bench/out/storm.json. BENCH_STORM_MISSES=0 skips part 1 and runs the storm alone: it then prints its
 figures and leaves BENCHMARKS.md as it is. BENCH_STORM_KEEP_DB=1 keeps the storm's database after the run
-and uses it again when it is there (its Redis database is emptied first).
+and uses it again when it is there (its Redis database is emptied first). BENCH_STORM_REBUILD_INTERVAL sets
+the site's DJANGO_PAGE_CACHE_REBUILD_INTERVAL for the run (to compare intervals).
 """
 
 import datetime
@@ -199,7 +200,10 @@ def storm_run(env, mix):
     )
     results = {}
     # The page cache counts its work (tracker.cache.count): rebuilds per save, stale hits, second round trips.
-    with bench.Gunicorn({**env, "DJANGO_PAGE_CACHE_STATS": "1"}, cached=True) as server:
+    served = {**env, "DJANGO_PAGE_CACHE_STATS": "1"}
+    if os.environ.get("BENCH_STORM_REBUILD_INTERVAL"):
+        served["DJANGO_PAGE_CACHE_REBUILD_INTERVAL"] = os.environ["BENCH_STORM_REBUILD_INTERVAL"]
+    with bench.Gunicorn(served, cached=True) as server:
         bench.log(f"  warming the cache with {len(mix)} URLs")
         for url in mix:
             bench.fetch(url)
