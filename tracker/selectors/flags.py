@@ -216,8 +216,10 @@ def _outside_words(figure, other):
 
 def _place(target):
     """Where a term is: its version and point ("US 28-point draft, point 6")."""
-    place = getattr(target, "place", None)  # given by _targets, without loading the point
-    return place or f"{target.clause.version.name}, {target.clause.point_name}"
+    parts = getattr(target, "place_parts", None)  # given by _targets, without loading the point
+    if parts:
+        return f"{parts[0]}, {point_name(parts[1])}"
+    return f"{target.clause.version.name}, {target.clause.point_name}"
 
 
 def flips_gap(figure, reference, targets):
@@ -330,7 +332,7 @@ def _targets(indicator=None):
     targets = []
     for pk, indicator_id, comparator, value, clause_id, number, version_name in rows:
         target = ClauseTarget(pk=pk, indicator_id=indicator_id, comparator=comparator, value=value, clause_id=clause_id)
-        target.place = f"{version_name}, {point_name(number)}"
+        target.place_parts = (version_name, number)  # written out only for the flags whose arithmetic is read
         targets.append(target)
     return targets
 
@@ -363,10 +365,21 @@ def for_download(flags):
     return flags, indicators
 
 
+# Past this many flags, their reviews are read whole rather than named one by one (thousands of keys to send,
+# where the editors review a few flags).
+NAMED_REVIEWS = 200
+
+
 def with_reviews(flags):
     """The flags, each with the editors' review of it if there is one: one query."""
-    reviews = FlagReview.objects.in_bulk([flag.key for flag in flags], field_name="key")
-    return [replace(flag, review=reviews.get(flag.key)) for flag in flags]
+    flags = list(flags)
+    keys = [flag.key for flag in flags]
+    reviews = FlagReview.objects.all() if len(keys) > NAMED_REVIEWS else FlagReview.objects.filter(key__in=keys)
+    reviews = {review.key: review for review in reviews}
+    return [
+        flag if flag.review is None and key not in reviews else replace(flag, review=reviews.get(key))
+        for flag, key in zip(flags, keys, strict=True)
+    ]
 
 
 def _case_indicators(indicator=None):

@@ -128,18 +128,25 @@ def flag_csv_rows(flags, absolute):
     flags, indicators = for_download(flags)
     mark = "indicator-mark-0"
     page = absolute(reverse("tracker:indicator-detail", kwargs={"slug": mark}))
+    values = {}  # each figure's value as written, once (a figure is in several flags)
+
+    def value(figure):
+        if figure.pk not in values:
+            values[figure.pk] = figure.display_value
+        return values[figure.pk]
+
     for flag in flags:
         figure, other, reviewed = flag.figure, flag.other, flag.reviewed
         slug = indicators[figure.indicator_id].slug
         yield [
             flag.rule,
             slug,
-            figure.display_value,
+            value(figure),
             figure.period_label,
             figure.claimed_by,
             figure.reported_on.isoformat(),
             flag.arithmetic,
-            other.display_value if other else "",
+            value(other) if other else "",
             other.claimed_by if other else "",
             str(flag.target) if flag.target else "",
             reviewed.reviewed_on.isoformat() if reviewed else "",
