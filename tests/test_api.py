@@ -395,6 +395,32 @@ def test_deleting_a_published_row_changes_the_open_datas_etag(client, world):
     assert not any(_still_current(client, before).values())
 
 
+def test_the_data_stamp_counts_an_edit_to_a_source_or_indicator_only_while_something_published_uses_it(world):
+    from tracker.conditional import _read_content_stamp
+
+    def edited(row):
+        row.name = row.name + " (edited)" if hasattr(row, "name") else row.title + " (edited)"
+        row.save()
+        return row.history.latest().history_date
+
+    # Used through a many-to-many (a published figure's other sources) and through a published clause's term.
+    cited = f.SourceFactory(title="Cited as a further source")
+    f.FigureFactory(indicator=world["indicator"]).other_sources.add(cited)
+    measured = f.IndicatorFactory(slug="measured", name="A measure a published point has as a term")
+    f.ClauseTargetFactory(clause=world["clauses"][1], indicator=measured, value=Decimal("5"))
+    # Used by drafts only: readers see neither.
+    unseen = f.SourceFactory(title="Cited by a draft only")
+    f.FigureFactory(indicator=world["indicator"], is_published=False, source=unseen)
+    hidden = f.IndicatorFactory(slug="hidden", name="A measure only a draft has")
+    f.FigureFactory(indicator=hidden, is_published=False)
+
+    for row in (cited, measured):
+        when = edited(row)
+        assert _read_content_stamp() == when
+    edited(unseen), edited(hidden)
+    assert _read_content_stamp() == when
+
+
 def _forget_throttle_history():
     """Drop the test client's request history, and only that: the cache may be a shared Redis database."""
     throttle = AnonymousReaderThrottle

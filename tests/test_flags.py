@@ -141,11 +141,11 @@ def test_the_apis_give_numbered_pages_in_the_lists_order(client, forces):
 
 
 def test_a_filter_with_a_long_list_of_choices_takes_the_address_typed(client, forces, settings, monkeypatch):
-    from tracker.views import convergence as view
+    from tracker import forms
 
     page = client.get("/flags/").content.decode()
     assert '<select name="indicator"' in page and 'value="ua-forces"' in page
-    monkeypatch.setattr(view, "LONG_LIST", 0)
+    monkeypatch.setattr(forms, "LONG_LIST", 0)
     page = client.get("/flags/?indicator=ua-forces").content.decode()
     assert '<select name="indicator"' not in page and 'name="indicator" value="ua-forces"' in page
     assert "Far from the official figure" in page

@@ -7,16 +7,20 @@ import io
 import pytest
 from django.http import Http404
 from django.test import RequestFactory
+from django.utils import translation
 
-from tests.factories import PlanVersionFactory, SourceFactory
+from tests.factories import IndicatorFactory, PlanVersionFactory, SourceFactory
+from tracker.forms import InvalidQuery
 from tracker.models import PlanVersion, Source
 from tracker.views.common import (
-    InvalidQuery,
+    CSV_ROWS_PER_CHUNK,
+    absolute_addresses,
     csv_download,
     csv_safe,
     ordered_by_pk,
     paginate,
     read_as_of,
+    stream_csv,
 )
 
 rf = RequestFactory()
@@ -86,6 +90,32 @@ def test_pagination_returns_the_requested_page():
 
 
 @pytest.mark.django_db
+def test_pagination_counted_with_its_rows_gives_the_same_pages_from_one_query(django_assert_num_queries):
+    for n in range(7):
+        SourceFactory(key=f"s{n}")
+    sources = Source.objects.order_by("key")
+    for number in ("1", "2", "3"):
+        request = rf.get("/", {"page": number})
+        expected = paginate(request, sources, per_page=3)
+        with django_assert_num_queries(1):
+            page = paginate(request, sources, per_page=3, counted_with_rows=True)
+            assert (page.paginator.count, page.paginator.num_pages) == (7, 3)
+        assert list(page.object_list) == list(expected.object_list)
+        assert (page.number, page.has_next(), page.has_previous()) == (
+            expected.number,
+            expected.has_next(),
+            expected.has_previous(),
+        )
+    for number in ("0", "4", "-1"):
+        with pytest.raises(Http404):
+            paginate(rf.get("/", {"page": number}), sources, per_page=3, counted_with_rows=True)
+    with pytest.raises(InvalidQuery):
+        paginate(rf.get("/", {"page": "two"}), sources, per_page=3, counted_with_rows=True)
+    empty = paginate(rf.get("/"), Source.objects.none(), counted_with_rows=True)
+    assert (list(empty.object_list), empty.paginator.count) == ([], 0)
+
+
+@pytest.mark.django_db
 def test_pagination_by_ids_gives_the_same_rows_in_the_same_order_with_their_related_objects(
     django_assert_num_queries,
 ):
@@ -123,6 +153,26 @@ def test_csv_download_streams_every_row_in_a_stable_order():
     assert rows[0] == ["key", "title"]
     # Same publisher: the pk decides, so the first created comes first.
     assert rows[1:] == [["b-2", "'=HYPERLINK(evil)"], ["a-1", "Plain"]]
+
+
+def test_a_long_csv_is_sent_in_chunks_of_many_rows_with_every_row_once():
+    rows = [[number, f"=row {number}"] for number in range(CSV_ROWS_PER_CHUNK * 2 + 7)]
+    chunks = list(stream_csv("rows", ["n", "text"], rows).streaming_content)
+    assert len(chunks) == 4  # the header, two full chunks, the rest
+    read = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
+    assert read == [["n", "text"]] + [[str(number), f"'=row {number}"] for number in range(len(rows))]
+
+
+@pytest.mark.parametrize("prefix", ["", "/uk"])
+def test_absolute_addresses_match_each_objects_own_address(prefix, db):
+    indicators = [IndicatorFactory(slug=slug) for slug in ("forces-0123456789", "a_b-9")]
+    with translation.override("uk" if prefix else "en"):
+        request = rf.get(f"{prefix}/indicators/", HTTP_HOST="testserver", secure=True)
+        address = absolute_addresses(request, "tracker:indicator-detail", "slug")
+        for indicator in indicators:
+            expected = request.build_absolute_uri(indicator.get_absolute_url())
+            assert address(indicator.slug) == expected
+            assert expected.startswith(f"https://testserver{prefix}/indicators/")
 
 
 @pytest.mark.django_db

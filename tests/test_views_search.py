@@ -1,7 +1,9 @@
 import csv
+import importlib
 import io
 
 import pytest
+from django.db import connection
 
 from tests.factories import (
     ClauseFactory,
@@ -13,6 +15,8 @@ from tests.factories import (
     SourceFactory,
 )
 from tests.public_data import DRAFT_MARK, build_world
+from tracker.models import Clause, Event
+from tracker.selectors import search
 
 pytestmark = pytest.mark.django_db
 
@@ -125,9 +129,10 @@ def test_search_words_are_shown_escaped(client):
 
 
 QUERY_LIMITS = {
-    # One query per kind (its first matches and, in the same scan, their count) and the page's own.
-    "/search/?q=term": 7,
-    "/search/?q=report+1": 7,
+    # Two queries per kind (its first matches' ids and, in the same scan, their count; then those rows) and
+    # the page's own.
+    "/search/?q=term": 13,
+    "/search/?q=report+1": 13,
     "/search/?q=term&kind=points": 3,
     "/search/?q=work&kind=positions": 3,
     "/search/?q=officials&kind=figures": 3,
@@ -141,3 +146,40 @@ def test_search_runs_the_same_bounded_number_of_queries_at_any_size(client, djan
         with django_assert_max_num_queries(most, info=url):
             response = client.get(url)
         assert response.status_code == 200
+
+
+def _found(client, query, kind="points"):
+    return {item.pk for item in client.get("/search/", {"q": query, "kind": kind}).context["page"].object_list}
+
+
+def test_an_edit_is_searched_by_its_new_words_at_once_even_when_saved_in_bulk(client):
+    clause = ClauseFactory(heading="Grain corridor", summary="Ships pass the straits.")
+    event = EventFactory(title="Talks in Istanbul", description="Delegations met.")
+    assert _found(client, "corridor") == {clause.pk}
+    clause.heading = "Black Sea shipping"
+    clause.save()
+    assert _found(client, "corridor") == set()
+    assert _found(client, "SHIPPING") == {clause.pk}
+    # An update that no save() sees (a bulk edit, an import) is searched as at once.
+    Clause.objects.filter(pk=clause.pk).update(summary_uk="Судна проходять протоки.")
+    Event.objects.filter(pk=event.pk).update(description="Delegations met in Dolmabahce.")
+    assert _found(client, "протоки") == {clause.pk}
+    assert _found(client, "Судна") == {clause.pk}
+    assert _found(client, "dolmabahce", kind="events") == {event.pk}
+
+
+def test_the_stored_search_text_holds_each_kinds_own_fields_in_every_language():
+    """On PostgreSQL search reads a generated column per table (migration 0015); it must hold exactly the
+    columns each kind searches, or a word would be found in a field the kind does not search, or missed."""
+    migration = importlib.import_module("tracker.migrations.0015_search_text_on_postgresql")
+    for kind in search.KINDS:
+        model = kind.queryset().model
+        own = [field for field in kind.fields if "__" not in field]
+        assert set(search.SEARCH_TEXT_TABLES[model._meta.db_table]) == set(own), kind.slug
+        columns = [column for field in own for column in search.search_columns(model, field)]
+        assert migration.COLUMNS[model._meta.db_table] == columns, kind.slug
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                described = connection.introspection.get_table_description(cursor, model._meta.db_table)
+            assert "search_text" in {column.name for column in described}, kind.slug
+    assert search.ascii_lower("АМНІСТІЯ Amnesty") == "АМНІСТІЯ amnesty"

@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
-from tracker.models import FigureKind
+from tracker.models import FigureKind, figure_date
 from tracker.numbers import compact, grouped
 
 # Colour-blind-safe palette (Okabe and Ito, then Tol's); sources beyond twelve reuse colours, but the
@@ -70,11 +70,6 @@ class Frame:
 
 # A phone's chart: the same figures on a narrower canvas, so its labels stay readable at 375 px.
 PHONE = Frame(width=360, height=350, left=52, right=12, top=60)
-
-
-def figure_date(figure):
-    """The date a figure describes: the end of its period, or when it was reported."""
-    return figure.period_end or figure.reported_on
 
 
 def source_label(source):

@@ -13,11 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tracker.api.pagination import ListPagination
+from tracker.forms import InvalidQuery, read_filters, read_flag_filters
 from tracker.models import Source
 from tracker.selectors.convergence import load_ranked, ranking
 from tracker.selectors.flags import RULES, consistency_flags, with_related
-from tracker.views.common import InvalidQuery
-from tracker.views.convergence import read_filters, read_flag_filters
 
 
 class PartyStanceSerializer(serializers.Serializer):

@@ -1,7 +1,17 @@
 """The tracker's data, one module per area."""
 
 from .base import Grade, Publishable
-from .evidence import ClauseTarget, Comparator, Confidence, Figure, FigureKind, Gap, GapStatus, Indicator
+from .evidence import (
+    ClauseTarget,
+    Comparator,
+    Confidence,
+    Figure,
+    FigureKind,
+    Gap,
+    GapStatus,
+    Indicator,
+    figure_date,
+)
 from .parties import Actor, Party, PartyKind
 from .plans import (
     Clause,
@@ -51,5 +61,6 @@ __all__ = [
     "Topic",
     "VersionClaim",
     "VersionStatus",
+    "figure_date",
     "flag_key",
 ]

@@ -19,17 +19,19 @@ class IndicatorQuerySet(models.QuerySet):
     def public(self):
         """Indicators with a published figure, or that a published clause has as a term or as context; one
         made for a draft stays with the editors until then."""
-        from .plans import Clause
         from .sources import public_if_used
 
-        return public_if_used(
-            self,
-            [
-                (Figure.objects.published(), "indicator"),
-                (ClauseTarget.objects.published(), "indicator"),
-                (Clause.objects.published(), "context_indicators"),
-            ],
-        )
+        return public_if_used(self, self.public_uses())
+
+    def public_uses(self):
+        """What makes an indicator public (see ``public_if_used``)."""
+        from .plans import Clause
+
+        return [
+            (Figure.objects.published(), "indicator"),
+            (ClauseTarget.objects.published(), "indicator"),
+            (Clause.objects.published(), "context_indicators"),
+        ]
 
 
 class Indicator(models.Model):
@@ -173,7 +175,11 @@ class Figure(Publishable):
                 name="figure_amounts_fit_their_digits",
             ),
         ]
-        indexes = [models.Index(fields=["updated_at"], name="figure_updated")]
+        indexes = [
+            models.Index(fields=["updated_at"], name="figure_updated"),
+            # The newest reports first (what changed, its feed) without sorting every figure.
+            models.Index(fields=["reported_on", "id"], name="figure_reported"),
+        ]
 
     def __str__(self):
         return f"{self.indicator.name}: {self.display_value} ({self.claimed_by}, {self.reported_on})"
@@ -236,6 +242,11 @@ class Figure(Publishable):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+def figure_date(figure):
+    """The date a figure describes: the end of its period, or when it was reported (a Figure or its plain values)."""
+    return figure.period_end or figure.reported_on
 
 
 class Comparator(models.TextChoices):

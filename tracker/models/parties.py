@@ -45,12 +45,14 @@ class ActorQuerySet(models.QuerySet):
     def public(self):
         """Actors who voiced a published position or made a claim about a published version; one
         entered for a draft stays with the editors until then."""
+        return public_if_used(self, self.public_uses())
+
+    def public_uses(self):
+        """What makes an actor public (see ``public_if_used``)."""
         from .plans import VersionClaim
         from .positions import Position
 
-        return public_if_used(
-            self, [(Position.objects.published(), "actor"), (VersionClaim.objects.published(), "claimed_by")]
-        )
+        return [(Position.objects.published(), "actor"), (VersionClaim.objects.published(), "claimed_by")]
 
 
 class Actor(models.Model):

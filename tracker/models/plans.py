@@ -192,6 +192,10 @@ class PlanVersion(Publishable):
         """``visible_version`` for a row already loaded (say, the version another revises)."""
         return showing_drafts() or (self.is_published and self.plan.is_published)
 
+    def is_released_by(self, date):
+        """``released_by`` for a row already loaded."""
+        return self.released_on <= date
+
     def get_absolute_url(self):
         return reverse("tracker:version-detail", kwargs={"plan": self.plan.slug, "version": self.slug})
 

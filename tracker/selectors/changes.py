@@ -60,10 +60,11 @@ def _sources():
 
 
 def _dated(queryset, field, since, until):
+    """The rows dated ``since`` or later (by ``field``), and as of ``until`` (each model's own ``as_of``)."""
     if since:
         queryset = queryset.filter(**{f"{field}__gte": since})
     if until:
-        queryset = queryset.filter(**{f"{field}__lte": until})
+        queryset = queryset.as_of(until)
     return queryset
 
 
@@ -104,15 +105,13 @@ def stance_changes(since=None, until=None, limit=LIMIT_PER_KIND, party=None, cla
         subjects = subjects.filter(party=party)
     if clause is not None:
         subjects = subjects.filter(clause=clause)
-    # Compared with every earlier position on the subject, so the dates narrow only afterwards.
+    # Each compared with the party's previous position on its subject (before any date), looked up row by
+    # row from the newest: the database stops at the limit, or at the start of the dates asked for.
     positions = list(
-        _dated(subjects.filter(pk__in=subjects.changes_of_stance()), "stated_on", since, until)
-        .with_related()
-        .order_by("-stated_on", "-pk")[:limit]
+        _dated(subjects.changes_of_stance_newest_first(), "stated_on", since, until).with_related()[:limit]
     )
-    previous = subjects.previous_stances(positions)
     for position in positions:
-        position.previous = previous.get(position.pk)
+        position.previous = position.previous_stance or None
     entries = []
     for position in positions:
         subject = position.subject_words(with_heading=True)
@@ -161,7 +160,7 @@ def event_changes(since=None, until=None, limit=LIMIT_PER_KIND):
     if since:
         events = events.filter(Q(happened_on__gte=since) | Q(ends_on__gte=since))
     if until:
-        events = events.filter(happened_on__lte=until)
+        events = events.as_of(until)
     events = events.prefetch_related(Prefetch("sources", queryset=_sources())).order_by("-happened_on", "-pk")[:limit]
     return [ChangeEntry(EVENT, event.happened_on, event, event.title, tuple(event.sources.all())) for event in events]
 

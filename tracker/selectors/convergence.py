@@ -14,7 +14,11 @@ is written once. Each function runs a fixed number of queries whatever the data 
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.fields import NONE
+from modeltranslation.thread_context import fallbacks_enabled
+from modeltranslation.utils import build_localized_fieldname, resolution_order
 
 from tracker.models import Clause, Party, PlanVersion, Position, Stance
 from tracker.models.plans import released_by
@@ -179,22 +183,25 @@ def ranking(*, plan=None, version=None, topic=None, as_of=None):
     For a page of a long list: rank every point cheaply, then load only the page with ``load_ranked``.
     """
     points = _points(plan, version, topic, as_of)
+    # Plain rows (no translated field is read, so no row-by-row fallback).
     keys = {
         pk: rest
-        for pk, *rest in points.order_by().values_list(
-            "pk", "version__plan__title", "version__released_on", "version_id", "sort_order"
-        )
+        for pk, *rest in points.order_by()
+        .rewrite(False)
+        .values_list("pk", "version__plan__title", "version__released_on", "version_id", "sort_order")
     }
-    stances = {pk: [] for pk in keys}
+    ranks = {pk: [] for pk in keys}
     if keys:
         rows = _latest_in_scope(points, plan, version, topic, as_of).values_list("clause_id", "stance")
+        rank = Stance.rank
         for clause_id, stance in rows:
-            if clause_id in stances:
-                stances[clause_id].append(stance)
+            if clause_id in ranks:
+                ranks[clause_id].append(rank(stance))
     ranked = []
     for pk, (title, released_on, version_id, sort_order) in keys.items():
-        spread, _label = assess(stances[pk])
-        count = len(stances[pk])
+        on_record = ranks[pk]
+        count = len(on_record)
+        spread = max(on_record) - min(on_record) if count >= 2 else None  # as ``assess``
         ranked.append(
             (
                 (spread is None, -(spread or 0), -count, title, released_on, version_id, sort_order, pk),
@@ -252,7 +259,7 @@ def clause_line(clause, counterparts, as_of=None):
     """The point and its counterparts in the plan's other versions released by the date, oldest version first."""
     seen, clauses = set(), []
     for item in [clause, *counterparts]:
-        if as_of and item.pk != clause.pk and item.version.released_on > as_of:
+        if as_of and item.pk != clause.pk and not item.version.is_released_by(as_of):
             continue  # not yet released on the date
         if item.pk not in seen:
             seen.add(item.pk)
@@ -297,6 +304,28 @@ class PointRow:
         return self.number[:1].isdigit()  # as ``Clause.has_reported_number``
 
 
+def _translated(model, name):
+    """The columns a translated field is read from in the language in force, and a function that picks its
+    value from them as the field does on a model row (``modeltranslation``: the language's column, else its
+    fallbacks', else the field's default), so thousands of plain rows need not go through the row-by-row
+    fallback of a translated QuerySet's ``values_list``."""
+    descriptor = getattr(model, name)
+    languages = resolution_order(get_language(), descriptor.fallback_languages)
+    columns = [build_localized_fieldname(name, language) for language in languages]
+    default = descriptor.field.get_default()
+    undefined = default if descriptor.fallback_undefined is NONE else descriptor.fallback_undefined
+    if fallbacks_enabled() and descriptor.fallback_value is not NONE:
+        default = descriptor.fallback_value
+
+    def pick(*values):
+        for value in values:
+            if value is not None and value != undefined:
+                return value
+        return default
+
+    return columns, pick
+
+
 def convergence_table(*, plan=None, version=None, topic=None, as_of=None):
     """``convergence_list`` as plain values, for a download of every point: three queries, no model rows.
 
@@ -304,10 +333,11 @@ def convergence_table(*, plan=None, version=None, topic=None, as_of=None):
     position as ``latest_positions`` ranks them.
     """
     points = _points(plan, version, topic, as_of).order_by()
-    rows = points.values_list(
+    headings, heading = _translated(Clause, "heading")
+    rows = points.rewrite(False).values_list(
         "pk",
         "number",
-        "heading",
+        *headings,
         "sort_order",
         "version_id",
         "version__name",
@@ -316,6 +346,7 @@ def convergence_table(*, plan=None, version=None, topic=None, as_of=None):
         "version__plan__title",
         "version__plan__slug",
     )
+    rows = list(rows)
     by_clause = {row[0]: [] for row in rows}
     if by_clause:
         latest = _latest_in_scope(points, plan, version, topic, as_of)
@@ -324,11 +355,19 @@ def convergence_table(*, plan=None, version=None, topic=None, as_of=None):
         ):
             if clause_id in by_clause:
                 by_clause[clause_id].append((party_id, stance, stated_on))
-    parties = {party.pk: party for party in Party.objects.all()}
+    # Each party's place and name worked out once, not for each of thousands of stances (a translated name
+    # is looked up through the language in force on every read).
+    parties = Party.objects.all()
+    order = {party.pk: _party_order(party) for party in parties}
+    names = {party.pk: party.name for party in parties}
+    labels = {}  # each label in the language in force, translated once
     table = []
-    for pk, number, heading, sort_order, version_id, name, slug, released_on, title, plan_slug in rows:
-        stances = sorted(by_clause[pk], key=lambda s: _party_order(parties[s[0]]))
+    for pk, number, *row in rows:
+        texts, (sort_order, version_id, name, slug, released_on, title, plan_slug) = row[: len(headings)], row[-7:]
+        stances = sorted(by_clause[pk], key=lambda s: order[s[0]])
         spread, label = assess(stance for _, stance, _ in stances)
+        if label not in labels:
+            labels[label] = str(label)
         item = PointRow(
             pk,
             title,
@@ -336,10 +375,10 @@ def convergence_table(*, plan=None, version=None, topic=None, as_of=None):
             name,
             slug,
             number,
-            heading,
+            heading(*texts),
             spread,
-            label,
-            tuple((parties[party_id].name, stance, stated_on) for party_id, stance, stated_on in stances),
+            labels[label],
+            tuple((names[party_id], stance, stated_on) for party_id, stance, stated_on in stances),
         )
         key = (spread is None, -(spread or 0), -len(stances), title, released_on, version_id, sort_order, pk)
         table.append((key, item))

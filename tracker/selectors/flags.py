@@ -19,8 +19,8 @@ and the dates they describe (end of period, else the report's date) are at most
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property, partial
 
-from tracker.charts import figure_date
 from tracker.models import (
     ClauseTarget,
     Confidence,
@@ -30,6 +30,7 @@ from tracker.models import (
     FlagRule,
     GapStatus,
     Indicator,
+    figure_date,
     flag_key,
 )
 from tracker.models.plans import point_name
@@ -52,11 +53,18 @@ _CONFIDENCE_ORDER = [Confidence.CONFIRMED, Confidence.UNVERIFIED, Confidence.DIS
 class Flag:
     rule: str
     figure: Figure  # the figure flagged (or its bare facts, see ``consistency_flags``)
-    arithmetic: str  # the sum, in words
+    # The sum in words (``arithmetic``), or a function that writes it: a page that shows 50 of thousands of
+    # flags writes the sums of those 50 only.
+    words: object = field(compare=False, repr=False)
     other: Figure | None = None  # the figure it is checked against
     target: ClauseTarget | None = None  # for FLIPS_GAP: the clause's term
     # The editors' review of this flag, if any (see ``FlagReview``), even one the figures have outdated.
     review: FlagReview | None = field(default=None, compare=False)
+
+    @cached_property
+    def arithmetic(self):
+        """The sum, in words."""
+        return self.words() if callable(self.words) else self.words
 
     @property
     def rule_label(self):
@@ -116,13 +124,14 @@ def official_reference(figure, figures):
     ]
     if not candidates:
         return None
+    day = figure_date(figure)
     return min(
         candidates,
         key=lambda o: (
             _CONFIDENCE_ORDER.index(o.confidence),
             o.period_end is None,
             o.from_reprint,
-            abs((figure_date(o) - figure_date(figure)).days),
+            abs((figure_date(o) - day).days),
             -o.reported_on.toordinal(),
             -o.pk,
         ),
@@ -136,11 +145,14 @@ def far_from_official(figure, reference):
     share = (abs(difference) * 100 / reference.value).quantize(Decimal("0.1"))
     if share <= SHARE_THRESHOLD:
         return None
-    direction = "above" if difference > 0 else "below"
-    arithmetic = (
-        f"{_n(figure.value)} − {_n(reference.value)} = {_n(difference)}: {share}% {direction} the official "
-        f"{_n(reference.value)} ({_who(reference)}) for the same period; flagged beyond {SHARE_THRESHOLD}%."
-    )
+
+    def arithmetic():
+        direction = "above" if difference > 0 else "below"
+        return (
+            f"{_n(figure.value)} − {_n(reference.value)} = {_n(difference)}: {share}% {direction} the official "
+            f"{_n(reference.value)} ({_who(reference)}) for the same period; flagged beyond {SHARE_THRESHOLD}%."
+        )
+
     return Flag(FAR_FROM_OFFICIAL, figure, arithmetic, other=reference)
 
 
@@ -157,24 +169,27 @@ def implied_rate(figure, counts=None):
         return None
     if not (figure.period_start and figure.period_end):
         return None
-    days = (figure.period_end - figure.period_start).days + 1
-    minutes = days * 24 * 60
-    per_day = figure.value / days
-    every = Decimal(minutes) / figure.value
-    if every < 1:
-        interval = f"one every {(every * 60).quantize(Decimal('0.1'))} seconds"
-    elif every < 60:
-        interval = f"one every {every.quantize(Decimal('0.1'))} minutes"
-    elif every < 60 * 24:
-        interval = f"one every {(every / 60).quantize(Decimal('0.1'))} hours"
-    else:
-        interval = f"one every {(every / 1440).quantize(Decimal('0.1'))} days"
-    at_least = "at least " if figure.is_lower_bound else ""
-    arithmetic = (
-        f"{at_least}{_n(figure.value)} in the {days} days from {_day(figure.period_start)} to "
-        f"{_day(figure.period_end)} is {at_least}{_n(per_day.quantize(Decimal('1')))} a day: {interval} "
-        f"({_n(minutes)} minutes ÷ {_n(figure.value)})."
-    )
+
+    def arithmetic():
+        days = (figure.period_end - figure.period_start).days + 1
+        minutes = days * 24 * 60
+        per_day = figure.value / days
+        every = Decimal(minutes) / figure.value
+        if every < 1:
+            interval = f"one every {(every * 60).quantize(Decimal('0.1'))} seconds"
+        elif every < 60:
+            interval = f"one every {every.quantize(Decimal('0.1'))} minutes"
+        elif every < 60 * 24:
+            interval = f"one every {(every / 60).quantize(Decimal('0.1'))} hours"
+        else:
+            interval = f"one every {(every / 1440).quantize(Decimal('0.1'))} days"
+        at_least = "at least " if figure.is_lower_bound else ""
+        return (
+            f"{at_least}{_n(figure.value)} in the {days} days from {_day(figure.period_start)} to "
+            f"{_day(figure.period_end)} is {at_least}{_n(per_day.quantize(Decimal('1')))} a day: {interval} "
+            f"({_n(minutes)} minutes ÷ {_n(figure.value)})."
+        )
+
     return Flag(IMPLIED_RATE, figure, arithmetic)
 
 
@@ -186,23 +201,25 @@ def outside_range(figure, figures):
     for other in figures:
         if other.pk == figure.pk or not other.is_range:
             continue
-        if figure.value < other.low:
-            where = f"below the low end: {_n(other.low)} − {_n(figure.value)} = {_n(other.low - figure.value)} short"
-        elif figure.value > other.high and not figure.is_lower_bound:
-            where = f"above the high end: {_n(figure.value)} − {_n(other.high)} = {_n(figure.value - other.high)} over"
-        else:
-            continue
-        arithmetic = (
-            f"{_n(figure.value)} is outside the range {_n(other.low)}–{_n(other.high)} ({_who(other)}), {where}."
-        )
-        flags.append(Flag(OUTSIDE_RANGE, figure, arithmetic, other=other))
+        if figure.value < other.low or (figure.value > other.high and not figure.is_lower_bound):
+            flags.append(Flag(OUTSIDE_RANGE, figure, partial(_outside_words, figure, other), other=other))
     return flags
+
+
+def _outside_words(figure, other):
+    if figure.value < other.low:
+        where = f"below the low end: {_n(other.low)} − {_n(figure.value)} = {_n(other.low - figure.value)} short"
+    else:
+        where = f"above the high end: {_n(figure.value)} − {_n(other.high)} = {_n(figure.value - other.high)} over"
+    return f"{_n(figure.value)} is outside the range {_n(other.low)}–{_n(other.high)} ({_who(other)}), {where}."
 
 
 def _place(target):
     """Where a term is: its version and point ("US 28-point draft, point 6")."""
-    place = getattr(target, "place", None)  # given by _targets, without loading the point
-    return place or f"{target.clause.version.name}, {target.clause.point_name}"
+    parts = getattr(target, "place_parts", None)  # given by _targets, without loading the point
+    if parts:
+        return f"{parts[0]}, {point_name(parts[1])}"
+    return f"{target.clause.version.name}, {target.clause.point_name}"
 
 
 def flips_gap(figure, reference, targets):
@@ -213,15 +230,19 @@ def flips_gap(figure, reference, targets):
         mine, theirs = target.gap(figure).status, target.gap(reference).status
         if mine == theirs or GapStatus.STRADDLES in (mine, theirs):
             continue
-        term = f"{target.get_comparator_display()} {_n(target.value)}"
-        verdict = {GapStatus.MEETS: "meets", GapStatus.MISSES: "misses"}
-        arithmetic = (
-            f"Against the term “{term}” ({_place(target)}): "
-            f"{_n(figure.value)} {verdict[mine]} it, while the official {_n(reference.value)} ({_who(reference)}) "
-            f"{verdict[theirs]} it."
-        )
-        flags.append(Flag(FLIPS_GAP, figure, arithmetic, other=reference, target=target))
+        words = partial(_flip_words, figure, reference, target, mine, theirs)
+        flags.append(Flag(FLIPS_GAP, figure, words, other=reference, target=target))
     return flags
+
+
+def _flip_words(figure, reference, target, mine, theirs):
+    term = f"{target.get_comparator_display()} {_n(target.value)}"
+    verdict = {GapStatus.MEETS: "meets", GapStatus.MISSES: "misses"}
+    return (
+        f"Against the term “{term}” ({_place(target)}): "
+        f"{_n(figure.value)} {verdict[mine]} it, while the official {_n(reference.value)} ({_who(reference)}) "
+        f"{verdict[theirs]} it."
+    )
 
 
 def flags_among(figures, targets=(), case_indicators=None):
@@ -241,16 +262,21 @@ def flags_among(figures, targets=(), case_indicators=None):
     flags = []
     for figure in figures:
         members = by_group[figure.indicator_id, figure.period_start]
-        if len(members) == 1:
-            group = [figure]
-        else:  # as same_period, with each figure's date worked out once
-            day = figure_date(figure)
-            group = [other for when, other in members if abs((when - day).days) <= SAME_PERIOD_DAYS]
-        reference = official_reference(figure, group)
         counts = None if case_indicators is None else figure.indicator_id in case_indicators
+        if len(members) == 1:
+            # Alone in its period: no official figure to differ from, no range, no gap to flip.
+            flag = implied_rate(figure, counts)
+            if flag is not None:
+                flags.append(flag)
+            continue
+        # as same_period, with each figure's date worked out once
+        day = figure_date(figure)
+        group = [other for when, other in members if abs((when - day).days) <= SAME_PERIOD_DAYS]
+        reference = official_reference(figure, group)
         raised = [far_from_official(figure, reference), implied_rate(figure, counts)]
         raised += outside_range(figure, group)
-        raised += flips_gap(figure, reference, targets_by_indicator[figure.indicator_id])
+        if reference is not None:
+            raised += flips_gap(figure, reference, targets_by_indicator.get(figure.indicator_id, ()))
         flags.extend(flag for flag in raised if flag is not None)
     return flags
 
@@ -306,7 +332,7 @@ def _targets(indicator=None):
     targets = []
     for pk, indicator_id, comparator, value, clause_id, number, version_name in rows:
         target = ClauseTarget(pk=pk, indicator_id=indicator_id, comparator=comparator, value=value, clause_id=clause_id)
-        target.place = f"{version_name}, {point_name(number)}"
+        target.place_parts = (version_name, number)  # written out only for the flags whose arithmetic is read
         targets.append(target)
     return targets
 
@@ -339,10 +365,21 @@ def for_download(flags):
     return flags, indicators
 
 
+# Past this many flags, their reviews are read whole rather than named one by one (thousands of keys to send,
+# where the editors review a few flags).
+NAMED_REVIEWS = 200
+
+
 def with_reviews(flags):
     """The flags, each with the editors' review of it if there is one: one query."""
-    reviews = FlagReview.objects.in_bulk([flag.key for flag in flags], field_name="key")
-    return [replace(flag, review=reviews.get(flag.key)) for flag in flags]
+    flags = list(flags)
+    keys = [flag.key for flag in flags]
+    reviews = FlagReview.objects.all() if len(keys) > NAMED_REVIEWS else FlagReview.objects.filter(key__in=keys)
+    reviews = {review.key: review for review in reviews}
+    return [
+        flag if flag.review is None and key not in reviews else replace(flag, review=reviews.get(key))
+        for flag, key in zip(flags, keys, strict=True)
+    ]
 
 
 def _case_indicators(indicator=None):

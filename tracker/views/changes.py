@@ -8,26 +8,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tracker.forms import AS_OF_MAX, AS_OF_MIN, cleaned, date_field
 from tracker.selectors.changes import DEFAULT_DAYS, KIND_LABELS, changes, default_since, newest_date
-from tracker.views.common import AS_OF_MIN, InvalidQuery, validate_as_of_range
 
 
 class ChangesForm(forms.Form):
-    since = forms.DateField(
+    since = date_field(
         label=_("Changes since"),
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        validators=[validate_as_of_range],
-        error_messages={"invalid": _("Give the date as YYYY-MM-DD, for example 2025-11-22.")},
-        widget=forms.DateInput(attrs={"type": "date", "min": AS_OF_MIN.isoformat(), "max": "2100-12-31"}),
+        widget=forms.DateInput(attrs={"type": "date", "min": AS_OF_MIN.isoformat(), "max": AS_OF_MAX.isoformat()}),
     )
 
 
 def read_since(request, today):
     form = ChangesForm(request.GET)
-    if not form.is_valid():
-        raise InvalidQuery({name: list(errors) for name, errors in form.errors.items()})
-    return form.cleaned_data["since"] or default_since(today), form
+    return cleaned(form)["since"] or default_since(today), form
 
 
 def changes_page(request):

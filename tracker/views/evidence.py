@@ -5,14 +5,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 
-from tracker.charts import PHONE, chart_title, figure_chart, figure_date, source_colours
+from tracker.charts import PHONE, chart_title, figure_chart, source_colours
 from tracker.exports import stored_download
-from tracker.models import Figure, Indicator
+from tracker.models import Figure, Indicator, figure_date
 from tracker.selectors import evidence as selectors
 from tracker.selectors.flags import flagged_on, flags_among, with_reviews
 from tracker.structured_data import figure_claim, graph
 from tracker.views.common import (
     PAGE_SIZE,
+    absolute_addresses,
     as_of_context,
     csv_download,
     page_address,
@@ -26,6 +27,7 @@ from tracker.views.common import (
 def indicator_list(request):
     indicators = selectors.indicator_list()
     if wants_csv(request):
+        address = absolute_addresses(request, "tracker:indicator-detail", "slug")
         return csv_download(
             "indicators",
             indicators,
@@ -37,7 +39,7 @@ def indicator_list(request):
                 ("clause_terms", "target_count"),
                 ("last_reported_on", "last_reported_on"),
                 ("caveat", "caveat"),
-                ("url", lambda indicator: request.build_absolute_uri(indicator.get_absolute_url())),
+                ("url", lambda indicator: address(indicator.slug)),
             ],
         )
     return render(request, "tracker/indicator_list.html", {"page": paginate(request, indicators)})

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from tracker.lineage import Change
 from tracker.models import Confidence, FigureKind, Grade, Reliability, Stance, TextBasis
 from tracker.selectors.flags import SAME_PERIOD_DAYS, SHARE_THRESHOLD
-from tracker.templatetags.tracker_tags import stance_parts
 
 STANCES = {
     Stance.SUPPORTS: _("The party accepts the point as it stands, on the record."),
@@ -77,7 +76,7 @@ CHANGES = {
 
 def glossary():
     return {
-        "stances": [(stance_parts(value), STANCES[value]) for value in Stance.values],
+        "stances": [(value, STANCES[value]) for value in Stance.values],
         "grades": [(Grade(value).label, GRADES[value]) for value in Grade.values],
         "confidence": [(Confidence(value).label, CONFIDENCE[value]) for value in Confidence.values],
         "figure_kinds": [(FigureKind(value).label, FIGURE_KINDS[value]) for value in FigureKind.values],

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from tracker.exports import stored_download
 from tracker.filters import PartyFilter
 from tracker.models import Actor, Party, Position
+from tracker.models.positions import WHOLE_VERSION
 from tracker.selectors import positions as selectors
 from tracker.structured_data import graph, position_claim
 from tracker.views.common import (
@@ -53,7 +54,7 @@ def _position_columns():
         ("plan", "subject_version.plan.title"),
         ("version", "subject_version.name"),
         ("point", lambda p: p.clause.number if p.clause_id else ""),
-        ("point_heading", lambda p: p.clause.heading if p.clause_id else "(the version as a whole)"),
+        ("point_heading", lambda p: p.clause.heading if p.clause_id else WHOLE_VERSION),
         ("stance", "stance"),
         ("stance_label", lambda p: p.get_stance_display()),
         ("quote", "quote"),

@@ -14,13 +14,14 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from tracker.charts import spread_chart, spread_sparkline
 from tracker.exports import stored_download
 from tracker.filters import ClauseFilter
+from tracker.forms import InvalidQuery, cleaned
 from tracker.models import Clause, Plan, Stance
 from tracker.selectors import plans as selectors
 from tracker.selectors.convergence import SCALE_TOP, from_positions
 from tracker.structured_data import graph, position_claim
 
 from .common import (
-    InvalidQuery,
+    absolute_addresses,
     as_of_context,
     csv_download,
     filtered,
@@ -52,6 +53,7 @@ def home(request):
 def plan_list(request):
     plans = selectors.plan_list()
     if wants_csv(request):
+        address = absolute_addresses(request, "tracker:plan-detail", "plan")
         return csv_download(
             "plans",
             plans,
@@ -61,7 +63,7 @@ def plan_list(request):
                 ("published_versions", "version_total"),
                 ("first_released_on", "first_release"),
                 ("last_released_on", "newest_release"),
-                ("url", lambda plan: request.build_absolute_uri(plan.get_absolute_url())),
+                ("url", lambda plan: address(plan.slug)),
             ],
         )
     return render(request, "tracker/plan_list.html", {"page": paginate(request, plans)})
@@ -119,6 +121,7 @@ def version_detail(request, plan, version):
             for clause, positions in ((clause, matrix.for_clause(clause)) for clause in page.object_list)
         ],
         "closeness_top": SCALE_TOP,
+        "not_yet_released": as_of is not None and not version.is_released_by(as_of),
         **data,
         **as_of_context(as_of),
     }
@@ -142,6 +145,7 @@ def clause_detail(request, plan, version, number):
         "card_url": request.build_absolute_uri(reverse("tracker:clause-card", args=[plan, version.slug, number])),
         # Each position shown, as a schema.org Claim whose @id is its permanent address (on its party's page).
         "structured_data": graph(position_claim(p, request.build_absolute_uri) for p in data["positions"]),
+        "not_yet_released": as_of is not None and not version.is_released_by(as_of),
         **data,
         **as_of_context(as_of),
     }
@@ -163,11 +167,9 @@ class CompareForm(forms.Form):
 def compare(request, plan):
     plan = get_object_or_404(Plan.objects.published(), slug=plan)
     versions = list(selectors.published_versions().filter(plan=plan))
-    form = CompareForm(request.GET, versions=versions)
-    if not form.is_valid():
-        raise InvalidQuery({name: list(errors) for name, errors in form.errors.items()})
+    chosen = cleaned(CompareForm(request.GET, versions=versions))
     by_slug = {v.slug: v for v in versions}
-    a, b = selectors.default_pair(versions, by_slug.get(form.cleaned_data["a"]), by_slug.get(form.cleaned_data["b"]))
+    a, b = selectors.default_pair(versions, by_slug.get(chosen["a"]), by_slug.get(chosen["b"]))
     form = CompareForm(initial={"a": a and a.slug, "b": b and b.slug}, versions=versions)
     comparison, rows, counts = None, [], []
     if a and b:
