@@ -14,8 +14,15 @@ PostgreSQL database, the shipped dataset plus `generate_synthetic`:
    event in turn, saved through the ORM in a process of its own, as the admin does: signals,
    history, the cache's invalidation).
 
+For each half of part 2 it also counts what does not depend on the machine's load: the CPU seconds of the
+workers, of the page rebuilder and of the database's backends, and the page cache's own counters
+(DJANGO_PAGE_CACHE_STATS: rebuilds, and so rebuilds per save; stale hits; checks that took a second Redis
+round trip; misses built in a request).
+
 Writes its section of BENCHMARKS.md (between the storm markers, replacing an earlier one) and
-bench/out/storm.json.
+bench/out/storm.json. BENCH_STORM_MISSES=0 skips part 1 and runs the storm alone: it then prints its
+figures and leaves BENCHMARKS.md as it is. BENCH_STORM_KEEP_DB=1 keeps the storm's database after the run
+and uses it again when it is there (its Redis database is emptied first).
 """
 
 import datetime
@@ -24,6 +31,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,6 +42,11 @@ SCALE = int(os.environ.get("BENCH_STORM_SCALE", "10"))
 MISS_SCALE = int(os.environ.get("BENCH_STORM_MISS_SCALE", "100"))
 SECONDS = int(os.environ.get("BENCH_STORM_SECONDS", "60"))
 INTERVAL = float(os.environ.get("BENCH_STORM_INTERVAL", "5"))
+# "0": skip part 1 (the cache misses at MISS_SCALE) and run the storm alone; the section then keeps the misses
+# of the run it replaces out (they are not measured).
+MISSES = os.environ.get("BENCH_STORM_MISSES", "1") != "0"
+# "1": keep the storm's database after the run and use it again when it is there (quicker runs one after another).
+KEEP_DB = os.environ.get("BENCH_STORM_KEEP_DB") == "1"
 START, END = "<!-- edit storm: start -->", "<!-- edit storm: end -->"
 TARGETS = {"ratio": 0.90, "p99_factor": 2.0, "miss_ms": 300, "zip_ms": 50}
 
@@ -73,6 +86,103 @@ def answers(url):
         return False
 
 
+STATS_KEY = "tracker:1:pages:stats"  # tracker.cache.STATS_KEY as the cache stores it (KEY_PREFIX "tracker")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _ticks(pid):
+    """CPU time (user + system) the process has used so far, in clock ticks; None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])
+
+
+def _database_backends(database):
+    """PostgreSQL's backend processes serving this database (its ps title names it)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if title.startswith("postgres:") and f" {database} " in title:
+                pids.append(int(entry.name))
+    return pids
+
+
+class Accounting:
+    """Per phase: the CPU seconds of the workers, the page rebuilder and the database's backends (sampled
+    every half second, so a process that exits meanwhile keeps what it had used), and the page cache's
+    counters (tracker.cache.count) over the phase."""
+
+    def __init__(self, server, database):
+        import redis
+
+        self.server, self.database = server, database
+        self.redis = redis.Redis.from_url(bench.REDIS_URL)
+
+    def _groups(self):
+        groups = {"workers": [], "rebuilder": [], "postgres": _database_backends(self.database)}
+        for pid in self.server.workers():
+            groups["workers"].append(pid)
+        try:
+            children = Path(f"/proc/{self.server.process.pid}/task/{self.server.process.pid}/children").read_text()
+        except OSError:
+            children = ""
+        groups["rebuilder"] = [int(pid) for pid in children.split() if bench.is_page_rebuilder(pid)]
+        return groups
+
+    def _sample(self):
+        for group, pids in self._groups().items():
+            for pid in pids:
+                ticks = _ticks(pid)
+                if ticks is not None:
+                    self.first.setdefault((group, pid), ticks if self.started_with(group, pid) else 0)
+                    self.last[(group, pid)] = ticks
+
+    def started_with(self, group, pid):
+        return (group, pid) in self.initial
+
+    def __enter__(self):
+        self.redis.delete(STATS_KEY)
+        self.first, self.last = {}, {}
+        self.initial = {(group, pid) for group, pids in self._groups().items() for pid in pids}
+        self._sample()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        self.load = os.getloadavg()[0]
+        return self
+
+    def _run(self):
+        while not self.stop.wait(0.5):
+            self._sample()
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        self._sample()
+        cpu = {}
+        for (group, pid), ticks in self.last.items():
+            cpu[group] = cpu.get(group, 0) + (ticks - self.first[(group, pid)]) / TICKS
+        stats = {k.decode(): int(v) for k, v in self.redis.hgetall(STATS_KEY).items()}
+        self.result = {
+            "cpu_s": {group: round(seconds, 1) for group, seconds in sorted(cpu.items())},
+            "counters": {k: v for k, v in sorted(stats.items()) if ":" not in k},
+            "per_process": {k: v for k, v in sorted(stats.items()) if k.startswith("pid:")},
+            "rebuilt_urls": dict(
+                sorted(
+                    ((k, v) for k, v in stats.items() if k.startswith(("rebuilt:", "built:"))), key=lambda kv: -kv[1]
+                )
+            ),
+            "load_before": self.load,
+            "load_after": os.getloadavg()[0],
+        }
+
+
 def storm_run(env, mix):
     script = bench.OUT / "storm.lua"
     with bench.Gunicorn(env, cached=True):
@@ -88,13 +198,17 @@ def storm_run(env, mix):
         "end\n"
     )
     results = {}
-    with bench.Gunicorn(env, cached=True) as server:
+    # The page cache counts its work (tracker.cache.count): rebuilds per save, stale hits, second round trips.
+    with bench.Gunicorn({**env, "DJANGO_PAGE_CACHE_STATS": "1"}, cached=True) as server:
         bench.log(f"  warming the cache with {len(mix)} URLs")
         for url in mix:
             bench.fetch(url)
         results["urls"] = len(mix)
+        database = env["DATABASE_URL"].rsplit("/", 1)[1]
         bench.log(f"  quiet: {SECONDS} s at 64 connections")
-        results["quiet"] = bench.wrk("/", SECONDS, connections=64, script=script)
+        with Accounting(server, database) as quiet:
+            results["quiet"] = bench.wrk("/", SECONDS, connections=64, script=script)
+        results["quiet"]["accounting"] = quiet.result
         bench.log(f"  edit storm: {SECONDS} s at 64 connections, a save every {INTERVAL:g} s")
         editor = subprocess.Popen(
             [bench.PYTHON, "bench/storm_inprocess.py", "edit", str(SECONDS), str(INTERVAL)],
@@ -103,8 +217,10 @@ def storm_run(env, mix):
             stdout=subprocess.PIPE,
             text=True,
         )
-        results["storm"] = bench.wrk("/", SECONDS, connections=64, script=script)
-        results["saves"] = json.loads(editor.communicate(timeout=SECONDS + 60)[0])["saves"]
+        with Accounting(server, database) as storm:
+            results["storm"] = bench.wrk("/", SECONDS, connections=64, script=script)
+            results["saves"] = json.loads(editor.communicate(timeout=SECONDS + 60)[0])["saves"]
+        results["storm"]["accounting"] = storm.result
         results["peak_mb"] = server.peak_kb / 1024
     for run in ("quiet", "storm"):
         raw = results[run]["raw"]
@@ -125,6 +241,14 @@ def _database(scale):
     return env
 
 
+def _database_exists(scale):
+    import psycopg
+
+    with psycopg.connect(f"{bench.PG_URL}/postgres", autocommit=True) as conn:
+        name = f"{bench.DB_PREFIX}_s{scale}"
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
 def main():
     bench.OUT.mkdir(parents=True, exist_ok=True)
     bench.ensure_services()
@@ -133,22 +257,32 @@ def main():
     started = datetime.datetime.now(datetime.UTC)
     load_before = os.getloadavg()
     export_dir = bench.OUT / "exports"
-    bench.log(f"cache misses: postgresql, scale {MISS_SCALE}: building the database")
-    env = _database(MISS_SCALE)
-    try:
-        env["DJANGO_EXPORT_DIR"] = str(export_dir)
-        bench.log("  cache-miss times of every page, CSV and feed, in-process")
-        measured = inprocess(env, "misses")
-    finally:
-        bench.drop_database("postgresql", MISS_SCALE)
-    bench.log(f"edit storm: postgresql, scale {SCALE}: building the database")
-    env = _database(SCALE)
+    measured = {}
+    if MISSES:
+        bench.log(f"cache misses: postgresql, scale {MISS_SCALE}: building the database")
+        env = _database(MISS_SCALE)
+        try:
+            env["DJANGO_EXPORT_DIR"] = str(export_dir)
+            bench.log("  cache-miss times of every page, CSV and feed, in-process")
+            measured = inprocess(env, "misses")
+        finally:
+            bench.drop_database("postgresql", MISS_SCALE)
+    if KEEP_DB and _database_exists(SCALE):
+        bench.log(f"edit storm: postgresql, scale {SCALE}: the kept database")
+        env = bench.base_env(f"{bench.PG_URL}/{bench.DB_PREFIX}_s{SCALE}")
+        import redis
+
+        redis.Redis.from_url(bench.REDIS_URL).flushdb()  # no entry of the last run is served in this one
+    else:
+        bench.log(f"edit storm: postgresql, scale {SCALE}: building the database")
+        env = _database(SCALE)
     try:
         env["DJANGO_EXPORT_DIR"] = str(export_dir)
         urls = inprocess(env, "urls")
         storm = storm_run(env, urls["mix"])
     finally:
-        bench.drop_database("postgresql", SCALE)
+        if not KEEP_DB:
+            bench.drop_database("postgresql", SCALE)
     finished = datetime.datetime.now(datetime.UTC)
     state = {
         "scale": SCALE,
@@ -167,9 +301,55 @@ def main():
             for run, value in storm.items()
         },  # fmt: skip
     }
+    (bench.OUT / "storm.json").write_text(json.dumps(state, indent=1, default=str))
+    if not MISSES:
+        # Half a section: print the storm's figures, leave BENCHMARKS.md as it is.
+        print(json.dumps(summary(state), indent=1))
+        return
     state["previous"] = previous_section()
     (bench.OUT / "storm.json").write_text(json.dumps(state, indent=1, default=str))
     write_section(render(state))
+
+
+def accounting_lines(state):
+    """Where the CPU went in each half, and the page cache's work: figures the machine's load does not move."""
+    lines = []
+    saves = state["storm"]["saves"] or 1
+    for name in ("quiet", "storm"):
+        accounting = state["storm"][name].get("accounting")
+        if not accounting:
+            continue
+        cpu, counters = accounting["cpu_s"], accounting["counters"]
+        rebuilt = counters.get("rebuilt", 0)
+        lines.append(
+            f"- {'edit storm' if name == 'storm' else name}: CPU {cpu.get('workers', 0):.1f} s in the workers, "
+            f"{cpu.get('rebuilder', 0):.1f} s in the rebuilder, {cpu.get('postgres', 0):.1f} s in PostgreSQL; "
+            f"{rebuilt} pages rebuilt" + (f" ({rebuilt / saves:.1f} per save)" if name == "storm" else "") + ", "
+            f"{counters.get('stale_hit', 0)} stale hits, {counters.get('second_round_trip', 0)} checks with a second "
+            f"Redis round trip, {counters.get('built_on_miss', 0)} misses built in a request"
+        )
+    return lines
+
+
+def summary(state):
+    """The storm's figures in short: throughput kept, p50 and p99 of both runs, and where the CPU went."""
+    quiet, storm = state["storm"]["quiet"], state["storm"]["storm"]
+    return {
+        "ratio": round(storm["rps"] / quiet["rps"], 3) if quiet["rps"] else None,
+        "p99_factor": round(storm["p99_ms"] / quiet["p99_ms"], 2) if quiet["p99_ms"] and storm["p99_ms"] else None,
+        "saves": state["storm"]["saves"],
+        **{
+            name: {
+                "rps": round(run["rps"]),
+                "p50_ms": run["p50_ms"],
+                "p99_ms": run["p99_ms"],
+                "errors": run["errors"],
+                **{k: v for k, v in run["accounting"].items() if k not in ("rebuilt_urls", "per_process")},
+                "rebuilt_urls": dict(list(run["accounting"]["rebuilt_urls"].items())[:15]),
+            }
+            for name, run in (("quiet", quiet), ("storm", storm))
+        },
+    }
 
 
 def previous_section():
@@ -248,6 +428,7 @@ def render(state):
         else "- p99: not measured",
         f"- errors: {quiet['errors'] + storm['errors']} (target 0: {mark(quiet['errors'] + storm['errors'] == 0)})",
         f"- peak worker memory: {state['storm']['peak_mb']:.0f} MB",
+        *accounting_lines(state),
         "",
         f"### Cache misses at scale {state['miss_scale']} (server time, in-process, page cache off, median of "
         f"{os.environ.get('BENCH_STORM_SAMPLES', '3')})",
@@ -276,6 +457,7 @@ def render(state):
     by_file = {
         "dataset zip": "tracker-dataset.zip",
         "CSV timeline": "timeline.csv",
+        "CSV timeline, changes": "timeline-changes.csv",
         "CSV plans": "plans.csv",
         "CSV parties": "parties.csv",
         "CSV indicators": "indicators.csv",

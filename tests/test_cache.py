@@ -26,7 +26,7 @@ from tracker.cache import (
     bump_generation,
     current_generation,
 )
-from tracker.models import Plan, PlanVersion
+from tracker.models import Clause, Plan, PlanVersion
 from tracker.redis_cache import RedisCache
 
 
@@ -383,6 +383,44 @@ def test_an_edit_of_a_rows_wording_makes_stale_the_pages_that_show_it_and_not_th
     # Past the stated lag, a page that read the table is rebuilt too (it might show the wording some other way).
     _later(monkeypatch, settings.PAGE_CACHE_LAG_SECONDS + 1)
     _stale_then_rebuilt(reader, pages["other"])
+
+
+def test_an_edit_of_a_rows_wording_leaves_served_a_page_that_loaded_the_row_but_never_showed_its_wording(
+    db, page_cache, reader, django_assert_num_queries
+):
+    version = PlanVersionFactory()
+    first, second, _, last = (
+        ClauseFactory(version=version, number=str(n), sort_order=n, heading=f"Point {n}", summary=f"Term {n}.")
+        for n in range(1, 5)
+    )
+    pages = {"second": second.get_absolute_url(), "first": first.get_absolute_url(), "last": last.get_absolute_url()}
+    built = {name: reader.get(url) for name, url in pages.items()}
+    # The last point's page loaded the second point (its queries read the whole plan: the CDN may purge the page
+    # by that row's tag) but shows none of its words; the first point's page links to it by its heading.
+    assert f"clause-{second.pk}" in built["last"]["Surrogate-Key"].split()
+    assert b"Point 2" not in built["last"].content and b"Point 2" in built["first"].content
+
+    second.summary = "Term 2, as amended."
+    second.save()
+
+    with django_assert_num_queries(0):
+        untouched = reader.get(pages["last"])
+    assert untouched["X-Page-Cache"] == "hit"
+    assert reader.get(pages["first"])["X-Page-Cache"] == "stale"
+    stale, rebuilt = _stale_then_rebuilt(reader, pages["second"])
+    assert b"Term 2, as amended." not in stale.content
+    assert b"Term 2, as amended." in rebuilt.content
+
+
+def test_a_wording_field_reads_and_writes_as_a_plain_attribute_and_a_deferred_one_still_loads(db):
+    clause = ClauseFactory(summary="Term.")
+    deferred = Clause.objects.only("pk").get(pk=clause.pk)
+    assert deferred.get_deferred_fields() >= {"summary_en", "heading_en"}
+    assert deferred.summary_en == "Term." and "summary_en" not in deferred.get_deferred_fields()
+    deferred.summary_en = "Another term."
+    assert deferred.__dict__["summary_en"] == "Another term." and deferred.summary_en == "Another term."
+    # The class attribute is still Django's own (forms, the admin and modeltranslation read it).
+    assert Clause.summary_en.field is Clause._meta.get_field("summary_en")
 
 
 def test_a_new_row_makes_stale_every_page_that_read_its_table(db, page_cache, reader):

@@ -187,3 +187,33 @@ def test_an_untranslated_event_shows_its_english_title_marked_as_such_on_a_ukrai
     news["event"].save()
     html = client.get("/uk/changes/?since=2025-11-22").content.decode()
     assert ">Женевські переговори</a>" in html and "Geneva talks" not in html
+
+
+def test_stance_changes_compare_each_position_with_the_partys_previous_published_one_on_its_subject():
+    """Read newest first, row by row: the same changes, with the same previous stances, as numbering every
+    position on the timeline finds; a draft in between never counts as the previous stance."""
+    S = models.Stance
+    party, other = f.PartyFactory(), f.PartyFactory()
+    clause = f.ClauseFactory()
+    day = datetime.date(2025, 12, 1)
+    first = f.PositionFactory(party=party, clause=clause, stance=S.SUPPORTS, stated_on=day)
+    f.PositionFactory(party=party, clause=clause, stance=S.SUPPORTS, stated_on=day + datetime.timedelta(1))
+    moved = f.PositionFactory(party=party, clause=clause, stance=S.OPPOSES, stated_on=day + datetime.timedelta(1))
+    f.PositionFactory(
+        party=party, clause=clause, stance=S.REJECTS, stated_on=day + datetime.timedelta(2), is_published=False
+    )
+    f.PositionFactory(party=party, clause=clause, stance=S.OPPOSES, stated_on=day + datetime.timedelta(3))  # as before
+    on_version = f.PositionFactory(party=party, clause=None, version=clause.version, stance=S.REJECTS, stated_on=day)
+    others = f.PositionFactory(party=other, clause=clause, stance=S.REJECTS, stated_on=day + datetime.timedelta(4))
+    found = [(e.item.pk, e.previous_stance) for e in changes().entries if e.kind == "stance"]
+    assert found == [(others.pk, ""), (moved.pk, S.SUPPORTS), (on_version.pk, ""), (first.pk, "")]
+    published = models.Position.objects.published()
+    assert [pk for pk, _ in found] == list(
+        published.filter(pk__in=published.changes_of_stance())
+        .order_by("-stated_on", "-pk")
+        .values_list("pk", flat=True)
+    )
+    assert [e.item.pk for e in changes(since=day + datetime.timedelta(1)).entries if e.kind == "stance"] == [
+        others.pk,
+        moved.pk,
+    ]

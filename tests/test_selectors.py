@@ -69,7 +69,8 @@ SELECTORS = {
     "indicator list": (lambda world: evidence.indicator_list(), 1),
     "indicator figures": (lambda world: evidence.indicator_figures(world.indicator), 1),
     "indicator terms": (lambda world: evidence.indicator_targets(world.indicator), 1),
-    "source page": (lambda world: sources.source_page(Source.objects.public().order_by("pk").first()), 9),
+    # Eight lists, the events' parties, and the ids of the positions citing the source (read first).
+    "source page": (lambda world: sources.source_page(Source.objects.public().order_by("pk").first()), 10),
     # Per kind: its first matches' ids and their count, then those rows.
     "search": (lambda world: search.previews(["point"]), 2 * len(search.KINDS)),
     "search for a number": (lambda world: search.previews(["600,000"]), 2 * len(search.KINDS)),

@@ -90,6 +90,32 @@ def test_pagination_returns_the_requested_page():
 
 
 @pytest.mark.django_db
+def test_pagination_counted_with_its_rows_gives_the_same_pages_from_one_query(django_assert_num_queries):
+    for n in range(7):
+        SourceFactory(key=f"s{n}")
+    sources = Source.objects.order_by("key")
+    for number in ("1", "2", "3"):
+        request = rf.get("/", {"page": number})
+        expected = paginate(request, sources, per_page=3)
+        with django_assert_num_queries(1):
+            page = paginate(request, sources, per_page=3, counted_with_rows=True)
+            assert (page.paginator.count, page.paginator.num_pages) == (7, 3)
+        assert list(page.object_list) == list(expected.object_list)
+        assert (page.number, page.has_next(), page.has_previous()) == (
+            expected.number,
+            expected.has_next(),
+            expected.has_previous(),
+        )
+    for number in ("0", "4", "-1"):
+        with pytest.raises(Http404):
+            paginate(rf.get("/", {"page": number}), sources, per_page=3, counted_with_rows=True)
+    with pytest.raises(InvalidQuery):
+        paginate(rf.get("/", {"page": "two"}), sources, per_page=3, counted_with_rows=True)
+    empty = paginate(rf.get("/"), Source.objects.none(), counted_with_rows=True)
+    assert (list(empty.object_list), empty.paginator.count) == ([], 0)
+
+
+@pytest.mark.django_db
 def test_pagination_by_ids_gives_the_same_rows_in_the_same_order_with_their_related_objects(
     django_assert_num_queries,
 ):

@@ -12,7 +12,12 @@ signals (post_save, post_delete, m2m_changed) both at once and again in ``transa
 so a reader that built a page from the old rows while the editor's transaction was open stores it
 under the old versions and it is stale again at once. An update that changes only a row's wording
 (``_wording_fields``) stamps that row and its table instead: stale at once are the entries that
-loaded that row, and the others that read its table once they are ``PAGE_CACHE_LAG_SECONDS`` old.
+show that row, and the others that read its table once they are ``PAGE_CACHE_LAG_SECONDS`` old. An
+entry "shows" the rows whose wording its build read (``_WordingAttribute`` notes each read of a wording
+field of a tracker model), not every row its queries loaded: a point's page loads every point of its
+plan (neighbours, lineage) and shows the wording of a few, so an edit of one point's summary leaves the
+other points' pages served. What is read through ``.values()`` is not noted: such a page sees a wording
+edit within the lag, as it does a row it does not show.
 Writes that send no signals call ``bump_tables`` (the admin's publish actions) or ``bump_generation``
 (bulk commands, every migrate), and any other successful write by a logged-in editor to the
 tracker's admin or the site that bumped nothing bumps everything. An entry is fresh when the
@@ -73,6 +78,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest, get_script_name
 from django.db import close_old_connections, connection, models, transaction
+from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_migrate, post_save, pre_save
 from django.http import HttpResponse
 from django.urls import set_script_prefix
@@ -234,6 +240,42 @@ def _note_object(sender, instance, **kwargs):
         objects.add(cdn.object_tag(sender, instance.pk))
 
 
+class _WordingAttribute:
+    """A wording field's attribute on a tracker model: notes whose wording the page being built reads.
+
+    Stored in the instance's ``__dict__`` as Django's own attribute does (a deferred field is still
+    loaded on first read); the class attribute is the field's own descriptor, as before.
+    """
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.field = inner.field
+        self.attname = inner.field.attname
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self.inner
+        shown = _shown.get()
+        if shown is not None:
+            shown.add((type(instance), instance.pk))
+        try:
+            return instance.__dict__[self.attname]
+        except KeyError:
+            return self.inner.__get__(instance, owner)
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.attname] = value
+
+
+def _watch_wording_reads():
+    """Put a _WordingAttribute on every wording field (not updated_at) of the tracker's models."""
+    for model in apps.get_app_config("tracker").get_models(include_auto_created=True):
+        for attname in _wording_fields(model) - {"updated_at"}:
+            inner = model.__dict__.get(attname)
+            if isinstance(inner, DeferredAttribute) and not isinstance(inner, _WordingAttribute):
+                setattr(model, attname, _WordingAttribute(inner))
+
+
 def _bump_after_migrate(sender, **kwargs):
     bump_generation()
 
@@ -244,6 +286,7 @@ def connect_signals():
     post_migrate.connect(_bump_after_migrate, dispatch_uid="tracker-page-cache-migrate")
     post_init.connect(_note_object, dispatch_uid="tracker-page-cache-objects")
     pre_save.connect(_remember_changed_fields, dispatch_uid="tracker-page-cache-changed-fields")
+    _watch_wording_reads()
 
 
 def _all_tables():
@@ -258,6 +301,8 @@ _untracked = contextvars.ContextVar("page_cache_untracked", default=False)
 _collecting = contextvars.ContextVar("page_cache_collecting", default=None)
 # The tags of the tracker objects loaded meanwhile (for the CDN's Surrogate-Key).
 _objects = contextvars.ContextVar("page_cache_objects", default=None)
+# The (model, pk) of the tracker objects whose wording the page read meanwhile (see _WordingAttribute).
+_shown = contextvars.ContextVar("page_cache_shown", default=None)
 # In that set: the page shows when the tracker's data last changed (see shows_data_stamp).
 _SHOWS_STAMP = "*stamp*"
 
@@ -306,11 +351,16 @@ def shows_data_stamp():
 
 
 class _Reads(set):
-    """The names of the tables read, and (``objects``) the tags of the tracker objects loaded."""
+    """The names of the tables read, (``objects``) the tags of the tracker objects loaded, and (``shown``)
+    the (model, pk) of those whose wording was read."""
 
     def __init__(self):
         super().__init__()
         self.objects = set()
+        self.shown = set()
+
+    def shown_tags(self):
+        return {cdn.object_tag(model, pk) for model, pk in self.shown if pk is not None}
 
 
 @contextmanager
@@ -323,13 +373,13 @@ def _reading_tables():
             tables.update(_TABLE_IN_SQL.findall(sql))
         return execute(sql, params, many, context)
 
-    token, objects_token = _collecting.set(tables), _objects.set(tables.objects)
+    tokens = _collecting.set(tables), _objects.set(tables.objects), _shown.set(tables.shown)
     try:
         with connection.execute_wrapper(record):
             yield tables
     finally:
-        _collecting.reset(token)
-        _objects.reset(objects_token)
+        for variable, token in zip((_collecting, _objects, _shown), tokens, strict=True):
+            variable.reset(token)
 
 
 def _snapshot():
@@ -345,7 +395,7 @@ def _snapshot():
 
 
 def _meta(snapshot, reads, started):
-    objects = reads.objects
+    objects = reads.shown_tags()
     return {
         "generation": snapshot.get(GENERATION_KEY),
         "epoch": snapshot.get(EPOCH_KEY),
@@ -493,6 +543,28 @@ def _is_write_by_an_editor(request, response):
     )
 
 
+# With PAGE_CACHE_STATS on, counters of the cache's work past the plain hit, in a hash in Redis (the edit-storm
+# benchmark reads them): misses built in a request, entries found stale, stale hits served, checks that took a
+# second round trip, rebuilds queued and done (and how often each address was rebuilt).
+STATS_KEY = "pages:stats"
+
+
+def count(*names):
+    """Add one to each of these counters (nothing unless PAGE_CACHE_STATS is on and the cache is Redis)."""
+    if not settings.PAGE_CACHE_STATS:
+        return
+    client = _redis()
+    if client is None:
+        return
+    try:
+        with client.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.hincrby(cache.make_key(STATS_KEY), name, 1)
+            pipe.execute()
+    except Exception:  # a counter is never worth a failed page
+        pass
+
+
 def _lookup(environ):
     """The page's key, what is stored there (or None), and whether that is fresh."""
     key = _page_key(environ)
@@ -500,6 +572,7 @@ def _lookup(environ):
     found = cache.get_many([key, GENERATION_KEY, checked_key])
     stored, generation = found.get(key), found.get(GENERATION_KEY)
     if stored is None:
+        count("miss")
         return key, None, False
     checked = found.get(checked_key)
     if generation is not None and checked is not None and checked[0] == generation and time.time() < checked[1]:
@@ -508,12 +581,16 @@ def _lookup(environ):
     entry = (stored[4]["started"], stored[4]["built_at"])
     if _found_stale.get(key) == entry:
         # An entry once stale stays stale (a rebuild stores a new entry): no need to check it again.
+        count("stale_hit")
         return key, stored, False
+    if generation != stored[4]["generation"]:
+        count("second_round_trip")
     until = _fresh_until(stored[4], generation)
     fresh = until > time.time()
     if fresh and generation is not None and generation != stored[4]["generation"]:
         cache.set(checked_key, (generation, until), max(1, int(until - time.time())))
     if not fresh:
+        count("found_stale", "stale_hit")
         if len(_found_stale) > MAX_FOUND_STALE:
             _found_stale.clear()
         _found_stale[key] = entry
@@ -576,6 +653,7 @@ class AnonymousPageCacheMiddleware:
             timeout = settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS
             cache.set(key, _freeze(response, _meta(snapshot, reads, started)), timeout)
             response["X-Page-Cache"] = "miss"
+            count(*(("rebuilt", f"rebuilt:{request.get_full_path()}") if replaces else ("built_on_miss",)))
         elif replaces:
             # The page no longer answers a storable 200 (unpublished: a 404): readers must not keep the old one.
             cache.delete(key)
@@ -599,6 +677,7 @@ def schedule_rebuild(key, environ):
     token = _try_lock(key)
     if token is None:
         return False
+    count("queued")
     headers = {name: value for name, value in environ.items() if isinstance(value, str) and name not in _NOT_REPLAYED}
     if not _queue_for_the_rebuilder(headers, key, token):
         replay = _replayed_environ(headers, key, token)

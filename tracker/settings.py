@@ -250,6 +250,8 @@ CDN_PURGE = os.environ.get("DJANGO_CDN_PURGE", "")  # "package.module.function",
 PAGE_CACHE_LAG_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LAG_SECONDS", "300"))
 # How long past its soft expiry an entry is kept, to be served while it is rebuilt.
 PAGE_CACHE_STALE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_STALE_SECONDS", "600"))
+# Count the page cache's work past the plain hit in Redis (tracker.cache.STATS_KEY; the edit-storm benchmark).
+PAGE_CACHE_STATS = os.environ.get("DJANGO_PAGE_CACHE_STATS") == "1"
 
 # The audit trail keeps every change; editors may revert from the admin.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

@@ -3,7 +3,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, Value, Window
+from django.db.models import F, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import Coalesce, Lag, RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
@@ -124,6 +124,26 @@ class PositionQuerySet(models.QuerySet):
         narrowing that should not hide a previous position.
         """
         return self._with_previous().filter(~Q(_previous=F("stance"))).values("pk")
+
+    def with_previous_stance(self):
+        """Each row annotated ``previous_stance``: the party's previous stance on its subject among these rows
+        ("" for a first statement), looked up row by row (an index on the subject, a few rows each).
+
+        For reading the newest few changes, or those of a short while: the database stops once it has
+        enough, where ``changes_of_stance()`` numbers every position first. Apply published() first, and
+        no narrowing that should not hide a previous position; narrow to dates after this.
+        """
+        earlier = Q(stated_on__lt=OuterRef("stated_on")) | Q(stated_on=OuterRef("stated_on"), pk__lt=OuterRef("pk"))
+        rows = self.filter(earlier, party=OuterRef("party")).order_by("-stated_on", "-pk").values("stance")
+        # A position is on a clause or on a version, never both: the other lookup finds nothing.
+        on_clause = Subquery(rows.filter(clause=OuterRef("clause"))[:1])
+        on_version = Subquery(rows.filter(version=OuterRef("version"))[:1])
+        return self.annotate(previous_stance=Coalesce(on_clause, on_version, Value("")))
+
+    def changes_of_stance_newest_first(self):
+        """The positions that are the party's first on their subject or change its stance, newest first, each
+        with its ``previous_stance`` (see with_previous_stance())."""
+        return self.with_previous_stance().filter(~Q(previous_stance=F("stance"))).order_by("-stated_on", "-pk")
 
     def previous_stance_by_pk(self):
         """Every row's pk, mapped to the party's previous stance on the same subject among these rows ("" if none)."""

@@ -105,15 +105,13 @@ def stance_changes(since=None, until=None, limit=LIMIT_PER_KIND, party=None, cla
         subjects = subjects.filter(party=party)
     if clause is not None:
         subjects = subjects.filter(clause=clause)
-    # Compared with every earlier position on the subject, so the dates narrow only afterwards.
+    # Each compared with the party's previous position on its subject (before any date), looked up row by
+    # row from the newest: the database stops at the limit, or at the start of the dates asked for.
     positions = list(
-        _dated(subjects.filter(pk__in=subjects.changes_of_stance()), "stated_on", since, until)
-        .with_related()
-        .order_by("-stated_on", "-pk")[:limit]
+        _dated(subjects.changes_of_stance_newest_first(), "stated_on", since, until).with_related()[:limit]
     )
-    previous = subjects.previous_stances(positions)
     for position in positions:
-        position.previous = previous.get(position.pk)
+        position.previous = position.previous_stance or None
     entries = []
     for position in positions:
         subject = position.subject_words(with_heading=True)

@@ -1,4 +1,4 @@
-"""Sources, and everything published that cites each of them: six queries whatever is recorded."""
+"""Sources, and everything published that cites each of them: a fixed number of queries whatever is recorded."""
 
 from django.db.models import Q
 
@@ -8,6 +8,18 @@ from tracker.models import Clause, ClauseLink, Event, Figure, PlanVersion, Posit
 def source_list():
     """Every source readers may see (something published cites it), by key."""
     return Source.objects.public().order_by("key", "pk")
+
+
+def _citing(model, source):
+    """The ``model`` rows that cite ``source``, as their main or as a further source.
+
+    Both ways are read from an index (the rows' source column, the link table's source column) and
+    joined in one short list of ids, so the database starts from the source's few rows rather than from
+    every published row (``source = x OR id IN (...)`` cannot use an index, and took 30-80 ms at 100x)."""
+    main = model.objects.filter(source=source).order_by().values("pk")
+    links = model.other_sources.through.objects.filter(source=source)
+    further = links.order_by().values(f"{model._meta.model_name}_id")
+    return Q(pk__in=main.union(further))
 
 
 def source_page(source):
@@ -44,16 +56,14 @@ def source_page(source):
         )
         .order_by("from_version__released_on", "from_clause__sort_order", "pk")
     )
-    # Corroborating sources count as citing too; the subquery avoids duplicate rows.
-    positions = (
-        Position.objects.published()
-        .filter(pk__in=Position.objects.filter(cites | Q(other_sources=source)).values("pk"))
-        .with_related()
-        .order_by("stated_on", "pk")
-    )
+    # Further (corroborating) sources count as citing too.
+    # The ids first: joined at once to all a position row shows (nine tables), the database no longer
+    # reorders the joins and reads every published position (80 ms at 100x, against 1 ms this way).
+    position_ids = list(Position.objects.published().filter(_citing(Position, source)).values_list("pk", flat=True))
+    positions = Position.objects.filter(pk__in=position_ids).with_related().order_by("stated_on", "pk")
     figures = (
         Figure.objects.published()
-        .filter(pk__in=Figure.objects.filter(cites | Q(other_sources=source)).values("pk"))
+        .filter(_citing(Figure, source))
         .select_related("indicator", "source")
         .order_by("reported_on", "pk")
     )

@@ -25,6 +25,7 @@ from operator import attrgetter
 
 from django.core.exceptions import DisallowedHost
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -80,19 +81,24 @@ def filtered(filterset):
     return filterset.qs
 
 
-def paginate(request, object_list, per_page=PAGE_SIZE, load_by_ids=False, count=None):
+def paginate(request, object_list, per_page=PAGE_SIZE, load_by_ids=False, count=None, counted_with_rows=False):
     """The requested page: InvalidQuery for a page that is not a number, the 404 page past the end.
 
     With ``load_by_ids``, the queryset is paged through by its ids alone and then just the page's
     rows are loaded with what they select_related: one query more, but PostgreSQL plans two plain
     queries several times faster than one that filters, joins many tables, sorts and limits at once.
     ``count``, where the view has counted the rows already, saves the paginator counting them again.
+    With ``counted_with_rows``, the page's rows carry the total (a window count) and one query does
+    both: for lists whose rule costs as much to count as to list (the sources readers may see), the
+    database works out the rows once instead of twice.
     """
     paginator = Paginator(object_list.values_list("pk", flat=True) if load_by_ids else object_list, per_page)
     if count is not None:
         paginator.count = count
     number = request.GET.get("page") or 1
     try:
+        if counted_with_rows:
+            return _page_counted_with_rows(paginator, number)
         page = paginator.page(number)
     except PageNotAnInteger:
         raise InvalidQuery({"page": [_("Give the page as a whole number, such as 2.")]}) from None
@@ -101,6 +107,22 @@ def paginate(request, object_list, per_page=PAGE_SIZE, load_by_ids=False, count=
     if load_by_ids:
         page.object_list = load_in_order(object_list, list(page.object_list))
     return page
+
+
+def _page_counted_with_rows(paginator, number):
+    """``paginator.page(number)`` from one query: the page's rows, each carrying the count of all."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        raise PageNotAnInteger(number) from None
+    if number < 1:
+        raise EmptyPage(number)
+    start = (number - 1) * paginator.per_page
+    rows = list(paginator.object_list.annotate(_total_rows=Window(Count("pk")))[start : start + paginator.per_page])
+    if not rows and number > 1:
+        raise EmptyPage(number)
+    paginator.count = rows[0]._total_rows if rows else 0
+    return paginator._get_page(rows, number, paginator)
 
 
 def page_address(name, number, anchor, **kwargs):

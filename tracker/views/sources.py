@@ -30,9 +30,12 @@ def source_list(request):
                 ("notes", "notes"),
             ],
         )
-    return render(request, "tracker/source_list.html", {"page": paginate(request, sources), "filterset": filterset})
+    # Which sources readers may see is worked out over everything that cites them: once, not once to count
+    # and again to list.
+    page = paginate(request, sources, counted_with_rows=True)
+    return render(request, "tracker/source_list.html", {"page": page, "filterset": filterset})
 
 
 def source_detail(request, key):
-    source = get_object_or_404(Source.objects.public(), key=key)
+    source = get_object_or_404(Source.objects.public_one(), key=key)
     return render(request, "tracker/source_detail.html", {"source": source, **selectors.source_page(source)})
