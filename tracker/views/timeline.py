@@ -18,7 +18,14 @@ def timeline_querysets(request):
     return (filterset, *selectors.events_and_positions(filterset.form.cleaned_data, positions))
 
 
+def _is_changes_csv(request):
+    return sorted(request.GET.items()) == [("format", "csv"), ("show", "changes")]
+
+
+# The two CSVs as long as the whole timeline are stored files: every entry, and every change of stance
+# with every event. A CSV the reader narrows further is built on the request, at the size of its rows.
 @stored_download("timeline.csv", "tracker:timeline")
+@stored_download("timeline-changes.csv", "tracker:timeline", query="show=changes&format=csv", whole=_is_changes_csv)
 def timeline(request):
     filterset, events, positions = timeline_querysets(request)
     if wants_csv(request):
