@@ -29,7 +29,9 @@ def _is_changes_csv(request):
 def timeline(request):
     filterset, events, positions = timeline_querysets(request)
     if wants_csv(request):
-        return timeline_csv(events, positions)
+        data = filterset.form.cleaned_data
+        party = data.get("party") or (data["actor"].party if data.get("actor") else None)
+        return timeline_csv(events, positions, party)
     page = paginate(request, selectors.entry_keys(events, positions))
     return render(
         request,
@@ -62,10 +64,12 @@ CSV_HEADER = [
 ]
 
 
-def timeline_csv(events, positions):
+def timeline_csv(events, positions, party=None):
     """Stream the timeline as CSV: events and positions each read in one pass as plain values, then merged by date.
 
     A handful of queries whatever the size, and no model objects built: time linear in the rows.
     """
-    rows = heapq.merge(selectors.event_rows(events), selectors.position_rows(positions), key=lambda keyed: keyed[0])
+    rows = heapq.merge(
+        selectors.event_rows(events), selectors.position_rows(positions, party), key=lambda keyed: keyed[0]
+    )
     return stream_csv("timeline", CSV_HEADER, (row for _, row in rows))
