@@ -10,7 +10,8 @@ each URL is requested in-process (Django's test client, body read to the end):
 Median of BENCH_CHECKS_SAMPLES runs each, with the process CPU time beside the wall time: the machine may be
 shared, and the load average is written with the figures. Writes its section of BENCHMARKS.md (between the
 checks markers, replacing an earlier one) and bench/out/checks.json. `bench/checks.py measure` is the
-in-process part, against the database in DATABASE_URL.
+in-process part, against the database in DATABASE_URL. With BENCH_CHECKS_KEEP=1 the database is kept, and a
+later run with it measures the kept one again (after migrating it) instead of generating it anew.
 """
 
 import datetime
@@ -28,6 +29,9 @@ import run as bench  # noqa: E402
 
 SCALE = int(os.environ.get("BENCH_CHECKS_SCALE", "100"))
 SAMPLES = int(os.environ.get("BENCH_CHECKS_SAMPLES", "5"))
+# BENCH_CHECKS_KEEP=1 keeps the generated database after the run and measures an earlier kept one again
+# instead of building it anew (generating scale 100 takes minutes): for measuring change after change.
+KEEP = os.environ.get("BENCH_CHECKS_KEEP") == "1"
 TARGET_MS = 300
 START, END = "<!-- convergence and flags: start -->", "<!-- convergence and flags: end -->"
 
@@ -131,6 +135,23 @@ def write_section(section):
     bench.log("wrote the convergence and flags section of BENCHMARKS.md")
 
 
+def kept_database():
+    """The URL of the database an earlier run kept, if it holds the generated data; else None."""
+    import psycopg
+
+    name = f"{bench.DB_PREFIX}_s{SCALE}"
+    url = f"{bench.PG_URL}/{name}"
+    with psycopg.connect(f"{bench.PG_URL}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return None
+    try:
+        with psycopg.connect(url) as conn:
+            generated = conn.execute("SELECT count(*) FROM tracker_plan WHERE slug LIKE 'synthetic-plan-%%'")
+            return url if generated.fetchone()[0] >= SCALE else None
+    except psycopg.Error:
+        return None
+
+
 def counts(env):
     code = (
         "import django, json; django.setup(); from tracker.models import Clause, Figure; "
@@ -147,13 +168,17 @@ def main():
     started = datetime.datetime.now(datetime.UTC)
     load_before = os.getloadavg()
     bench.log(f"convergence and flags: postgresql, scale {SCALE}: building the database")
-    env = bench.base_env(bench.fresh_database("postgresql", SCALE))
+    kept = KEEP and kept_database()
+    env = bench.base_env(kept or bench.fresh_database("postgresql", SCALE))
+    redis_env = {**env, "REDIS_URL": bench.REDIS_URL}
     try:
         bench.manage(env, "collectstatic", "--noinput", "--verbosity", "0")
         bench.manage(env, "migrate", "--noinput", "--verbosity", "0")
-        bench.manage(env, "load_dataset", "--if-empty")
-        redis_env = {**env, "REDIS_URL": bench.REDIS_URL}
-        bench.manage(redis_env, "generate_synthetic", "--scale", str(SCALE), "--seed", str(bench.SEED))
+        if kept:
+            bench.log("  measuring the database kept from an earlier run (BENCH_CHECKS_KEEP=1)")
+        else:
+            bench.manage(env, "load_dataset", "--if-empty")
+            bench.manage(redis_env, "generate_synthetic", "--scale", str(SCALE), "--seed", str(bench.SEED))
         bench.vacuum_analyze(env["DATABASE_URL"])
         figures, points = counts(env)
         bench.log("  cold and page-cache-miss times, in-process")
@@ -167,7 +192,8 @@ def main():
         )
         results = json.loads(measured.stdout)
     finally:
-        bench.drop_database("postgresql", SCALE)
+        if not KEEP:
+            bench.drop_database("postgresql", SCALE)
     state = {
         "scale": SCALE,
         "samples": SAMPLES,

@@ -461,6 +461,7 @@ def render(state):
     by_file = {
         "dataset zip": "tracker-dataset.zip",
         "CSV timeline": "timeline.csv",
+        "CSV timeline, changes": "timeline-changes.csv",
         "CSV plans": "plans.csv",
         "CSV parties": "parties.csv",
         "CSV indicators": "indicators.csv",

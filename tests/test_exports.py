@@ -11,6 +11,7 @@ from tests import factories as f
 from tests.public_data import DRAFT_MARK
 from tests.worlds import make_world
 from tracker import exports
+from tracker.models import Party
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +101,30 @@ def test_a_filtered_csv_is_built_for_its_request_and_never_stored(client, stored
     rows = body(client.get("/timeline/", {"party": "ukraine", "format": "csv"}))
     assert rows.startswith(b"\xef\xbb\xbfdate,kind,party")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_timeline_of_changes_csv_is_stored_and_rebuilt_and_a_narrower_one_is_built_on_the_request(
+    client, stored, settings, tmp_path
+):
+    make_world(2)
+    f.PositionFactory(quote=DRAFT_MARK, is_published=False)
+    changes = {"show": "changes", "format": "csv"}
+    first = body(client.get("/timeline/", changes))
+    assert exports._read_index("timeline-changes.csv") is not None, "stored"
+    assert body(client.get("/timeline/", {"format": "csv", "show": "changes"})) == first
+    settings.EXPORTS_STORED = False
+    assert body(client.get("/timeline/", changes)) == first, "the file holds what the view sends"
+    settings.EXPORTS_STORED = True
+    assert DRAFT_MARK.encode() not in first and b"position" in first
+
+    f.PositionFactory(party=Party.objects.get(slug="russia"), quote="A brand-new stance", stance="rejects")
+    narrower = {**changes, "party": "russia"}
+    assert b"A brand-new stance" in body(client.get("/timeline/", narrower)), "built for its request"
+    assert body(client.get("/timeline/", changes)) == first, "the previous file until the rebuild"
+    assert len(stored) == 1
+    stored.pop()()
+    assert b"A brand-new stance" in body(client.get("/timeline/", changes))
+    assert {path.name for path in tmp_path.iterdir() if path.suffix == ".json"} == {"timeline-changes.csv.json"}
 
 
 def test_a_download_is_rebuilt_at_most_once_per_interval(client, stored, settings):

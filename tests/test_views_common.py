@@ -5,15 +5,17 @@ import datetime
 import io
 
 import pytest
+from django.db.models import F
 from django.http import Http404
 from django.test import RequestFactory
 from django.utils import translation
 
 from tests.factories import IndicatorFactory, PlanVersionFactory, SourceFactory
 from tracker.forms import InvalidQuery
-from tracker.models import PlanVersion, Source
+from tracker.models import Indicator, PlanVersion, Source
 from tracker.views.common import (
     CSV_ROWS_PER_CHUNK,
+    FromField,
     absolute_addresses,
     csv_download,
     csv_safe,
@@ -173,6 +175,41 @@ def test_absolute_addresses_match_each_objects_own_address(prefix, db):
             expected = request.build_absolute_uri(indicator.get_absolute_url())
             assert address(indicator.slug) == expected
             assert expected.startswith(f"https://testserver{prefix}/indicators/")
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_a_csv_of_plain_fields_is_read_as_plain_rows_and_says_what_the_objects_would(language, db, monkeypatch):
+    IndicatorFactory(slug="forces", name="Armed forces", name_uk="Збройні сили", caveat="=not a formula")
+    IndicatorFactory(slug="losses", name="Losses", unit="persons")  # no Ukrainian name: the English one
+    indicators = Indicator.objects.annotate(double=F("pk") * 2).order_by("-slug")
+    plain = [
+        ("slug", "slug"),
+        ("name", "name"),
+        ("unit", "unit"),
+        ("caveat", "caveat"),
+        ("double", "double"),
+        ("url", FromField("slug", lambda slug: f"/indicators/{slug}/")),
+    ]
+    loaded = []
+    monkeypatch.setattr(Indicator, "__init__", _counting(Indicator.__init__, loaded))
+    as_objects = [(h, (lambda i, v=v: getattr(i, v)) if isinstance(v, str) else v) for h, v in plain]
+    with translation.override(language):
+        rows = b"".join(csv_download("indicators", indicators, plain).streaming_content)
+        assert not loaded  # plain rows: no model instance
+        expected = b"".join(csv_download("indicators", indicators, as_objects).streaming_content)
+    assert rows == expected and len(loaded) == 2  # the same file, this time from the loaded objects
+    lines = rows.decode("utf-8-sig").splitlines()
+    assert lines[2].startswith("forces," + ("Збройні сили" if language == "uk" else "Armed forces"))
+    assert ",'=not a formula," in lines[2] and lines[2].endswith("/indicators/forces/")
+    assert lines[1].startswith("losses,Losses,persons,")
+
+
+def _counting(init, calls):
+    def counted(self, *args, **kwargs):
+        calls.append(1)
+        init(self, *args, **kwargs)
+
+    return counted
 
 
 @pytest.mark.django_db

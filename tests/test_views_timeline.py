@@ -114,6 +114,12 @@ def test_changes_of_stance_compare_with_positions_outside_the_filters(client, ta
         ("2025-11-23", "supports", "supports"),
         ("2025-11-25", "rejects", "supports"),
     ]
+    # One speaker's positions: the previous stance is the party's, whoever voiced it.
+    rows = csv_rows(client.get("/timeline/", {"actor": "lavrov", "format": "csv"}))
+    assert [(row["date"], row["stance"], row["previous_stance"]) for row in rows] == [
+        ("2025-11-21", "supports", ""),
+        ("2025-11-25", "rejects", "supports"),
+    ]
 
 
 def test_timeline_csv_returns_exactly_the_filtered_rows_in_order(client, talks):

@@ -29,6 +29,15 @@ def local_grouped(number):
     return local_digits(grouped(number))
 
 
+def local_grouper():
+    """``local_grouped`` for many amounts in one language (a download): its separators looked up once."""
+    thousands, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
+    if thousands == "," and decimal == ".":
+        return grouped
+    table = {ord(","): thousands, ord("."): decimal}
+    return lambda number: grouped(number).translate(table)
+
+
 def compact(number):
     """Short axis labels for a phone-width chart: 1,200,000 -> "1.2M", 800,000 -> "800k"."""
     number = float(number)

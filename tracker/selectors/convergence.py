@@ -360,14 +360,16 @@ def convergence_table(*, plan=None, version=None, topic=None, as_of=None):
     parties = Party.objects.all()
     order = {party.pk: _party_order(party) for party in parties}
     names = {party.pk: party.name for party in parties}
-    labels = {}  # each label in the language in force, translated once
+    # Each label in the language in force, translated once. Keyed by the label's identity: ``assess`` gives one
+    # of a few constants, and hashing a lazy translation translates it.
+    labels = {}
     table = []
     for pk, number, *row in rows:
         texts, (sort_order, version_id, name, slug, released_on, title, plan_slug) = row[: len(headings)], row[-7:]
         stances = sorted(by_clause[pk], key=lambda s: order[s[0]])
         spread, label = assess(stance for _, stance, _ in stances)
-        if label not in labels:
-            labels[label] = str(label)
+        if id(label) not in labels:
+            labels[id(label)] = str(label)
         item = PointRow(
             pk,
             title,
@@ -377,7 +379,7 @@ def convergence_table(*, plan=None, version=None, topic=None, as_of=None):
             number,
             heading(*texts),
             spread,
-            labels[label],
+            labels[id(label)],
             tuple((names[party_id], stance, stated_on) for party_id, stance, stated_on in stances),
         )
         key = (spread is None, -(spread or 0), -len(stances), title, released_on, version_id, sort_order, pk)

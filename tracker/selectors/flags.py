@@ -19,7 +19,7 @@ and the dates they describe (end of period, else the report's date) are at most
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 
 from tracker.models import (
     ClauseTarget,
@@ -91,9 +91,16 @@ class Flag:
 
 
 def _n(number):
+    # A download writes the sums of thousands of flags, the same few amounts and dates over and over.
+    return _grouped(number.__class__, number) if number else grouped(number)  # (-0 and 0: not one entry)
+
+
+@lru_cache(maxsize=4096)
+def _grouped(kind, number):
     return grouped(number)
 
 
+@lru_cache(maxsize=1024)
 def _day(date):
     return f"{date.day} {date:%b %Y}"
 
@@ -355,14 +362,17 @@ def with_related(flags):
 
 def for_download(flags):
     """The flags as a download reads them, without loading their figures: each flag with its review, and
-    the indicators of the figures by pk (slug, name and unit only); two queries."""
+    the slugs of the figures' indicators by pk; the terms' indicators (slug, name and unit only) on the terms.
+    Two or three queries."""
     flags = with_reviews(flags)
     wanted = {flag.figure.indicator_id for flag in flags}
-    indicators = Indicator.objects.only("slug", "name", "unit").in_bulk(wanted) if wanted else {}
-    for flag in flags:
-        if flag.target is not None:
-            flag.target.indicator = indicators[flag.target.indicator_id]
-    return flags, indicators
+    slugs = dict(Indicator.objects.rewrite(False).filter(pk__in=wanted).values_list("pk", "slug")) if wanted else {}
+    terms = [flag.target for flag in flags if flag.target is not None]
+    if terms:
+        indicators = Indicator.objects.only("slug", "name", "unit").in_bulk({term.indicator_id for term in terms})
+        for term in terms:
+            term.indicator = indicators[term.indicator_id]
+    return flags, slugs
 
 
 # Past this many flags, their reviews are read whole rather than named one by one (thousands of keys to send,

@@ -133,9 +133,16 @@ def event_rows(events):
         yield (day, EVENT, pk), [day, EVENT, parties.get(pk, ""), "", title, "", "", description, sources.get(pk, "")]
 
 
-def position_rows(positions):
-    """Each position as ((date, kind, id), CSV cells), in date order, read as plain values in one pass."""
-    previous = Position.objects.published().previous_stance_by_pk()
+def position_rows(positions, party=None):
+    """Each position as ((date, kind, id), CSV cells), in date order, read as plain values in one pass.
+
+    ``party``: the one party all the positions are of, when the filters say so."""
+    # The previous stance is the party's, on the same subject, whatever the other filters: compared among all
+    # the party's published positions (one party's CSV does not number every party's).
+    among = Position.objects.published()
+    if party is not None:
+        among = among.filter(party=party)
+    previous = among.previous_stance_by_pk()
     fields = [
         "stated_on", "pk", "clause_id", "party__name", "actor__name", "clause__version__name", "clause__number",
         "clause__heading", "version__name", "stance", "quote", "source__key",

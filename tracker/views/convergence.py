@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tracker.charts import spread_chart
 from tracker.forms import read_filters, read_flag_filters
 from tracker.models import Clause, Stance
+from tracker.numbers import local_grouper
 from tracker.selectors.convergence import SCALE_TOP, convergence_table, load_ranked, ranking, spread_history
 from tracker.selectors.flags import consistency_flags, for_download, with_related
 
@@ -125,19 +126,20 @@ FLAG_CSV_HEADER = [
 
 def flag_csv_rows(flags, absolute):
     """The CSV rows of these flags (bare facts, see ``consistency_flags``): two queries for all of them."""
-    flags, indicators = for_download(flags)
+    flags, slugs = for_download(flags)
     mark = "indicator-mark-0"
     page = absolute(reverse("tracker:indicator-detail", kwargs={"slug": mark}))
-    values = {}  # each figure's value as written, once (a figure is in several flags)
+    # Each figure's value as ``display_value`` writes it, once (a figure is in several flags).
+    values, number = {}, local_grouper()
 
     def value(figure):
         if figure.pk not in values:
-            values[figure.pk] = figure.display_value
+            values[figure.pk] = figure.value_text(number)
         return values[figure.pk]
 
     for flag in flags:
         figure, other, reviewed = flag.figure, flag.other, flag.reviewed
-        slug = indicators[figure.indicator_id].slug
+        slug = slugs[figure.indicator_id]
         yield [
             flag.rule,
             slug,

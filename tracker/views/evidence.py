@@ -13,6 +13,7 @@ from tracker.selectors.flags import flagged_on, flags_among, with_reviews
 from tracker.structured_data import figure_claim, graph
 from tracker.views.common import (
     PAGE_SIZE,
+    FromField,
     absolute_addresses,
     as_of_context,
     csv_download,
@@ -39,7 +40,7 @@ def indicator_list(request):
                 ("clause_terms", "target_count"),
                 ("last_reported_on", "last_reported_on"),
                 ("caveat", "caveat"),
-                ("url", lambda indicator: address(indicator.slug)),
+                ("url", FromField("slug", address)),
             ],
         )
     return render(request, "tracker/indicator_list.html", {"page": paginate(request, indicators)})

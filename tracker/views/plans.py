@@ -21,6 +21,7 @@ from tracker.selectors.convergence import SCALE_TOP, from_positions
 from tracker.structured_data import graph, position_claim
 
 from .common import (
+    FromField,
     absolute_addresses,
     as_of_context,
     csv_download,
@@ -63,7 +64,7 @@ def plan_list(request):
                 ("published_versions", "version_total"),
                 ("first_released_on", "first_release"),
                 ("last_released_on", "newest_release"),
-                ("url", lambda plan: address(plan.slug)),
+                ("url", FromField("slug", address)),
             ],
         )
     return render(request, "tracker/plan_list.html", {"page": paginate(request, plans)})

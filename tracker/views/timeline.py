@@ -18,11 +18,20 @@ def timeline_querysets(request):
     return (filterset, *selectors.events_and_positions(filterset.form.cleaned_data, positions))
 
 
+def _is_changes_csv(request):
+    return sorted(request.GET.items()) == [("format", "csv"), ("show", "changes")]
+
+
+# The two CSVs as long as the whole timeline are stored files: every entry, and every change of stance
+# with every event. A CSV the reader narrows further is built on the request, at the size of its rows.
 @stored_download("timeline.csv", "tracker:timeline")
+@stored_download("timeline-changes.csv", "tracker:timeline", query="show=changes&format=csv", whole=_is_changes_csv)
 def timeline(request):
     filterset, events, positions = timeline_querysets(request)
     if wants_csv(request):
-        return timeline_csv(events, positions)
+        data = filterset.form.cleaned_data
+        party = data.get("party") or (data["actor"].party if data.get("actor") else None)
+        return timeline_csv(events, positions, party)
     page = paginate(request, selectors.entry_keys(events, positions))
     return render(
         request,
@@ -55,10 +64,12 @@ CSV_HEADER = [
 ]
 
 
-def timeline_csv(events, positions):
+def timeline_csv(events, positions, party=None):
     """Stream the timeline as CSV: events and positions each read in one pass as plain values, then merged by date.
 
     A handful of queries whatever the size, and no model objects built: time linear in the rows.
     """
-    rows = heapq.merge(selectors.event_rows(events), selectors.position_rows(positions), key=lambda keyed: keyed[0])
+    rows = heapq.merge(
+        selectors.event_rows(events), selectors.position_rows(positions, party), key=lambda keyed: keyed[0]
+    )
     return stream_csv("timeline", CSV_HEADER, (row for _, row in rows))
