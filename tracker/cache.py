@@ -281,9 +281,9 @@ class _WordingAttribute:
 
 
 def _watch_wording_reads():
-    """Put a _WordingAttribute on every wording field (not updated_at) of the tracker's models."""
+    """Put a _WordingAttribute on every wording field of the tracker's models (updated_at too: a feed shows it)."""
     for model in apps.get_app_config("tracker").get_models(include_auto_created=True):
-        for attname in _wording_fields(model) - {"updated_at"}:
+        for attname in _wording_fields(model):
             inner = model.__dict__.get(attname)
             if isinstance(inner, DeferredAttribute) and not isinstance(inner, _WordingAttribute):
                 setattr(model, attname, _WordingAttribute(inner))
