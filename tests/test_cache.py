@@ -423,6 +423,29 @@ def test_a_wording_field_reads_and_writes_as_a_plain_attribute_and_a_deferred_on
     assert Clause.summary_en.field is Clause._meta.get_field("summary_en")
 
 
+def test_after_a_change_the_versions_are_read_once_per_process_and_each_entry_is_checked_once(
+    db, page_cache, reader, monkeypatch
+):
+    pages = [f"/sources/{_cited_source(key=f'S0{n}', title=f'Report {n}').key}/" for n in range(1, 4)]
+    uncited = SourceFactory(key="S09", title="Not cited")
+    for url in pages:
+        reader.get(url)
+    uncited.title = "Still not cited"
+    uncited.save()  # the generation moves; the three pages read the sources table but show none of its words
+    reads = []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, *args, **kwargs: reads.append(list(keys)) or get_many(keys))
+    version_key = page_cache_module.TABLE_KEY.format("tracker_source")
+
+    assert [reader.get(url)["X-Page-Cache"] for url in pages] == ["hit"] * 3
+    # One read of every table's version for the three entries, not one each.
+    assert len([keys for keys in reads if version_key in keys]) == 1
+    reads.clear()
+    assert [reader.get(url)["X-Page-Cache"] for url in pages] == ["hit"] * 3
+    # Each entry found fresh under this generation is not checked again: one read, of the entry and the generation.
+    assert [len(keys) for keys in reads] == [2, 2, 2]
+
+
 def test_a_new_row_makes_stale_every_page_that_read_its_table(db, page_cache, reader):
     _cited_source(key="S02", title="Reuters")
     assert reader.get("/sources/S02/")["X-Page-Cache"] == "miss"

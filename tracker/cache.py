@@ -59,7 +59,10 @@ after its (stale) response is made (tests; a single-threaded server).
 
 The fast path. ``CachedPageApplication`` (the WSGI application gunicorn serves) answers an anonymous
 reader's fresh or stale hit before Django builds a request at all: one Redis round trip for the
-entry and the generation, a second only when something changed since the entry was built. A stale
+entry and the generation. When something changed since the entry was built, the entry is checked
+against every table's version, read once per process and generation (``_versions_at``), and a second
+round trip reads the stamps of the rows it shows only when a row of its tables had its wording edited
+since; a process remembers an entry found fresh under a generation, and one found stale. A stale
 hit queues the entry's rebuild there too (``schedule_rebuild``). Conditional requests and clients
 that do not accept a gzipped entry go on to the middleware, which answers them from the same
 entries the same way.
@@ -431,7 +434,7 @@ def _fresh_until(meta, generation):
     tables, objects = meta["tables"], meta["objects"]
     table_keys = [TABLE_KEY.format(table) for table in tables]
     edited_keys = [EDITED_TABLE_KEY.format(table) for table in tables]
-    found = cache.get_many([EPOCH_KEY, *table_keys, *edited_keys])
+    found = _versions_at(generation)
     if meta["epoch"] is None or found.get(EPOCH_KEY) != meta["epoch"]:
         return 0
     versions = zip(table_keys, tables.values(), strict=True)
@@ -456,6 +459,32 @@ def _fresh_until(meta, generation):
         return min(meta["soft_expiry"], meta["built_at"] + settings.PAGE_CACHE_LAG_SECONDS)
     return meta["soft_expiry"]
 
+
+def _versions_at(generation):
+    """The epoch and every table's version and wording-edit stamp, as they were at ``generation`` or later.
+
+    Read with one round trip once per process and generation, not once per entry: every write moves the
+    generation after the versions it changes, so what is read after seeing a generation is at least as
+    new as that generation. (Newer only makes an entry stale sooner.)
+    """
+    at, found = _versions
+    if generation is not None and at == generation:
+        return found
+    tables = _all_tables()
+    found = cache.get_many(
+        [
+            EPOCH_KEY,
+            *(TABLE_KEY.format(table) for table in tables),
+            *(EDITED_TABLE_KEY.format(table) for table in tables),
+        ]
+    )
+    if generation is not None and EPOCH_KEY in found:  # not a failed read (Redis unreachable: nothing found)
+        _versions[:] = [generation, found]
+    return found
+
+
+# This process's last read of the versions: [the generation it was read at, {key: value}].
+_versions = [None, {}]
 
 _MODEL_NAMES = {}
 
@@ -555,8 +584,8 @@ def _is_write_by_an_editor(request, response):
 
 
 # With PAGE_CACHE_STATS on, counters of the cache's work past the plain hit, in a hash in Redis (the edit-storm
-# benchmark reads them): misses built in a request, entries found stale, stale hits served, checks that took a
-# second round trip, rebuilds queued and done (and how often each address was rebuilt).
+# benchmark reads them): misses built in a request, entries found stale, stale hits served, entries checked
+# against the tables' versions, rebuilds queued and done (and how often each address was rebuilt).
 STATS_KEY = "pages:stats"
 
 
@@ -579,27 +608,33 @@ def count(*names):
 def _lookup(environ):
     """The page's key, what is stored there (or None), and whether that is fresh."""
     key = _page_key(environ)
-    checked_key = key + ":checked"
-    found = cache.get_many([key, GENERATION_KEY, checked_key])
+    found = cache.get_many([key, GENERATION_KEY])
     stored, generation = found.get(key), found.get(GENERATION_KEY)
     if stored is None:
         count("miss")
         return key, None, False
-    checked = found.get(checked_key)
-    if generation is not None and checked is not None and checked[0] == generation and time.time() < checked[1]:
+    entry = (stored[4]["started"], stored[4]["built_at"])
+    checked = _found_fresh.get(key)
+    if (
+        generation is not None
+        and checked is not None
+        and checked[:2] == (entry, generation)
+        and time.time() < checked[2]
+    ):
         # Found fresh under this very generation already: spare every reader the full check.
         return key, stored, True
-    entry = (stored[4]["started"], stored[4]["built_at"])
     if _found_stale.get(key) == entry:
         # An entry once stale stays stale (a rebuild stores a new entry): no need to check it again.
         count("stale_hit")
         return key, stored, False
     if generation != stored[4]["generation"]:
-        count("second_round_trip")
+        count("full_check")
     until = _fresh_until(stored[4], generation)
     fresh = until > time.time()
     if fresh and generation is not None and generation != stored[4]["generation"]:
-        cache.set(checked_key, (generation, until), max(1, int(until - time.time())))
+        if len(_found_fresh) > MAX_FOUND_STALE:
+            _found_fresh.clear()
+        _found_fresh[key] = (entry, generation, until)
     if not fresh:
         count("found_stale", "stale_hit")
         if len(_found_stale) > MAX_FOUND_STALE:
@@ -610,6 +645,9 @@ def _lookup(environ):
 
 # The entries this process has found stale, while they wait for their rebuild: key -> the entry's identity.
 _found_stale = {}
+# The entries this process has found fresh under a generation they were not built at: key -> (the entry's
+# identity, that generation, until when it stays fresh).
+_found_fresh = {}
 MAX_FOUND_STALE = 10000
 
 
