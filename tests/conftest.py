@@ -8,7 +8,8 @@ import time
 
 import pytest
 import redis
-from django.db import transaction
+from django.db import connections, transaction
+from django.test import TransactionTestCase
 
 from tracker import redis_cache
 from tracker.settings import redis_cache as redis_cache_settings
@@ -37,6 +38,57 @@ def pytest_configure(config):
     # Editors are made by the hundred; the production hasher spends half a second on each password.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     _own_redis_database_per_worker(settings)
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        _commits_without_waiting_for_the_disk(settings.DATABASES["default"])
+        TransactionTestCase._fixture_teardown = _flush_by_deleting_rows(TransactionTestCase._fixture_teardown)
+
+
+def _commits_without_waiting_for_the_disk(database):
+    """PostgreSQL: a test database's commit does not wait for the write-ahead log to reach the disk.
+
+    What every connection sees is unchanged (a committed row is visible to all at once); only a crash of the
+    server could lose the last commits, of a database thrown away at the end of the run. The browser and
+    backup tests, the live server and the migrations commit thousands of times, each waiting for the disk
+    (several milliseconds on a shared machine) otherwise.
+    """
+    options = database.setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
+def _flush_by_deleting_rows(fixture_teardown):
+    """PostgreSQL: a test that commits (``transactional_db``, the browser tests) is undone by DELETE, not TRUNCATE.
+
+    TRUNCATE gives each of the sixty-odd tables and their indexes new files, about two seconds per flush
+    even when the tables are empty; deleting the rows a test wrote takes hundredths. Every table is still
+    emptied, in one transaction: the foreign keys are checked at its commit (Django makes them DEFERRABLE
+    INITIALLY DEFERRED), and the migrations' triggers fire on INSERT and UPDATE only. Only the tests' own
+    flush changes; the application's commands keep Django's TRUNCATE, and so does a flush that must reset
+    sequences or cascade.
+    """
+
+    def teardown(test_case):
+        patched = []
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            truncate = connection.ops.sql_flush
+
+            def delete(
+                style, tables, *, reset_sequences=False, allow_cascade=False, truncate=truncate, ops=connection.ops
+            ):
+                if reset_sequences or allow_cascade or not tables:
+                    return truncate(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+                return ["SET CONSTRAINTS ALL DEFERRED;"] + [f"DELETE FROM {ops.quote_name(table)};" for table in tables]
+
+            connection.ops.sql_flush = delete
+            patched.append(connection.ops)
+        try:
+            fixture_teardown(test_case)
+        finally:
+            for ops in patched:
+                del ops.sql_flush
+
+    return teardown
 
 
 def _own_redis_database_per_worker(settings):
