@@ -423,6 +423,29 @@ def test_a_wording_field_reads_and_writes_as_a_plain_attribute_and_a_deferred_on
     assert Clause.summary_en.field is Clause._meta.get_field("summary_en")
 
 
+def test_after_a_change_the_versions_are_read_once_per_process_and_each_entry_is_checked_once(
+    db, page_cache, reader, monkeypatch
+):
+    pages = [f"/sources/{_cited_source(key=f'S0{n}', title=f'Report {n}').key}/" for n in range(1, 4)]
+    uncited = SourceFactory(key="S09", title="Not cited")
+    for url in pages:
+        reader.get(url)
+    uncited.title = "Still not cited"
+    uncited.save()  # the generation moves; the three pages read the sources table but show none of its words
+    reads = []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, *args, **kwargs: reads.append(list(keys)) or get_many(keys))
+    version_key = page_cache_module.TABLE_KEY.format("tracker_source")
+
+    assert [reader.get(url)["X-Page-Cache"] for url in pages] == ["hit"] * 3
+    # One read of every table's version for the three entries, not one each.
+    assert len([keys for keys in reads if version_key in keys]) == 1
+    reads.clear()
+    assert [reader.get(url)["X-Page-Cache"] for url in pages] == ["hit"] * 3
+    # Each entry found fresh under this generation is not checked again: one read, of the entry and the generation.
+    assert [len(keys) for keys in reads] == [2, 2, 2]
+
+
 def test_a_new_row_makes_stale_every_page_that_read_its_table(db, page_cache, reader):
     _cited_source(key="S02", title="Reuters")
     assert reader.get("/sources/S02/")["X-Page-Cache"] == "miss"
@@ -625,6 +648,8 @@ def test_with_a_rebuilder_running_rebuilds_are_queued_for_it_and_it_stores_the_n
 ):
     settings.REDIS_URL = own_redis
     settings.PAGE_CACHE_REBUILD_THREADS = 1
+    # The page was built a moment ago: its rebuild would wait out the interval (the next test), not here.
+    settings.PAGE_CACHE_REBUILD_INTERVAL = 0
     version = PlanVersionFactory(name="28-point draft")
     home = reverse("tracker:home")
     reader.get(home)
@@ -654,6 +679,62 @@ def test_with_a_rebuilder_running_rebuilds_are_queued_for_it_and_it_stores_the_n
     rebuilt = reader.get(home)
     assert rebuilt["X-Page-Cache"] == "hit"
     assert b"28-point leaked draft" in rebuilt.content
+
+
+def _run_the_rebuilder_once(monkeypatch):
+    """One round of the rebuilder's loop, in this test's thread and transaction."""
+    monkeypatch.setattr(page_cache_module, "close_old_connections", lambda: None)
+    request_finished.disconnect(close_old_connections)
+    try:
+        rounds = iter([False, True])
+        page_cache_module.run_rebuilder(stop=lambda: next(rounds))
+    finally:
+        request_finished.connect(close_old_connections)
+
+
+def test_the_rebuilder_rebuilds_a_page_at_most_once_per_interval_and_the_saves_meanwhile_join_that_rebuild(
+    db, own_redis, settings, reader, monkeypatch
+):
+    settings.REDIS_URL = own_redis
+    settings.PAGE_CACHE_REBUILD_THREADS = 1
+    settings.PAGE_CACHE_REBUILD_INTERVAL = 20
+    version = PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    reader.get(home)
+    cache.set(page_cache_module.REBUILDER_KEY, 1, 60)  # a rebuilder says it is alive
+    monkeypatch.setattr(page_cache_module, "start_rebuild", lambda job: pytest.fail("rebuilt in the worker"))
+    queue = redis.Redis.from_url(own_redis)
+    now, later = (cache.make_key(key) for key in (page_cache_module.REBUILD_QUEUE_KEY, "pages:rebuild-later"))
+
+    version.name = "28-point leaked draft"
+    version.save()
+    assert reader.get(home)["X-Page-Cache"] == "stale"
+    # Built a moment ago: its rebuild waits until the entry is 20 s old, not in the queue for now.
+    assert queue.llen(now) == 0
+    [(_, due)] = queue.zrange(later, 0, -1, withscores=True)
+    assert 19 < due - time.time() <= 20
+    version.name = "28-point draft, as leaked"
+    version.save()
+    assert reader.get(home)["X-Page-Cache"] == "stale"
+    assert queue.zcard(later) == 1  # the second save joins the rebuild already waiting
+
+    _run_the_rebuilder_once(monkeypatch)  # not due yet: nothing is rebuilt
+    assert queue.zcard(later) == 1
+    assert reader.get(home)["X-Page-Cache"] == "stale"
+
+    _later(monkeypatch, 20)
+    _run_the_rebuilder_once(monkeypatch)
+    assert queue.zcard(later) == 0
+    rebuilt = reader.get(home)
+    assert rebuilt["X-Page-Cache"] == "hit"
+    assert b"28-point draft, as leaked" in rebuilt.content
+
+    # Once the entry is older than the interval, the next change is queued for the rebuilder at once.
+    _later(monkeypatch, 41)
+    version.name = "28-point draft, final"
+    version.save()
+    assert reader.get(home)["X-Page-Cache"] == "stale"
+    assert (queue.llen(now), queue.zcard(later)) == (1, 0)
 
 
 def test_without_a_rebuilder_alive_each_process_rebuilds_in_its_own_threads(db, own_redis, settings, reader, queued):

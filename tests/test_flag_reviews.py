@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from tests import factories as f
 from tracker import models
@@ -65,6 +66,36 @@ def test_a_reviewed_flag_shows_the_editors_note_to_readers_everywhere(client, ed
     assert (rows[0]["editors_note"], rows[0]["reviewed_on"]) == (NOTE, stored.reviewed_at.date().isoformat())
     # The indicator's table marks the flagged figure and links to its flag.
     assert f'href="#flag-{key}"' in indicator
+
+
+def test_a_long_list_of_flags_reads_the_reviews_and_slugs_whole_and_shows_the_same(
+    client, editor_client, claim, monkeypatch
+):
+    from tracker.selectors import flags
+
+    other = f.IndicatorFactory(slug="other-measure", name="Another measure")
+    f.FigureFactory(indicator=other, value=Decimal("10"), kind=K.OFFICIAL, claimed_by="Agency")
+    f.FigureFactory(indicator=other, value=Decimal("20"), kind=K.CLAIM, claimed_by="A blogger")
+    f.FigureFactory(indicator=f.IndicatorFactory(slug="unflagged"), value=Decimal("5"))
+    review(editor_client, claim["figure"])
+    models.FlagReview.objects.create(  # a review of a flag these figures do not raise
+        key=f"far-from-official-{claim['official'].pk}--",
+        rule=FAR_FROM_OFFICIAL,
+        figure=claim["official"],
+        arithmetic="Gone.",
+        note="Old.",
+        reviewed_at=timezone.now(),
+    )
+
+    def download():
+        response = client.get("/flags/?format=csv")
+        return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    by_name = download()
+    monkeypatch.setattr(flags, "NAMED_REVIEWS", 0)  # as for thousands of flags
+    whole = download()
+    assert whole == by_name
+    assert {(row["indicator"], row["editors_note"]) for row in whole} == {("ua-forces", NOTE), ("other-measure", "")}
 
 
 def test_a_flag_whose_figures_changed_after_review_needs_review_again(client, editor_client, claim):

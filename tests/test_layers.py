@@ -62,12 +62,14 @@ LAYERS = {
 }
 
 # Within a layer, siblings that must not lean on each other.
+TAGS = "tracker.templatetags"
 SIBLINGS_APART = {
     "tracker.selectors": ["tracker.services"],
     "tracker.services": ["tracker.selectors"],
-    "tracker.views": ["tracker.api", "tracker.feeds", "tracker.admin", "tracker.admin_views", "tracker.urls"],
-    "tracker.api": ["tracker.views", "tracker.feeds", "tracker.admin", "tracker.admin_views", "tracker.urls"],
-    "tracker.feeds": ["tracker.views", "tracker.api"],
+    # Pages and API pass data; the templates' tags format it for pages only.
+    "tracker.views": ["tracker.api", "tracker.feeds", "tracker.admin", "tracker.admin_views", "tracker.urls", TAGS],
+    "tracker.api": ["tracker.views", "tracker.feeds", "tracker.admin", "tracker.admin_views", "tracker.urls", TAGS],
+    "tracker.feeds": ["tracker.views", "tracker.api", TAGS],
     "tracker.templatetags": ["tracker.views", "tracker.api", "tracker.feeds", "tracker.urls"],
     "tracker.charts": ["tracker.views", "tracker.api", "tracker.templatetags"],
     "tracker.structured_data": ["tracker.views", "tracker.api", "tracker.templatetags"],

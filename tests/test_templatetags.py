@@ -62,3 +62,93 @@ def test_a_gap_reads_in_plain_words(comparator, value, low, high, words):
     target = ClauseTarget(comparator=comparator, value=Decimal("600000"))
     figure = Figure(value=number(value), low=number(low), high=number(high))
     assert gap_words(target.gap(figure)) == words
+
+
+# The stance badge, the citation and a position's subject are built in Python for speed (see
+# tracker_tags.py); these are their template equivalents, which must print the same.
+STANCE_BADGE = (
+    '{% if url %}<a class="stance stance--{{ stance }}" href="{{ url }}"{% if title %} title="{{ title }}"{% endif %}>'
+    '{% else %}<span class="stance stance--{{ stance }}"{% if title %} title="{{ title }}"{% endif %}>{% endif %}'
+    '<span class="stance__symbol" aria-hidden="true">{{ parts.symbol }}</span> {{ parts.label }}'
+    "{% if url %}</a>{% else %}</span>{% endif %}\n"
+)
+SOURCE_LINK = (
+    '{% load i18n content_language tracker_tags %}<cite class="source"><a href="{{ source.get_absolute_url }}">'
+    "{% if short %}{{ source.publisher }}{% if source.published_on %}, {{ source.published_on|short_date }}{% endif %}"
+    "{% else %}{% source_title source %}{% endif %}</a>"
+    "{% if not short %} ({{ source.publisher }}{% if source.published_on %}, "
+    '{% if source.date_is_approximate %}{% translate "c. " context "circa, before a date" %}{% endif %}'
+    "{{ source.published_on|short_date }}{% endif %}){% endif %}"
+    '{% if source.url %} <a class="source__original" href="{{ source.url }}" rel="noopener noreferrer external">'
+    '{% translate "original" context "a source\'s original publication" %}<span class="visually-hidden"> '
+    "{% blocktranslate with title=source.title %}of {{ title }}{% endblocktranslate %}</span></a>{% endif %}"
+    "</cite>\n"
+)
+POSITION_SUBJECT = (
+    "{% load i18n %}{% if position.clause_id %}{% with clause=position.clause %}"
+    '<a href="{{ clause.get_absolute_url }}">{{ clause.version.name }}, {{ clause.point_name }}</a>: '
+    "{{ clause.heading }}"
+    "{% endwith %}{% else %}{% with version=position.version %}"
+    '<a href="{{ version.get_absolute_url }}">{{ version.name }}</a> '
+    '<span class="muted">{% translate "(the version as a whole)" %}</span>{% endwith %}{% endif %}'
+)
+
+
+def _both(tag, template, **context):
+    """What the tag prints, and what its template equivalent prints, from the same context."""
+    arguments = " ".join(f"{name}={name}" for name in context if name != "parts")
+    ours = Template("{% load tracker_tags %}{% " + tag + " " + arguments + " %}").render(Context(context))
+    return ours, Template(template).render(Context(context))
+
+
+@pytest.mark.parametrize("language", ["en", "uk", "ru"])
+def test_a_stance_badge_prints_what_its_template_would(language):
+    from django.utils import translation
+
+    from tracker.models import Stance
+    from tracker.templatetags.tracker_tags import stance_parts
+
+    with translation.override(language):
+        for stance in [*Stance.values, "unheard-of"]:
+            for url, title in [(None, ""), ("/positions/7/?a=1&b=2", ""), ("/positions/7/", 'Ukraine "UA" <&>')]:
+                context = {"stance": stance, "url": url, "title": title, "parts": stance_parts(stance)}
+                ours, theirs = _both("stance_badge", STANCE_BADGE, **context)
+                assert ours == theirs
+                assert "stance--" + stance in ours and ("&lt;&amp;&gt;" in ours) == ("<&>" in title)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "uk", "ru"])
+def test_a_citation_prints_what_its_template_would(language):
+    from django.utils import translation
+
+    from tests.factories import SourceFactory
+
+    sources = [
+        SourceFactory(),
+        SourceFactory(title='Risks & "guarantees" <b>', publisher="Wire & Co", url="https://example.org/?a=1&b=2"),
+        SourceFactory(url="", no_url_reason="Printed only.", published_on=None),
+        SourceFactory(date_is_approximate=True, language="uk", title="Заява"),
+    ]
+    with translation.override(language):
+        for source in sources:
+            for short in (True, False):
+                ours, theirs = _both("source_link", SOURCE_LINK, source=source, short=short)
+                assert ours == theirs, (source.key, short)
+    assert "Risks &amp; &quot;guarantees&quot; &lt;b&gt;" in ours or "Заява" in ours
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "uk", "ru"])
+def test_a_positions_subject_prints_what_its_template_would(language):
+    from django.utils import translation
+
+    from tests.factories import ClauseFactory, PlanVersionFactory, PositionFactory
+
+    on_point = PositionFactory(clause=ClauseFactory(heading="Forces <capped> & counted"))
+    on_version = PositionFactory(clause=None, version=PlanVersionFactory(name="E3 & allies"))
+    with translation.override(language):
+        for position in (on_point, on_version):
+            ours, theirs = _both("position_subject", POSITION_SUBJECT, position=position)
+            assert ours == theirs
+            assert "&amp;" in ours

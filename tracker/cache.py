@@ -40,8 +40,17 @@ storable 200 (the page was unpublished: 404) removes the entry, so the next read
 itself. When a process's threads already have ``PAGE_CACHE_REBUILD_QUEUE`` rebuilds waiting, a
 stale entry is served without taking its lock, and a later reader queues the rebuild. A lock expires after
 ``PAGE_CACHE_LOCK_SECONDS``; a queued rebuild whose lock has expired is dropped (a later reader
-queues another). Readers thus see a change once the rebuilds queued before it have run: normally
-one page build after the save, and at the latest when the entry itself expires
+queues another).
+
+Rebuilds coalesce. The rebuilder rebuilds an entry at most once per ``PAGE_CACHE_REBUILD_INTERVAL``:
+the rebuild of an entry built less than that long ago waits (a sorted set in Redis, scored by when it
+is due; its lock lasts that much longer), and the changes saved meanwhile join it. So in an edit
+storm a page that every save touches (a party's page, the API's first page) is rebuilt once per
+interval, not once per save, and an isolated change still shows one page build after it. (Threads in
+a worker, without a rebuilder, rebuild at once.) Readers thus see a change once the entry's rebuild
+has run: within ``PAGE_CACHE_REBUILD_INTERVAL`` of the entry's previous build plus the rebuilds
+queued before it (normally one page build after the save when the page had not changed for that
+long), and at the latest when the entry itself expires
 (``PAGE_CACHE_STALE_SECONDS`` after its soft expiry), when a reader builds the page in its own
 request. Editors (any request with a session cookie) never get a stored page, so the editor who
 saved sees the change on the very next request. A request that finds no entry at all builds the
@@ -50,7 +59,10 @@ after its (stale) response is made (tests; a single-threaded server).
 
 The fast path. ``CachedPageApplication`` (the WSGI application gunicorn serves) answers an anonymous
 reader's fresh or stale hit before Django builds a request at all: one Redis round trip for the
-entry and the generation, a second only when something changed since the entry was built. A stale
+entry and the generation. When something changed since the entry was built, the entry is checked
+against every table's version, read once per process and generation (``_versions_at``), and a second
+round trip reads the stamps of the rows it shows only when a row of its tables had its wording edited
+since; a process remembers an entry found fresh under a generation, and one found stale. A stale
 hit queues the entry's rebuild there too (``schedule_rebuild``). Conditional requests and clients
 that do not accept a gzipped entry go on to the middleware, which answers them from the same
 entries the same way.
@@ -62,6 +74,7 @@ import hashlib
 import io
 import json
 import logging
+import math
 import os
 import re
 import sys
@@ -421,7 +434,7 @@ def _fresh_until(meta, generation):
     tables, objects = meta["tables"], meta["objects"]
     table_keys = [TABLE_KEY.format(table) for table in tables]
     edited_keys = [EDITED_TABLE_KEY.format(table) for table in tables]
-    found = cache.get_many([EPOCH_KEY, *table_keys, *edited_keys])
+    found = _versions_at(generation)
     if meta["epoch"] is None or found.get(EPOCH_KEY) != meta["epoch"]:
         return 0
     versions = zip(table_keys, tables.values(), strict=True)
@@ -447,6 +460,32 @@ def _fresh_until(meta, generation):
     return meta["soft_expiry"]
 
 
+def _versions_at(generation):
+    """The epoch and every table's version and wording-edit stamp, as they were at ``generation`` or later.
+
+    Read with one round trip once per process and generation, not once per entry: every write moves the
+    generation after the versions it changes, so what is read after seeing a generation is at least as
+    new as that generation. (Newer only makes an entry stale sooner.)
+    """
+    at, found = _versions
+    if generation is not None and at == generation:
+        return found
+    tables = _all_tables()
+    found = cache.get_many(
+        [
+            EPOCH_KEY,
+            *(TABLE_KEY.format(table) for table in tables),
+            *(EDITED_TABLE_KEY.format(table) for table in tables),
+        ]
+    )
+    if generation is not None and EPOCH_KEY in found:  # not a failed read (Redis unreachable: nothing found)
+        _versions[:] = [generation, found]
+    return found
+
+
+# This process's last read of the versions: [the generation it was read at, {key: value}].
+_versions = [None, {}]
+
 _MODEL_NAMES = {}
 
 
@@ -462,10 +501,11 @@ def _lock_key(key):
     return key + ":lock"
 
 
-def _try_lock(key):
-    """A token if this request won the right to rebuild the entry, else None."""
+def _try_lock(key, seconds=None):
+    """A token if this request won the right to rebuild the entry (for ``seconds``, else
+    PAGE_CACHE_LOCK_SECONDS), else None."""
     token = uuid.uuid4().hex
-    return token if cache.add(_lock_key(key), token, settings.PAGE_CACHE_LOCK_SECONDS) else None
+    return token if cache.add(_lock_key(key), token, math.ceil(seconds or settings.PAGE_CACHE_LOCK_SECONDS)) else None
 
 
 def _release(key, token):
@@ -544,8 +584,8 @@ def _is_write_by_an_editor(request, response):
 
 
 # With PAGE_CACHE_STATS on, counters of the cache's work past the plain hit, in a hash in Redis (the edit-storm
-# benchmark reads them): misses built in a request, entries found stale, stale hits served, checks that took a
-# second round trip, rebuilds queued and done (and how often each address was rebuilt).
+# benchmark reads them): misses built in a request, entries found stale, stale hits served, entries checked
+# against the tables' versions, rebuilds queued and done (and how often each address was rebuilt).
 STATS_KEY = "pages:stats"
 
 
@@ -568,27 +608,33 @@ def count(*names):
 def _lookup(environ):
     """The page's key, what is stored there (or None), and whether that is fresh."""
     key = _page_key(environ)
-    checked_key = key + ":checked"
-    found = cache.get_many([key, GENERATION_KEY, checked_key])
+    found = cache.get_many([key, GENERATION_KEY])
     stored, generation = found.get(key), found.get(GENERATION_KEY)
     if stored is None:
         count("miss")
         return key, None, False
-    checked = found.get(checked_key)
-    if generation is not None and checked is not None and checked[0] == generation and time.time() < checked[1]:
+    entry = (stored[4]["started"], stored[4]["built_at"])
+    checked = _found_fresh.get(key)
+    if (
+        generation is not None
+        and checked is not None
+        and checked[:2] == (entry, generation)
+        and time.time() < checked[2]
+    ):
         # Found fresh under this very generation already: spare every reader the full check.
         return key, stored, True
-    entry = (stored[4]["started"], stored[4]["built_at"])
     if _found_stale.get(key) == entry:
         # An entry once stale stays stale (a rebuild stores a new entry): no need to check it again.
         count("stale_hit")
         return key, stored, False
     if generation != stored[4]["generation"]:
-        count("second_round_trip")
+        count("full_check")
     until = _fresh_until(stored[4], generation)
     fresh = until > time.time()
     if fresh and generation is not None and generation != stored[4]["generation"]:
-        cache.set(checked_key, (generation, until), max(1, int(until - time.time())))
+        if len(_found_fresh) > MAX_FOUND_STALE:
+            _found_fresh.clear()
+        _found_fresh[key] = (entry, generation, until)
     if not fresh:
         count("found_stale", "stale_hit")
         if len(_found_stale) > MAX_FOUND_STALE:
@@ -599,6 +645,9 @@ def _lookup(environ):
 
 # The entries this process has found stale, while they wait for their rebuild: key -> the entry's identity.
 _found_stale = {}
+# The entries this process has found fresh under a generation they were not built at: key -> (the entry's
+# identity, that generation, until when it stays fresh).
+_found_fresh = {}
 MAX_FOUND_STALE = 10000
 
 
@@ -639,7 +688,7 @@ class AnonymousPageCacheMiddleware:
         if stored is not None:
             response = _rebuild(request, stored, "hit" if fresh else "stale")
             if not fresh:
-                schedule_rebuild(key, request.META)
+                schedule_rebuild(key, request.META, stored[4]["built_at"])
             return response
         return self._build(request, key)
 
@@ -670,16 +719,23 @@ _NOT_REPLAYED = {"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH"
                  "HTTP_IF_RANGE", "HTTP_RANGE", "CONTENT_TYPE", "CONTENT_LENGTH"}  # fmt: skip
 
 
-def schedule_rebuild(key, environ):
-    """Have a stale entry rebuilt off this request, unless a rebuild of it is under way or too many wait."""
+def schedule_rebuild(key, environ, built_at=None):
+    """Have a stale entry rebuilt off this request, unless a rebuild of it is under way or too many wait.
+
+    The rebuilder rebuilds an entry (built at ``built_at``) at most once per PAGE_CACHE_REBUILD_INTERVAL: an
+    entry built more recently waits in Redis until it is that old, and the changes saved meanwhile join
+    that one rebuild. Threads in this process (no rebuilder alive) rebuild at once.
+    """
     if settings.PAGE_CACHE_REBUILD_THREADS and _pool["pending"] >= settings.PAGE_CACHE_REBUILD_QUEUE:
         return False
-    token = _try_lock(key)
+    due = (built_at or 0) + settings.PAGE_CACHE_REBUILD_INTERVAL
+    wait = max(0, due - time.time())
+    token = _try_lock(key, settings.PAGE_CACHE_LOCK_SECONDS + wait)
     if token is None:
         return False
     count("queued")
     headers = {name: value for name, value in environ.items() if isinstance(value, str) and name not in _NOT_REPLAYED}
-    if not _queue_for_the_rebuilder(headers, key, token):
+    if not _queue_for_the_rebuilder(headers, key, token, due if wait else None):
         replay = _replayed_environ(headers, key, token)
         start_rebuild(lambda: _run_rebuild(replay, key, token))
     return True
@@ -705,6 +761,8 @@ def _replayed_environ(headers, key, token):
 # servers queue their rebuilds there; otherwise they use their own threads.
 REBUILDER_KEY = "pages:rebuilder"
 REBUILD_QUEUE_KEY = "pages:rebuild-queue"
+# Rebuilds that wait until their entry is PAGE_CACHE_REBUILD_INTERVAL old: a sorted set, scored by when they are due.
+REBUILD_LATER_KEY = "pages:rebuild-later"
 REBUILDER_HEARTBEAT_SECONDS = 2
 
 
@@ -714,13 +772,18 @@ def _redis():
     return backend.get_client(write=True) if hasattr(backend, "get_client") else None
 
 
-def _queue_for_the_rebuilder(headers, key, token):
-    """Queue the rebuild for the rebuilder process if one is alive; False when it must be done here."""
+def _queue_for_the_rebuilder(headers, key, token, due=None):
+    """Queue the rebuild for the rebuilder process if one is alive (to run at once, or at time ``due``); False
+    when it must be done here."""
     client = _redis()
     if client is None or not cache.get(REBUILDER_KEY):
         return False
+    job = json.dumps({"headers": headers, "key": key, "token": token})
     try:
-        client.lpush(cache.make_key(REBUILD_QUEUE_KEY), json.dumps({"headers": headers, "key": key, "token": token}))
+        if due is None:
+            client.lpush(cache.make_key(REBUILD_QUEUE_KEY), job)
+        else:
+            client.zadd(cache.make_key(REBUILD_LATER_KEY), {job: due})
     except Exception:  # Redis failing: the lock above already failed or will expire; rebuild here
         logger.warning("Could not queue a page rebuild for the rebuilder; rebuilding in this process.", exc_info=True)
         return False
@@ -733,19 +796,34 @@ def run_rebuilder(stop=lambda: False):
         raise RuntimeError("The rebuilder needs the cache in Redis (REDIS_URL).")
     # A client of its own: the cache's gives up on a command much sooner than the wait for the next job.
     client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=REBUILDER_HEARTBEAT_SECONDS + 5)
-    queue = cache.make_key(REBUILD_QUEUE_KEY)
+    queue, later = cache.make_key(REBUILD_QUEUE_KEY), cache.make_key(REBUILD_LATER_KEY)
     while not stop():
         cache.set(REBUILDER_KEY, os.getpid(), REBUILDER_HEARTBEAT_SECONDS * 3)
         try:
-            item = client.brpop([queue], timeout=REBUILDER_HEARTBEAT_SECONDS)
+            item = _next_job(client, queue, later)
         except Exception:
             logger.warning("The rebuilder cannot reach Redis; trying again.", exc_info=True)
             time.sleep(REBUILDER_HEARTBEAT_SECONDS)
             continue
         if item is None:
             continue
-        job = json.loads(item[1])
+        job = json.loads(item)
         _run_rebuild(_replayed_environ(job["headers"], job["key"], job["token"]), job["key"], job["token"], True)
+
+
+def _next_job(client, queue, later):
+    """The next rebuild to run: the longest due of those waiting for their interval, else the next queued for
+    now (waiting for one until the next is due, or a heartbeat). None when there is none yet."""
+    now = time.time()
+    for job in client.zrangebyscore(later, "-inf", now, start=0, num=1):
+        if client.zrem(later, job):  # taken by this rebuilder, not another app server's
+            return job
+    following = client.zrange(later, 0, 0, withscores=True)
+    timeout = REBUILDER_HEARTBEAT_SECONDS
+    if following:
+        timeout = min(timeout, max(following[0][1] - now, 0.01))
+    item = client.brpop([queue], timeout=timeout)
+    return None if item is None else item[1]
 
 
 def start_rebuild(job):
@@ -901,5 +979,5 @@ class CachedPageApplication:
         if stored is None or (stored[3] and not _accepts_gzip(environ)):
             return None
         if not fresh:
-            schedule_rebuild(key, environ)
+            schedule_rebuild(key, environ, stored[4]["built_at"])
         return stored, "hit" if fresh else "stale"

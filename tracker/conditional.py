@@ -66,7 +66,7 @@ def _public_rows(model, id_sql):
     the first use found, where ``public()`` works out every public row of the table first (at 100 times the
     shipped data, most of the stamp's time on a cold cache)."""
     uses = getattr(model._default_manager, "public_uses", None)
-    if uses is not None:
+    if uses is not None and not showing_drafts():  # (a preview makes every row public: public() says so)
         conditions, params = [], []
         for rows, column in uses():
             sql, more = rows.filter(**{column: RawSQL(id_sql, ())}).order_by().values("pk").query.sql_with_params()

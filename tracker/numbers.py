@@ -16,12 +16,18 @@ def grouped(number):
     return f"{number:,f}"
 
 
-def local_digits(text):
-    """Digits written with Python's "," and "." as the active language writes them (600 000 and 33,3 in uk/ru)."""
+def _separators():
+    """How the active language writes Python's "," and ".", as a str.translate table; None when it writes them so."""
     thousands, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
     if thousands == "," and decimal == ".":
-        return text
-    return text.translate({ord(","): thousands, ord("."): decimal})
+        return None
+    return {ord(","): thousands, ord("."): decimal}
+
+
+def local_digits(text):
+    """Digits written with Python's "," and "." as the active language writes them (600 000 and 33,3 in uk/ru)."""
+    table = _separators()
+    return text if table is None else text.translate(table)
 
 
 def local_grouped(number):
@@ -31,10 +37,9 @@ def local_grouped(number):
 
 def local_grouper():
     """``local_grouped`` for many amounts in one language (a download): its separators looked up once."""
-    thousands, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
-    if thousands == "," and decimal == ".":
+    table = _separators()
+    if table is None:
         return grouped
-    table = {ord(","): thousands, ord("."): decimal}
     return lambda number: grouped(number).translate(table)
 
 

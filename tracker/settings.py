@@ -238,6 +238,9 @@ PAGE_CACHE_REBUILD_THREADS = int(os.environ.get("DJANGO_PAGE_CACHE_REBUILD_THREA
 PAGE_CACHE_REBUILD_QUEUE = int(os.environ.get("DJANGO_PAGE_CACHE_REBUILD_QUEUE", "50"))
 # The longest one rebuild may wait and run before another may start: a queued rebuild older than this is dropped.
 PAGE_CACHE_LOCK_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_LOCK_SECONDS", "30"))
+# The rebuilder rebuilds a page at most once per this many seconds: a page built more recently is rebuilt once it
+# is this old, with every change saved meanwhile (so readers see a change within this, plus the rebuilds queued).
+PAGE_CACHE_REBUILD_INTERVAL = int(os.environ.get("DJANGO_PAGE_CACHE_REBUILD_INTERVAL", "30"))
 # Headers for a CDN in front of the site, and the hook that purges it on save (tracker/cdn.py).
 CDN_S_MAXAGE = int(os.environ.get("DJANGO_CDN_S_MAXAGE", "60"))
 CDN_STALE_WHILE_REVALIDATE = int(os.environ.get("DJANGO_CDN_STALE_WHILE_REVALIDATE", "60"))

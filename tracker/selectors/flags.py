@@ -360,24 +360,27 @@ def with_related(flags):
     return with_reviews(loaded)
 
 
+# Past this many flags (or indicators), their reviews (or slugs) are read whole rather than named one by one:
+# thousands of keys to send cost more than the rows.
+NAMED_REVIEWS = 200
+
+
 def for_download(flags):
     """The flags as a download reads them, without loading their figures: each flag with its review, and
     the slugs of the figures' indicators by pk; the terms' indicators (slug, name and unit only) on the terms.
     Two or three queries."""
     flags = with_reviews(flags)
     wanted = {flag.figure.indicator_id for flag in flags}
-    slugs = dict(Indicator.objects.rewrite(False).filter(pk__in=wanted).values_list("pk", "slug")) if wanted else {}
+    slugs = Indicator.objects.rewrite(False).values_list("pk", "slug")
+    if len(wanted) <= NAMED_REVIEWS:  # else every slug: cheaper to read than a thousand pks to send
+        slugs = slugs.filter(pk__in=wanted) if wanted else slugs.none()
+    slugs = dict(slugs)
     terms = [flag.target for flag in flags if flag.target is not None]
     if terms:
         indicators = Indicator.objects.only("slug", "name", "unit").in_bulk({term.indicator_id for term in terms})
         for term in terms:
             term.indicator = indicators[term.indicator_id]
     return flags, slugs
-
-
-# Past this many flags, their reviews are read whole rather than named one by one (thousands of keys to send,
-# where the editors review a few flags).
-NAMED_REVIEWS = 200
 
 
 def with_reviews(flags):

@@ -31,7 +31,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tracker.csv_cells import BYTE_ORDER_MARK, FORMULA_STARTS, GUARD, defuse
+from tracker.csv_cells import BYTE_ORDER_MARK, defuse
 from tracker.forms import AsOfForm, InvalidQuery, cleaned
 from tracker.selectors.common import load_in_order
 
@@ -150,7 +150,7 @@ def wants_csv(request):
 def csv_safe(value):
     """A cell for a page's CSV download: empty for None, text defused against spreadsheet formulas."""
     if value.__class__ is str:  # the common case first: the download's thousands of cells pass here
-        return GUARD + value if value.startswith(FORMULA_STARTS) else value
+        return defuse(value)
     if value is None:
         return ""
     if isinstance(value, str):
