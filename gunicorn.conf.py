@@ -151,7 +151,7 @@ def when_ready(server):
     if _wants_rebuilder():
         here = os.path.dirname(os.path.abspath(__file__))
         server.page_rebuilder = PageRebuilder(
-            server.log, [sys.executable, os.path.join(here, "manage.py"), "rebuild_pages"]
+            server.log, [sys.executable, os.path.join(here, "manage.py"), "rebuild_pages", "--stop-with-parent"]
         )
         server.page_rebuilder.start()
 

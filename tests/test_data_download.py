@@ -162,8 +162,7 @@ def test_the_import_refuses_a_file_that_is_not_a_dataset_zip(tmp_path):
         call_command("import_dataset_zip", str(other_zip))
 
 
-def test_the_shipped_dataset_survives_the_round_trip_byte_for_byte(tmp_path):
-    dataset.load()
+def test_the_shipped_dataset_survives_the_round_trip_byte_for_byte(loaded, tmp_path):
     before = build_export()
     path = tmp_path / "tracker-dataset.zip"
     path.write_bytes(build_zip(before))

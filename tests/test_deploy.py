@@ -180,3 +180,31 @@ def test_a_page_rebuilder_that_fails_at_once_is_started_again_ever_more_slowly(m
     assert all(gap >= 0.2 * 2**n for n, gap in enumerate(gaps)), gaps
     assert sum("exited" in line for _, line in log.lines) >= len(starts) - 1
     assert not rebuilder.watcher.is_alive()
+
+
+def test_a_rebuilder_started_to_stop_with_its_parent_exits_when_the_parent_is_killed_outright(tmp_path, redis_server):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
+    env.update(
+        DJANGO_SECRET_KEY="rebuilder-test-secret-key-rebuilder-test-secret-key-x",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        REDIS_URL=redis_server,
+    )
+    # A parent that starts the rebuilder, says its id and waits; SIGKILL gives it no chance to stop its child.
+    starter = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, 'manage.py', 'rebuild_pages', '--stop-with-parent'])\n"
+        "print(child.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", starter], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    rebuilder = int(parent.stdout.readline())
+    try:
+        assert _wait_until(lambda: b"rebuild_pages" in Path(f"/proc/{rebuilder}/cmdline").read_bytes(), 10)
+        time.sleep(3)  # running its loop, past Django's start
+        assert _is_running(rebuilder)
+        parent.kill()
+        parent.wait(timeout=10)
+        assert _wait_until(lambda: not _is_running(rebuilder), 10), "the rebuilder outlived its parent"
+    finally:
+        if _is_running(rebuilder):
+            os.kill(rebuilder, 9)

@@ -41,9 +41,7 @@ def test_source_keys_in_the_files_running_text_become_the_publisher_and_date():
     assert figure["quote"] == "S00"  # quotes stay verbatim
 
 
-@pytest.mark.django_db
-def test_the_shipped_prose_readers_see_names_sources_by_publisher_and_date_never_by_key():
-    dataset.load()
+def test_the_shipped_prose_readers_see_names_sources_by_publisher_and_date_never_by_key(loaded):
     keyed = []
     for model, fields in [
         (models.Figure, ["caveat"]),

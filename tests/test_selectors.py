@@ -71,9 +71,9 @@ SELECTORS = {
     "indicator terms": (lambda world: evidence.indicator_targets(world.indicator), 1),
     # Eight lists, the events' parties, and the ids of the positions citing the source (read first).
     "source page": (lambda world: sources.source_page(Source.objects.public().order_by("pk").first()), 10),
-    # Per kind: its first matches' ids and their count, then those rows.
-    "search": (lambda world: search.previews(["point"]), 2 * len(search.KINDS)),
-    "search for a number": (lambda world: search.previews(["600,000"]), 2 * len(search.KINDS)),
+    # Per kind: its first matches' ids and their count, then those rows; for sources, first the matches.
+    "search": (lambda world: search.previews(["point"]), 2 * len(search.KINDS) + 1),
+    "search for a number": (lambda world: search.previews(["600,000"]), 2 * len(search.KINDS) + 1),
 }
 
 

@@ -47,7 +47,10 @@ def counts(response):
     return {section["kind"].slug: section["count"] for section in response.context["sections"]}
 
 
-def test_search_finds_a_word_in_every_kind_of_published_content_and_no_draft(client, content):
+# Sources are asked one by one whether something published cites them when few match, or all at once.
+@pytest.mark.parametrize("few_rows", [search.FEW_ROWS, 0])
+def test_search_finds_a_word_in_every_kind_of_published_content_and_no_draft(client, content, few_rows, monkeypatch):
+    monkeypatch.setattr(search, "FEW_ROWS", few_rows)
     response = client.get("/search/", {"q": "zaporizhzhia"})
     assert counts(response) == {"points": 1, "positions": 1, "figures": 1, "indicators": 0, "sources": 1, "events": 1}
     body = response.content.decode()
@@ -129,10 +132,11 @@ def test_search_words_are_shown_escaped(client):
 
 
 QUERY_LIMITS = {
-    # Two queries per kind (its first matches' ids and, in the same scan, their count; then those rows) and
-    # the page's own.
-    "/search/?q=term": 13,
-    "/search/?q=report+1": 13,
+    # Two queries per kind (its first matches' ids and, in the same scan, their count; then those rows), one
+    # more for sources (which match the words, to ask only those whether they are public), and the page's own.
+    "/search/?q=term": 14,
+    "/search/?q=report+1": 14,
+    "/search/?q=report&kind=sources": 4,
     "/search/?q=term&kind=points": 3,
     "/search/?q=work&kind=positions": 3,
     "/search/?q=officials&kind=figures": 3,
@@ -174,6 +178,7 @@ def test_the_stored_search_text_holds_each_kinds_own_fields_in_every_language():
     migration = importlib.import_module("tracker.migrations.0015_search_text_on_postgresql")
     for kind in search.KINDS:
         model = kind.queryset().model
+        assert kind.model is model, kind.slug
         own = [field for field in kind.fields if "__" not in field]
         assert set(search.SEARCH_TEXT_TABLES[model._meta.db_table]) == set(own), kind.slug
         columns = [column for field in own for column in search.search_columns(model, field)]

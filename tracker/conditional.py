@@ -66,11 +66,15 @@ def _public_rows(model, id_sql):
     the first use found, where ``public()`` works out every public row of the table first (at 100 times the
     shipped data, most of the stamp's time on a cold cache)."""
     uses = getattr(model._default_manager, "public_uses", None)
-    if uses is not None:
+    if uses is not None and not showing_drafts():  # (a preview makes every row public: public() says so)
+        # PostgreSQL would plan each EXISTS twice, once as a hashed set of every use, and pick at run time;
+        # OFFSET 0 leaves it the lookup by id only: at 100 times the shipped data, planning takes a third less
+        # and running a few ms instead of 15-30.
+        fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
         conditions, params = [], []
         for rows, column in uses():
             sql, more = rows.filter(**{column: RawSQL(id_sql, ())}).order_by().values("pk").query.sql_with_params()
-            conditions.append(f"EXISTS ({sql})")
+            conditions.append(f"EXISTS ({sql}{fence})")
             params += more
         return f"({' OR '.join(conditions)})", params
     if not hasattr(model._default_manager, "public"):

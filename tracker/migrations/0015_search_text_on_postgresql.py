@@ -10,7 +10,7 @@ same ones (a test checks). A later migration that changes a listed column's type
 the generated column around it. SQLite keeps comparing the columns one by one.
 """
 
-from django.db import migrations
+from django.db import DatabaseError, migrations, transaction
 
 COLUMNS = {
     "tracker_clause": [
@@ -29,18 +29,28 @@ COLUMNS = {
 
 def _expression(columns):
     # Each column on its own line: a search word has no line break, so it never matches across two columns.
-    return "lower(" + " || E'\\n' || ".join(f'coalesce("{column}"::text, \'\')' for column in columns) + ")"
+    return "lower(" + " || E'\\n' || ".join(f"coalesce(\"{column}\"::text, '')" for column in columns) + ")"
 
 
 def _add(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    # pg_trgm ships with PostgreSQL and a database's owner may install it; a role that may not gets the stored
+    # text without its index (search reads the column row by row: still one short text per row).
+    try:
+        with transaction.atomic(using=schema_editor.connection.alias):
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        trigrams = True
+    except DatabaseError:
+        trigrams = False
     for table, columns in COLUMNS.items():
         schema_editor.execute(
             f'ALTER TABLE "{table}" ADD COLUMN search_text text GENERATED ALWAYS AS ({_expression(columns)}) STORED'
         )
-        schema_editor.execute(f'CREATE INDEX "{table}_search_text" ON "{table}" USING gin (search_text gin_trgm_ops)')
+        if trigrams:
+            schema_editor.execute(
+                f'CREATE INDEX "{table}_search_text" ON "{table}" USING gin (search_text gin_trgm_ops)'
+            )
 
 
 def _drop(apps, schema_editor):

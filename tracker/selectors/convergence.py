@@ -148,11 +148,20 @@ def _points(plan=None, version=None, topic=None, as_of=None):
 
 
 def _latest_in_scope(points, plan, version, topic, as_of):
-    """The latest positions on the points in scope: with no filter, every published point's (a position's own
-    rule already keeps only published points); else the points as a subquery, not thousands of ids."""
+    """The latest positions on the points in scope, as plain values to read: with no filter, every published
+    point's (a position's own rule already keeps only published points); else the points as a subquery, not
+    thousands of ids.
+
+    The positions ``latest_positions`` gives, read straight from its ranking (``Position.objects.ranked()``)
+    rather than looked up again by pk: for every point of the tracker, thousands of lookups fewer."""
+    positions = Position.objects.published()
     if plan is None and version is None and topic is None and as_of is None:
-        return latest_positions(clause__isnull=False).order_by()
-    return latest_positions(as_of, clause__in=points.order_by().values("pk")).order_by()
+        positions = positions.filter(clause__isnull=False)
+    else:
+        positions = positions.filter(clause__in=points.order_by().values("pk"))
+        if as_of:
+            positions = positions.as_of(as_of)
+    return positions.ranked().filter(_newest_first=1).order_by()
 
 
 def convergence_list(*, plan=None, version=None, topic=None, as_of=None):

@@ -110,11 +110,11 @@ def hreflang_links(context):
 # The stance badge, a source's citation and a position's subject are written with format_html, not as
 # template fragments: a page shows hundreds of them. Measured on 3 December 2026 against the same three
 # as inclusion tags with templates under templates/includes/ (PostgreSQL, synthetic data at 10 and 100
-# times the shipped dataset, in-process, page cache off, CPU time per request, six A/B pairs back to
+# times the shipped dataset, in-process, page cache off, CPU time per request, ten A/B pairs back to
 # back per scale): the templates cost 28 against 17 µs a badge, 123 against 91 µs a short citation and
-# 90 against 57 µs a subject, and so 8% more CPU over the party, version, home, sources and timeline
-# pages at both scales (party page +15% at 10x, +13% at 100x; version +7%, +8%; home +7%, +7%;
-# timeline +7%, +8%; sources list +3%, +1%). tests/test_templatetags.py holds the template equivalents
+# 90 against 57 µs a subject, and so 7% more CPU over the party, version, home, sources and timeline
+# pages at both scales (party page +13% at 10x, +14% at 100x; timeline +8%, +9%; version +6%, +6%;
+# home +6%, +5%; sources list +3%, +2%). tests/test_templatetags.py holds the template equivalents
 # and checks that both print the same.
 
 
