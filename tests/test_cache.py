@@ -741,6 +741,31 @@ def test_the_rebuilder_rebuilds_a_page_at_most_once_per_interval_and_the_saves_m
     assert (queue.llen(now), queue.zcard(later)) == (1, 0)
 
 
+def test_with_stats_on_the_cache_counts_its_work_in_redis_and_sends_the_hits_counts_at_most_once_a_second(
+    db, own_redis, settings, reader, queued
+):
+    settings.PAGE_CACHE_STATS = True
+    version = PlanVersionFactory(name="28-point draft")
+    home = reverse("tracker:home")
+    stats_key = cache.make_key(page_cache_module.STATS_KEY)
+    client = redis.Redis.from_url(own_redis)
+
+    def stats():
+        return {name.decode(): int(number) for name, number in client.hgetall(stats_key).items()}
+
+    reader.get(home)
+    version.name = "28-point leaked draft"
+    version.save()
+    assert [reader.get(home)["X-Page-Cache"] for _ in range(2)] == ["stale", "stale"]
+    counted = stats()
+    assert (counted["miss"], counted["built_on_miss"], counted["found_stale"], counted["queued"]) == (1, 1, 1, 1)
+    assert counted["stale_hit"] == 1, "the second stale hit is counted in the process, not sent at once"
+
+    queued.pop()()
+    counted = stats()
+    assert (counted["rebuilt"], counted["rebuilt:/"], counted["stale_hit"]) == (1, 1, 2)
+
+
 def test_without_a_rebuilder_alive_each_process_rebuilds_in_its_own_threads(db, own_redis, settings, reader, queued):
     settings.REDIS_URL = own_redis
     version = PlanVersionFactory(name="28-point draft")

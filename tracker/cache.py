@@ -612,17 +612,29 @@ def _is_write_by_an_editor(request, response):
 STATS_KEY = "pages:stats"
 
 
+# Counted on readers' hits: kept in the process and added to Redis at most once a second, so that counting
+# costs the hits no round trip of their own. The others (rebuilds, misses) go to Redis at once.
+FREQUENT_COUNTERS = {"full_check", "stale_hit"}
+_counted = {"pending": {}, "sent_at": 0.0}
+
+
 def count(*names):
     """Add one to each of these counters (nothing unless PAGE_CACHE_STATS is on and the cache is Redis)."""
     if not settings.PAGE_CACHE_STATS:
         return
+    pending = _counted["pending"]
+    for name in names:
+        pending[name] = pending.get(name, 0) + 1
+    if FREQUENT_COUNTERS.issuperset(names) and time.monotonic() - _counted["sent_at"] < 1:
+        return
     client = _redis()
+    _counted["pending"], _counted["sent_at"] = {}, time.monotonic()
     if client is None:
         return
     try:
         with client.pipeline(transaction=False) as pipe:
-            for name in names:
-                pipe.hincrby(cache.make_key(STATS_KEY), name, 1)
+            for name, number in pending.items():
+                pipe.hincrby(cache.make_key(STATS_KEY), name, number)
             pipe.execute()
     except Exception:  # a counter is never worth a failed page
         pass
