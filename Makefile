@@ -55,9 +55,11 @@ run: migrate
 
 # The suite is spread over TEST_WORKERS processes (pytest-xdist; "auto": one per CPU, at most 4; 0 runs it in
 # this process). Each worker has a test database of its own and, with REDIS_URL, the next Redis database number.
+# Compiled modules are kept (__pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set: otherwise each
+# worker and each server a test starts compiles Django, the plugins and pytest's rewritten modules afresh.
 TEST_WORKERS ?= auto
 test: install system-deps nginx
-	DJANGO_SECRET_KEY=test-only-secret-key $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= DJANGO_SECRET_KEY=test-only-secret-key $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

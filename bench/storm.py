@@ -115,18 +115,21 @@ def _database_backends(database):
 
 
 class Accounting:
-    """Per phase: the CPU seconds of the workers, the page rebuilder and the database's backends (sampled
+    """Per phase: the CPU seconds of the workers, the page rebuilder, the editor's process (its saves: signals,
+    history, invalidation) and the database's backends (its own one too; sampled
     every half second, so a process that exits meanwhile keeps what it had used), and the page cache's
     counters (tracker.cache.count) over the phase."""
 
-    def __init__(self, server, database):
+    def __init__(self, server, database, editor=None):
         import redis
 
-        self.server, self.database = server, database
+        self.server, self.database, self.editor = server, database, editor
         self.redis = redis.Redis.from_url(bench.REDIS_URL)
 
     def _groups(self):
         groups = {"workers": [], "rebuilder": [], "postgres": _database_backends(self.database)}
+        if self.editor:
+            groups["editor"] = [self.editor]
         for pid in self.server.workers():
             groups["workers"].append(pid)
         try:
@@ -204,6 +207,17 @@ def storm_run(env, mix):
     if os.environ.get("BENCH_STORM_REBUILD_INTERVAL"):
         served["DJANGO_PAGE_CACHE_REBUILD_INTERVAL"] = os.environ["BENCH_STORM_REBUILD_INTERVAL"]
     with bench.Gunicorn(served, cached=True) as server:
+        # The editor's process loads Django now and waits: its start-up is no part of either half.
+        editor = subprocess.Popen(
+            [bench.PYTHON, "bench/storm_inprocess.py", "edit", str(SECONDS), str(INTERVAL)],
+            cwd=bench.ROOT,
+            env={**env, "REDIS_URL": bench.REDIS_URL},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if editor.stdout.readline().strip() != "ready":
+            raise RuntimeError("the editor's process did not start")
         bench.log(f"  warming the cache with {len(mix)} URLs")
         for url in mix:
             bench.fetch(url)
@@ -214,14 +228,9 @@ def storm_run(env, mix):
             results["quiet"] = bench.wrk("/", SECONDS, connections=64, script=script)
         results["quiet"]["accounting"] = quiet.result
         bench.log(f"  edit storm: {SECONDS} s at 64 connections, a save every {INTERVAL:g} s")
-        editor = subprocess.Popen(
-            [bench.PYTHON, "bench/storm_inprocess.py", "edit", str(SECONDS), str(INTERVAL)],
-            cwd=bench.ROOT,
-            env={**env, "REDIS_URL": bench.REDIS_URL},
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        with Accounting(server, database) as storm:
+        with Accounting(server, database, editor=editor.pid) as storm:
+            editor.stdin.write("go\n")
+            editor.stdin.flush()
             results["storm"] = bench.wrk("/", SECONDS, connections=64, script=script)
             results["saves"] = json.loads(editor.communicate(timeout=SECONDS + 60)[0])["saves"]
         results["storm"]["accounting"] = storm.result
@@ -274,6 +283,7 @@ def main():
     if KEEP_DB and _database_exists(SCALE):
         bench.log(f"edit storm: postgresql, scale {SCALE}: the kept database")
         env = bench.base_env(f"{bench.PG_URL}/{bench.DB_PREFIX}_s{SCALE}")
+        bench.manage(env, "migrate", "--noinput", "--verbosity", "0")  # the code may have moved on since
         import redis
 
         redis.Redis.from_url(bench.REDIS_URL).flushdb()  # no entry of the last run is served in this one
@@ -325,12 +335,14 @@ def accounting_lines(state):
             continue
         cpu, counters = accounting["cpu_s"], accounting["counters"]
         rebuilt = counters.get("rebuilt", 0)
+        editor = f", {cpu['editor']:.1f} s in the editor's process" if "editor" in cpu else ""
+        per_save = f" ({rebuilt / saves:.1f} per save)" if name == "storm" else ""
         lines.append(
             f"- {'edit storm' if name == 'storm' else name}: CPU {cpu.get('workers', 0):.1f} s in the workers, "
-            f"{cpu.get('rebuilder', 0):.1f} s in the rebuilder, {cpu.get('postgres', 0):.1f} s in PostgreSQL; "
-            f"{rebuilt} pages rebuilt" + (f" ({rebuilt / saves:.1f} per save)" if name == "storm" else "") + ", "
-            f"{counters.get('stale_hit', 0)} stale hits, {counters.get('full_check', 0)} entries checked against the "
-            f"tables' versions, {counters.get('built_on_miss', 0)} misses built in a request"
+            f"{cpu.get('rebuilder', 0):.1f} s in the rebuilder, {cpu.get('postgres', 0):.1f} s in PostgreSQL{editor}; "
+            f"{rebuilt} pages rebuilt{per_save}, {counters.get('stale_hit', 0)} stale hits, "
+            f"{counters.get('full_check', 0)} entries checked against the tables' versions, "
+            f"{counters.get('built_on_miss', 0)} misses built in a request"
         )
     return lines
 

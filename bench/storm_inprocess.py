@@ -4,9 +4,9 @@
 every page type, CSV and feed once, named.
 ``misses``: prints JSON, each named URL's server time on a cache miss (page cache off, body read
 to the end; median of a few runs) and queries, then the stored downloads' build and serve times.
-``edit SECONDS INTERVAL``: an editor's save every INTERVAL seconds for SECONDS, round the kinds of
-content editors touch on a leak day (a position, a clause, a source, a figure, an event); prints how
-many saves it made.
+``edit SECONDS INTERVAL``: prints "ready" once loaded, waits for a line on its input, then saves every
+INTERVAL seconds for SECONDS, round the kinds of content editors touch on a leak day (a position, a
+clause, a source, a figure, an event); prints how many saves it made.
 """
 
 import itertools
@@ -176,10 +176,14 @@ def edit(seconds, interval):
             (Event, "description"),
         ]
     )
-    deadline = time.monotonic() + seconds
     saves = 0
     rows = {model: list(model.objects.order_by("pk").values_list("pk", flat=True)[:500]) for model, _ in
             [(Position, 0), (Clause, 0), (Source, 0), (Figure, 0), (Event, 0)]}  # fmt: skip
+    # Loaded and ready: bench/storm.py says when the storm starts.
+    print("ready", flush=True)
+    if not sys.stdin.readline():
+        return {"saves": 0}  # the benchmark stopped before the storm
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         model, field = next(kinds)
         obj = model.objects.get(pk=rows[model][saves % len(rows[model])])

@@ -423,10 +423,11 @@ def test_a_wording_field_reads_and_writes_as_a_plain_attribute_and_a_deferred_on
     assert Clause.summary_en.field is Clause._meta.get_field("summary_en")
 
 
-def test_after_a_change_the_versions_are_read_once_per_process_and_each_entry_is_checked_once(
+def test_after_a_change_versions_and_row_stamps_are_read_once_per_process_and_each_entry_is_checked_once(
     db, page_cache, reader, monkeypatch
 ):
-    pages = [f"/sources/{_cited_source(key=f'S0{n}', title=f'Report {n}').key}/" for n in range(1, 4)]
+    cited = [_cited_source(key=f"S0{n}", title=f"Report {n}") for n in range(1, 4)]
+    pages = ["/sources/", *(f"/sources/{source.key}/" for source in cited)]
     uncited = SourceFactory(key="S09", title="Not cited")
     for url in pages:
         reader.get(url)
@@ -437,13 +438,16 @@ def test_after_a_change_the_versions_are_read_once_per_process_and_each_entry_is
     monkeypatch.setattr(cache, "get_many", lambda keys, *args, **kwargs: reads.append(list(keys)) or get_many(keys))
     version_key = page_cache_module.TABLE_KEY.format("tracker_source")
 
-    assert [reader.get(url)["X-Page-Cache"] for url in pages] == ["hit"] * 3
-    # One read of every table's version for the three entries, not one each.
+    assert [reader.get(url)["X-Page-Cache"] for url in pages] == ["hit"] * 4
+    # One read of every table's version for the four entries, not one each.
     assert len([keys for keys in reads if version_key in keys]) == 1
+    # The list and the first source's page both show that source: when its wording was last edited is read once.
+    stamp_key = page_cache_module.EDITED_OBJECT_KEY.format(f"source-{cited[0].pk}")
+    assert len([keys for keys in reads if stamp_key in keys]) == 1
     reads.clear()
-    assert [reader.get(url)["X-Page-Cache"] for url in pages] == ["hit"] * 3
+    assert [reader.get(url)["X-Page-Cache"] for url in pages] == ["hit"] * 4
     # Each entry found fresh under this generation is not checked again: one read, of the entry and the generation.
-    assert [len(keys) for keys in reads] == [2, 2, 2]
+    assert [len(keys) for keys in reads] == [2, 2, 2, 2]
 
 
 def test_a_new_row_makes_stale_every_page_that_read_its_table(db, page_cache, reader):

@@ -281,9 +281,9 @@ class _WordingAttribute:
 
 
 def _watch_wording_reads():
-    """Put a _WordingAttribute on every wording field (not updated_at) of the tracker's models."""
+    """Put a _WordingAttribute on every wording field of the tracker's models (updated_at too: a feed shows it)."""
     for model in apps.get_app_config("tracker").get_models(include_auto_created=True):
-        for attname in _wording_fields(model) - {"updated_at"}:
+        for attname in _wording_fields(model):
             inner = model.__dict__.get(attname)
             if isinstance(inner, DeferredAttribute) and not isinstance(inner, _WordingAttribute):
                 setattr(model, attname, _WordingAttribute(inner))
@@ -452,7 +452,7 @@ def _fresh_until(meta, generation):
         # one per row the page shows.
         prefixes = tuple(f"{_model_names().get(table)}-" for table in edited_since)
         object_keys = [EDITED_OBJECT_KEY.format(tag) for tag in objects if tag.startswith(prefixes)]
-        edited = cache.get_many(object_keys) if object_keys else {}
+        edited = _edit_stamps_at(generation, object_keys)
         if any((edited.get(key) or 0) >= meta["started"] for key in object_keys):
             return 0
     if edited_since or meta["shows_stamp"]:
@@ -485,6 +485,29 @@ def _versions_at(generation):
 
 # This process's last read of the versions: [the generation it was read at, {key: value}].
 _versions = [None, {}]
+
+
+def _edit_stamps_at(generation, keys):
+    """When each of these rows (EDITED_OBJECT_KEY) last had its wording edited, as at ``generation`` or later.
+
+    Remembered per process and generation like the versions (a stamp is written before the generation
+    moves): the rows shown on many pages are read once per generation, not once for each entry.
+    """
+    at, known = _edit_stamps
+    if generation is None or at != generation:
+        known = {}
+    missing = [key for key in keys if key not in known]
+    if missing:
+        found = cache.get_many([EPOCH_KEY, *missing])
+        if generation is None or EPOCH_KEY not in found:  # a failed read is not remembered
+            return {**known, **found}
+        known.update({key: found.get(key) for key in missing})
+        _edit_stamps[:] = [generation, known]
+    return known
+
+
+# This process's last read of rows' edit stamps: [the generation it was read at, {key: value or None}].
+_edit_stamps = [None, {}]
 
 _MODEL_NAMES = {}
 
