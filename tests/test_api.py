@@ -439,3 +439,21 @@ def test_anonymous_clients_past_the_rate_get_429_with_retry_after(client, settin
         assert "throttled" in response.json()["detail"].lower()
     finally:
         _forget_throttle_history()
+
+
+def test_a_draft_previews_data_stamp_is_never_the_one_readers_are_given(world, settings):
+    from tracker.cache import bump_generation
+    from tracker.conditional import _read_content_stamp, content_stamp
+    from tracker.models.base import drafts_included
+
+    settings.PAGE_CACHE_SECONDS = 300
+    unseen = f.SourceFactory(title="Cited by a draft only")
+    f.FigureFactory(indicator=world["indicator"], is_published=False, source=unseen)
+    readers_stamp = _read_content_stamp()
+    unseen.title += " (edited)"
+    unseen.save()
+    bump_generation()
+    with drafts_included():
+        previewed = content_stamp()
+    assert previewed == unseen.history.latest().history_date, "the preview counts the draft's source"
+    assert content_stamp() == readers_stamp != previewed
