@@ -13,8 +13,8 @@ so a reader that built a page from the old rows while the editor's transaction w
 under the old versions and it is stale again at once. An update that changes only a row's wording
 (``_wording_fields``) stamps that row and its table instead: stale at once are the entries that
 show that row, and the others that read its table once they are ``PAGE_CACHE_LAG_SECONDS`` old. An
-entry "shows" the rows whose wording its build read (``_WordingAttribute`` notes each read of a wording
-field of a tracker model), not every row its queries loaded: a point's page loads every point of its
+entry "shows" the rows whose wording (or ``updated_at``) its build read (``_WordingAttribute`` notes each
+read of such a field of a tracker model), not every row its queries loaded: a point's page loads every point of its
 plan (neighbours, lineage) and shows the wording of a few, so an edit of one point's summary leaves the
 other points' pages served. What is read through ``.values()`` is not noted: such a page sees a wording
 edit within the lag, as it does a row it does not show.
@@ -62,7 +62,8 @@ reader's fresh or stale hit before Django builds a request at all: one Redis rou
 entry and the generation. When something changed since the entry was built, the entry is checked
 against every table's version, read once per process and generation (``_versions_at``), and a second
 round trip reads the stamps of the rows it shows only when a row of its tables had its wording edited
-since; a process remembers an entry found fresh under a generation, and one found stale. A stale
+since, and only those this process has not read in this generation yet (``_edit_stamps_at``); a
+process remembers an entry found fresh under a generation, and one found stale. A stale
 hit queues the entry's rebuild there too (``schedule_rebuild``). Conditional requests and clients
 that do not accept a gzipped entry go on to the middleware, which answers them from the same
 entries the same way.
