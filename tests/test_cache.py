@@ -412,6 +412,25 @@ def test_an_edit_of_a_rows_wording_leaves_served_a_page_that_loaded_the_row_but_
     assert b"Term 2, as amended." in rebuilt.content
 
 
+def test_a_rows_edit_stamp_is_kept_as_long_as_an_entry_built_before_it_can_be_and_no_longer(
+    db, page_cache, settings, monkeypatch
+):
+    source = _cited_source(key="S01", title="Axios report")
+    timeouts = {}
+    set_ = cache.set
+    monkeypatch.setattr(
+        cache,
+        "set",
+        lambda key, value, timeout=None, **kw: timeouts.update({key: timeout}) or set_(key, value, timeout),
+    )
+    source.title = "Axios report, corrected"
+    source.save()
+    entry_lifetime = settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS
+    row_stamp = timeouts[page_cache_module.EDITED_OBJECT_KEY.format(f"source-{source.pk}")]
+    assert entry_lifetime < row_stamp < entry_lifetime + 3600, "one key per row ever edited must not pile up"
+    assert timeouts[page_cache_module.EDITED_TABLE_KEY.format("tracker_source")] is None, "one per table, kept"
+
+
 def test_a_wording_field_reads_and_writes_as_a_plain_attribute_and_a_deferred_one_still_loads(db):
     clause = ClauseFactory(summary="Term.")
     deferred = Clause.objects.only("pk").get(pk=clause.pk)

@@ -212,6 +212,11 @@ def _remember_changed_fields(sender, instance, raw=False, **kwargs):
     instance._page_cache_changed = None if old is None else {n for n in names if old[n] != getattr(instance, n)}
 
 
+def _entry_lifetime():
+    """Seconds a stored page is kept: fresh, then served stale while it is rebuilt."""
+    return settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS
+
+
 def stamp_wording_edit_now_and_on_commit(instance):
     """An edit of what one row says: stale at once where the row is shown, within the lag elsewhere."""
     table = instance._meta.db_table
@@ -219,7 +224,10 @@ def stamp_wording_edit_now_and_on_commit(instance):
 
     def stamp():
         now = time.time()
-        cache.set_many({EDITED_TABLE_KEY.format(table): now, EDITED_OBJECT_KEY.format(tag): now}, timeout=None)
+        cache.set(EDITED_TABLE_KEY.format(table), now, timeout=None)
+        # A row's stamp only matters to entries built before it, and none outlives its own timeout: kept longer,
+        # one key per row ever edited would pile up in Redis.
+        cache.set(EDITED_OBJECT_KEY.format(tag), now, timeout=_entry_lifetime() + 60)
         _bump_global()
 
     def committed():
@@ -735,8 +743,7 @@ class AnonymousPageCacheMiddleware:
             response = self.get_response(request)
         _add_cdn_headers(request, response, reads)
         if _is_cacheable_response(request, response):
-            timeout = settings.PAGE_CACHE_SECONDS + settings.PAGE_CACHE_STALE_SECONDS
-            cache.set(key, _freeze(response, _meta(snapshot, reads, started)), timeout)
+            cache.set(key, _freeze(response, _meta(snapshot, reads, started)), _entry_lifetime())
             response["X-Page-Cache"] = "miss"
             count(*(("rebuilt", f"rebuilt:{request.get_full_path()}") if replaces else ("built_on_miss",)))
         elif replaces:
